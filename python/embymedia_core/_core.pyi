@@ -1,0 +1,454 @@
+"""Type stubs for the Rust extension module ``embymedia_core._core``.
+
+This file is the contract between the Rust core and the Home Assistant integration. Every Emby
+request, cache, coalescing decision and metric lives in Rust; Python receives plain dicts and lists
+shaped by the TypedDicts below (snake_case keys; a key is always present, ``None`` where Emby sent
+nothing). Ids are opaque strings and times are integer ticks (1 s = 10,000,000 ticks).
+"""
+
+from collections.abc import AsyncIterator
+from typing import Literal, NotRequired, TypedDict, final
+
+__version__: str
+
+# --------------------------------------------------------------------------------------------------
+# Exceptions. Every error raised by the core is an EmbyError; messages never contain the API key.
+# --------------------------------------------------------------------------------------------------
+
+class EmbyError(Exception):
+    """Base class of every error raised by the core."""
+
+class EmbyConnectionError(EmbyError):
+    """The server could not be reached (refused, DNS failure, reset, unreachable host)."""
+
+class EmbyTimeoutError(EmbyConnectionError):
+    """The request did not complete within its timeout."""
+
+class EmbySslError(EmbyConnectionError):
+    """TLS failed: bad or self-signed certificate with verify_ssl on, or a TLS/plain mismatch."""
+
+class EmbyAuthError(EmbyError):
+    """HTTP 401/403: the API key is wrong, revoked or lacks rights."""
+
+class EmbyNotFoundError(EmbyError):
+    """HTTP 404: the item, session or endpoint does not exist."""
+
+class EmbyServerError(EmbyError):
+    """HTTP 5xx from the server. ``status`` carries the code."""
+
+    status: int
+
+class EmbyResponseError(EmbyError):
+    """An unexpected response: non-JSON or truncated body, HTML error page, wrong shape, other 4xx."""
+
+class EmbyClosedError(EmbyError):
+    """The client was closed; no further calls are possible."""
+
+class InvalidHostError(EmbyError):
+    """The host given by the user cannot be turned into a URL."""
+
+# --------------------------------------------------------------------------------------------------
+# Models (what the integration reads; Rust parses the full Emby JSON and keeps these fields).
+# --------------------------------------------------------------------------------------------------
+
+class PublicSystemInfo(TypedDict):
+    id: str
+    server_name: str
+    version: str
+    local_address: str | None
+
+class SystemInfo(TypedDict):
+    id: str
+    server_name: str
+    version: str
+    operating_system: str | None
+    operating_system_display_name: str | None
+    has_pending_restart: bool
+    has_update_available: bool
+    is_shutting_down: bool
+    can_self_restart: bool
+    supports_library_monitor: bool
+    http_server_port_number: int | None
+    https_port_number: int | None
+    local_address: str | None
+    wan_address: str | None
+
+class User(TypedDict):
+    id: str
+    name: str
+    is_administrator: bool
+    is_hidden: bool
+    is_disabled: bool
+    last_activity_date: str | None
+    primary_image_tag: str | None
+
+class UserData(TypedDict):
+    played: bool
+    is_favorite: bool
+    play_count: int | None
+    playback_position_ticks: int | None
+    unplayed_item_count: int | None
+    last_played_date: str | None
+
+class Item(TypedDict):
+    id: str
+    name: str | None
+    type: str | None
+    media_type: str | None
+    collection_type: str | None
+    is_folder: bool
+    parent_id: str | None
+    series_id: str | None
+    series_name: str | None
+    season_id: str | None
+    season_name: str | None
+    index_number: int | None
+    parent_index_number: int | None
+    album: str | None
+    album_id: str | None
+    album_artist: str | None
+    artists: list[str]
+    channel_name: str | None
+    run_time_ticks: int | None
+    production_year: int | None
+    premiere_date: str | None
+    date_created: str | None
+    overview: str | None
+    official_rating: str | None
+    community_rating: float | None
+    genres: list[str]
+    child_count: int | None
+    recursive_item_count: int | None
+    image_tags: dict[str, str]
+    backdrop_image_tags: list[str]
+    series_primary_image_tag: str | None
+    parent_thumb_item_id: str | None
+    parent_thumb_image_tag: str | None
+    parent_backdrop_item_id: str | None
+    album_primary_image_tag: str | None
+    is_theme_media: bool
+    user_data: UserData | None
+
+class PlayState(TypedDict):
+    position_ticks: int | None
+    can_seek: bool
+    is_paused: bool
+    is_muted: bool
+    volume_level: int | None
+    repeat_mode: str | None
+    shuffle: bool | None
+    play_method: str | None
+    media_source_id: str | None
+
+class Session(TypedDict):
+    id: str
+    device_id: str
+    device_name: str
+    client: str
+    application_version: str | None
+    user_id: str | None
+    user_name: str | None
+    supports_remote_control: bool
+    playable_media_types: list[str]
+    supported_commands: list[str]
+    last_activity_date: str | None
+    remote_end_point: str | None
+    now_playing_item: Item | None
+    play_state: PlayState
+    playlist_index: int | None
+    playlist_length: int | None
+
+class ItemsResult(TypedDict):
+    items: list[Item]
+    total_record_count: int
+
+class ItemCounts(TypedDict):
+    movie_count: int
+    series_count: int
+    episode_count: int
+    song_count: int
+    album_count: int
+    artist_count: int
+    music_video_count: int
+    box_set_count: int
+    book_count: int
+    trailer_count: int
+    program_count: int
+    item_count: int
+
+class VirtualFolder(TypedDict):
+    id: str
+    item_id: str | None
+    name: str
+    collection_type: str | None
+    locations: list[str]
+    refresh_status: str | None
+    refresh_progress: float | None
+
+class TaskResult(TypedDict):
+    status: str | None
+    start_time_utc: str | None
+    end_time_utc: str | None
+    error_message: str | None
+
+class ScheduledTask(TypedDict):
+    id: str
+    key: str | None
+    name: str
+    state: str
+    category: str | None
+    current_progress_percentage: float | None
+    is_hidden: bool
+    last_execution_result: TaskResult | None
+
+# --------------------------------------------------------------------------------------------------
+# Metrics snapshot (the diagnostics format of EFFICIENCY.md).
+# --------------------------------------------------------------------------------------------------
+
+class ApiCallStats(TypedDict):
+    count: int
+    avg_ms: float
+    p95_ms: float
+    errors: int
+
+class WebSocketStats(TypedDict):
+    connected: bool
+    messages_received: int
+    messages_by_type: dict[str, int]
+    malformed_frames: int
+    dropped_events: int
+    uptime_hours: float
+    total_uptime_hours: float
+    reconnections: int
+    last_error: str | None
+    last_message_age_s: float | None
+
+class CoordinatorStats(TypedDict):
+    updates: int
+    failures: int
+    avg_duration_ms: float
+
+class EfficiencyMetrics(TypedDict):
+    api_calls: dict[str, ApiCallStats]
+    websocket: WebSocketStats
+    coordinators: dict[str, CoordinatorStats]
+
+class CacheStats(TypedDict):
+    hits: int
+    misses: int
+    coalesced: int
+    entries: int
+    evictions: int
+    max_entries: NotRequired[int]
+    ttl_seconds: int
+
+class CacheStatsSnapshot(TypedDict):
+    hits: int
+    misses: int
+    coalesced: int
+    entries: int
+    browse: CacheStats
+    discovery: CacheStats
+    inflight_coalesced: int
+
+class MetricsSnapshot(TypedDict):
+    efficiency_metrics: EfficiencyMetrics
+    cache_stats: CacheStatsSnapshot
+
+# --------------------------------------------------------------------------------------------------
+# WebSocket events (delivered in batches, in order).
+# --------------------------------------------------------------------------------------------------
+
+class ConnectedEvent(TypedDict):
+    type: Literal["connected"]
+
+class DisconnectedEvent(TypedDict):
+    type: Literal["disconnected"]
+    reason: str
+
+class ReconnectingEvent(TypedDict):
+    type: Literal["reconnecting"]
+    delay_s: float
+    attempt: int
+
+class SessionsEvent(TypedDict):
+    type: Literal["sessions"]
+    sessions: list[Session]
+
+class PlaybackEvent(TypedDict):
+    type: Literal["playback_start", "playback_stopped", "playback_progress", "session_ended"]
+    session: Session
+
+class LibraryChangedEvent(TypedDict):
+    type: Literal["library_changed"]
+    items_added: list[str]
+    items_updated: list[str]
+    items_removed: list[str]
+    folders_added_to: list[str]
+    folders_removed_from: list[str]
+
+class UserDataChangedEvent(TypedDict):
+    type: Literal["user_data_changed"]
+    user_id: str
+    item_ids: list[str]
+
+class ServerEvent(TypedDict):
+    type: Literal["server_restarting", "server_shutting_down", "restart_required"]
+
+class ScheduledTaskEndedEvent(TypedDict):
+    type: Literal["scheduled_task_ended"]
+    task_id: str | None
+    name: str | None
+    status: str | None
+
+class ScheduledTasksInfoEvent(TypedDict):
+    type: Literal["scheduled_tasks_info"]
+    tasks: list[ScheduledTask]
+
+class NotificationEvent(TypedDict):
+    type: Literal["notification_added"]
+    name: str | None
+    description: str | None
+    level: str | None
+
+class UserEvent(TypedDict):
+    type: Literal["user_updated", "user_deleted"]
+    user_id: str | None
+
+type Event = (
+    ConnectedEvent
+    | DisconnectedEvent
+    | ReconnectingEvent
+    | SessionsEvent
+    | PlaybackEvent
+    | LibraryChangedEvent
+    | UserDataChangedEvent
+    | ServerEvent
+    | ScheduledTaskEndedEvent
+    | ScheduledTasksInfoEvent
+    | NotificationEvent
+    | UserEvent
+)
+
+@final
+class EventStream:
+    """Async iterator of event batches; ends when the client is closed."""
+
+    def __aiter__(self) -> AsyncIterator[list[Event]]: ...
+    async def __anext__(self) -> list[Event]: ...
+
+# --------------------------------------------------------------------------------------------------
+# The client: one per config entry / Emby server.
+# --------------------------------------------------------------------------------------------------
+
+type PlayCommand = Literal["PlayNow", "PlayNext", "PlayLast", "PlayInstantMix", "PlayShuffle"]
+type PlaystateCommand = Literal[
+    "Stop", "Pause", "Unpause", "NextTrack", "PreviousTrack", "Seek", "Rewind", "FastForward",
+    "PlayPause",
+]
+
+def parse_host(host: str, port: int, ssl: bool) -> tuple[str, int, bool, str]:
+    """Normalise user input (host or pasted URL) to (host, port, ssl, base_path).
+
+    Raises InvalidHostError when the input cannot form a URL.
+    """
+
+def shutdown_all() -> None:
+    """Synchronously stop every client's background tasks (atexit fallback)."""
+
+@final
+class EmbyClient:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        api_key: str,
+        *,
+        ssl: bool = False,
+        verify_ssl: bool = True,
+        device_id: str,
+        device_name: str = "Home Assistant",
+        client_name: str = "Home Assistant",
+        client_version: str = "0.0.0",
+        timeout: float = 10.0,
+    ) -> None:
+        """Build the client (one pooled HTTP client; no I/O happens here). Raises InvalidHostError."""
+
+    @property
+    def server_url(self) -> str:
+        """Base URL of the server, without credentials (safe to log)."""
+
+    # System
+    async def get_public_info(self) -> PublicSystemInfo: ...
+    async def get_system_info(self) -> SystemInfo: ...
+    async def ping(self) -> bool: ...
+    async def restart_server(self) -> None: ...
+    async def shutdown_server(self) -> None: ...
+    # Users and sessions
+    async def get_users(self) -> list[User]: ...
+    async def get_sessions(self) -> list[Session]: ...
+    # Remote control
+    async def play(
+        self,
+        session_id: str,
+        item_ids: list[str],
+        command: PlayCommand = "PlayNow",
+        *,
+        start_position_ticks: int | None = None,
+    ) -> None: ...
+    async def playstate(
+        self, session_id: str, command: PlaystateCommand, *, seek_position_ticks: int | None = None
+    ) -> None:
+        """Send a playstate command; Pause/Unpause fall back to PlayPause when the client rejects them."""
+
+    async def general_command(
+        self, session_id: str, name: str, arguments: dict[str, str] | None = None
+    ) -> None: ...
+    async def send_message(
+        self, session_id: str, text: str, header: str = "", timeout_ms: int | None = None
+    ) -> None: ...
+    # Library (browse cache: 5 min TTL, 500 entries, LRU; concurrent identical calls coalesced)
+    async def get_views(self, user_id: str) -> list[Item]: ...
+    async def get_items(
+        self,
+        user_id: str,
+        *,
+        parent_id: str | None = None,
+        include_item_types: list[str] | None = None,
+        recursive: bool = False,
+        fields: list[str] | None = None,
+        sort_by: list[str] | None = None,
+        sort_order: Literal["Ascending", "Descending"] | None = None,
+        start_index: int | None = None,
+        limit: int | None = None,
+        genres: list[str] | None = None,
+        studios: list[str] | None = None,
+        years: list[int] | None = None,
+        filters: list[str] | None = None,
+        search_term: str | None = None,
+    ) -> ItemsResult: ...
+    async def get_item(self, user_id: str, item_id: str) -> Item: ...
+    async def get_virtual_folders(self) -> list[VirtualFolder]: ...
+    async def get_item_counts(self, user_id: str | None = None) -> ItemCounts: ...
+    # Discovery (per-user cache, 30 min TTL)
+    async def get_latest(self, user_id: str, *, limit: int = 20, parent_id: str | None = None) -> list[Item]: ...
+    async def get_resume(self, user_id: str, *, limit: int = 20) -> ItemsResult: ...
+    async def get_next_up(self, user_id: str, *, limit: int = 20) -> ItemsResult: ...
+    async def get_suggestions(self, user_id: str, *, limit: int = 20) -> ItemsResult: ...
+    # Server administration
+    async def get_scheduled_tasks(self) -> list[ScheduledTask]: ...
+    async def run_scheduled_task(self, task_id: str) -> None: ...
+    async def refresh_library(self) -> None: ...
+    # Cache control (the refresh button; also used internally on LibraryChanged / UserDataChanged)
+    def invalidate_all(self) -> None: ...
+    def invalidate_user(self, user_id: str) -> None: ...
+    def invalidate_item(self, item_id: str) -> None: ...
+    # Metrics
+    def record_coordinator_update(self, name: str, duration_s: float, success: bool) -> None: ...
+    def metrics(self) -> MetricsSnapshot: ...
+    # WebSocket
+    def events(self, *, sessions_interval_ms: int = 1500) -> EventStream:
+        """Start the WebSocket (once) and return the event stream. Reconnects by itself."""
+
+    async def close(self) -> None:
+        """Stop the WebSocket and every background task; idempotent."""

@@ -1,0 +1,1 @@
+//! embymedia_core: placeholder while the crate is laid out.
