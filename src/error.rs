@@ -1,0 +1,114 @@
+//! The one error type of the core. Every variant maps to one Python exception (see
+//! `python/errors.rs`), and no message ever carries the API key: URLs are redacted before they are
+//! formatted into an error.
+
+use std::time::Duration;
+
+/// Everything that can go wrong talking to an Emby server.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Error {
+    /// The user's host cannot form a URL.
+    #[error("invalid host: {0}")]
+    InvalidHost(String),
+    /// Refused, reset, DNS failure, unreachable.
+    #[error("cannot connect to {url}: {reason}")]
+    CannotConnect { url: String, reason: String },
+    /// No complete answer within the timeout.
+    #[error("request to {url} timed out after {:.1} s", timeout.as_secs_f64())]
+    Timeout { url: String, timeout: Duration },
+    /// TLS handshake or certificate failure.
+    #[error("TLS error talking to {url}: {reason}")]
+    Ssl { url: String, reason: String },
+    /// HTTP 401 or 403.
+    #[error("authentication failed for {endpoint} (HTTP {status}): check the API key")]
+    InvalidAuth { endpoint: String, status: u16 },
+    /// HTTP 404.
+    #[error("not found: {endpoint}")]
+    NotFound { endpoint: String },
+    /// HTTP 5xx.
+    #[error("server error HTTP {status} from {endpoint}")]
+    Server { endpoint: String, status: u16 },
+    /// Anything else that is not what Emby should send: other 4xx, HTML, non-JSON, wrong shape.
+    #[error("unexpected response from {endpoint}: {reason}")]
+    UnexpectedResponse { endpoint: String, reason: String },
+    /// The client was closed.
+    #[error("the Emby client is closed")]
+    Closed,
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// Short stable label, used as the `last_error` kind in metrics and for log de-duplication.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::InvalidHost(_) => "invalid_host",
+            Error::CannotConnect { .. } => "cannot_connect",
+            Error::Timeout { .. } => "timeout",
+            Error::Ssl { .. } => "ssl_error",
+            Error::InvalidAuth { .. } => "invalid_auth",
+            Error::NotFound { .. } => "not_found",
+            Error::Server { .. } => "server_error",
+            Error::UnexpectedResponse { .. } => "unexpected_response",
+            Error::Closed => "closed",
+        }
+    }
+}
+
+/// Removes the value of every `api_key`/`ApiKey`/`X-Emby-Token` query parameter from `text`.
+/// Used on anything derived from a URL or a library error message before it is shown or logged.
+pub fn redact(text: &str) -> String {
+    const KEYS: [&str; 4] = ["api_key=", "apikey=", "x-emby-token=", "token="];
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let hit = KEYS.iter().find(|k| {
+            lower[i..].starts_with(*k)
+                && (i == 0
+                    || matches!(
+                        text.as_bytes()[i - 1],
+                        b'?' | b'&' | b' ' | b'"' | b'\'' | b'(' | b','
+                    ))
+        });
+        if let Some(k) = hit {
+            out.push_str(&text[i..i + k.len()]);
+            out.push_str("REDACTED");
+            i += k.len();
+            while i < text.len()
+                && !matches!(text.as_bytes()[i], b'&' | b' ' | b'"' | b'\'' | b')' | b'#')
+            {
+                i += 1;
+            }
+        } else {
+            let ch = text[i..].chars().next().unwrap_or(' ');
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_hides_every_key_form() {
+        let s = "ws://h:8096/embywebsocket?api_key=SECRET&deviceId=d and https://h/x?X-Emby-Token=SECRET2 (ApiKey=S3)";
+        let r = redact(s);
+        assert!(!r.contains("SECRET"), "{r}");
+        assert!(!r.contains("S3"), "{r}");
+        assert!(r.contains("deviceId=d"));
+        assert!(r.contains("api_key=REDACTED"));
+    }
+
+    #[test]
+    fn redact_leaves_other_text_alone() {
+        assert_eq!(
+            redact("no secrets here, é ünïcode"),
+            "no secrets here, é ünïcode"
+        );
+        assert_eq!(redact("mytoken=1"), "mytoken=1");
+    }
+}
