@@ -9,3 +9,6 @@ pub mod tls;
 
 pub use config::{ApiKey, ClientConfig, ServerAddress};
 pub use error::{Error, Result};
+
+#[cfg(feature = "python")]
+mod python;

@@ -31,7 +31,10 @@ py314_ensure() {
         return 0
     fi
     PY314_MODE=chroot
-    [ -f "$PY314_ROOT/.embymedia-ready" ] && return 0
+    if [ -f "$PY314_ROOT/.embymedia-ready" ]; then
+        _py314_build_tools
+        return
+    fi
     if [ "$(id -u)" != 0 ]; then
         echo "error: Python >= 3.14.2 is not on PATH and provisioning one needs root (debootstrap)." >&2
         return 1
@@ -52,6 +55,23 @@ py314_ensure() {
     cp /etc/resolv.conf "$PY314_ROOT.partial/etc/resolv.conf"
     touch "$PY314_ROOT.partial/.embymedia-ready"
     mv "$PY314_ROOT.partial" "$PY314_ROOT"
+    _py314_build_tools
+}
+
+# Some pinned Home Assistant dependencies (lru-dict in 2026.3) ship no cp314 wheel: give pip a compiler.
+_py314_build_tools() {
+    [ -f "$PY314_ROOT/.embymedia-build-tools" ] && return 0
+    echo "==> installing a C compiler and Python headers into the Python 3.14 root (once)"
+    cp /etc/resolv.conf "$PY314_ROOT/etc/resolv.conf"
+    ROOT="$PY314_ROOT" unshare --mount --propagation private /bin/bash -c '
+        set -e; mount -t proc proc "$ROOT/proc"
+        chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
+            /bin/sh -c "apt-get -o Acquire::Check-Valid-Until=false update -qq && apt-get install -y -qq --no-install-recommends gcc libc6-dev python3.14-dev >/dev/null"
+    ' >"$EMBYMEDIA_CACHE/build-tools.log" 2>&1 || {
+        echo "error: installing build tools failed, see $EMBYMEDIA_CACHE/build-tools.log" >&2
+        return 1
+    }
+    touch "$PY314_ROOT/.embymedia-build-tools"
 }
 
 # py314_run [--bind DIR]... CMD ARGS...: runs CMD where python3.14 is the interpreter. The checkout
@@ -79,6 +99,9 @@ py314_run() {
     # Only the variables a test needs cross into the root; the host's PIP_FIND_LINKS etc. do not exist there.
     script+=' cd "$PWD_IN"; exec chroot "$ROOT" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}"'
     script+=' PATH=/usr/local/bin:/usr/bin:/bin PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_DEFAULT_TIMEOUT=180'
+    # The root trusts the host's CAs (copied at provisioning); point pip and Python's ssl at that store.
+    script+=' PIP_CERT=/etc/ssl/certs/ca-certificates.crt SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt'
+    script+=' ${EMBYMEDIA_PASS_ENV:-}'
     script+=' ${CI:+CI=$CI} ${EMBY_URL:+EMBY_URL=$EMBY_URL} ${EMBY_API_KEY:+EMBY_API_KEY=$EMBY_API_KEY}'
     script+=' /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$PWD_IN" "$@"'
     ROOT="$PY314_ROOT" PWD_IN="$(pwd)" unshare --mount --propagation private /bin/bash -c "$script" py314 "$@"
