@@ -3,10 +3,22 @@
 //! The crate is plain Rust (tested by `cargo test` with no Python); the `python` feature adds the
 //! PyO3 binding layer in [`python`], which only converts.
 
+pub mod api;
+pub mod cache;
+pub mod client;
+pub mod coalesce;
 pub mod config;
+pub mod endpoint;
 pub mod error;
+pub mod lifecycle;
+pub mod metrics;
+pub mod models;
 pub mod tls;
 
+#[cfg(feature = "python")]
+pub mod python;
+
+pub use client::EmbyClient;
 pub use config::{ApiKey, ClientConfig, ServerAddress};
 pub use error::{Error, Result};
 

@@ -1,13 +1,77 @@
-//! Placeholder binding (replaced by the core branch).
+//! The Python binding (`embymedia_core._core`): conversion only, no logic.
+
+pub mod client;
+pub mod convert;
+pub mod errors;
+
+use std::time::Duration;
+
 use pyo3::prelude::*;
+
+/// Normalise user input (host or pasted URL) to `(host, port, ssl, base_path)`.
+#[pyfunction]
+fn parse_host(
+    py: Python<'_>,
+    host: &str,
+    port: u16,
+    ssl: bool,
+) -> PyResult<(String, u16, bool, String)> {
+    let a = crate::ServerAddress::parse(host, port, ssl).map_err(|e| errors::to_pyerr(py, e))?;
+    Ok((a.host, a.port, a.ssl, a.base_path))
+}
+
+/// Synchronously stop every client's background tasks (atexit fallback). Waits at most 5 s.
+#[pyfunction]
+fn shutdown_all(py: Python<'_>) {
+    py.detach(|| {
+        crate::lifecycle::shutdown_all(
+            pyo3_async_runtimes::tokio::get_runtime().handle(),
+            Duration::from_secs(5),
+        );
+    });
+}
+
+/// Routes the crate's `log` records to Python's `logging` (loggers `embymedia_core.*`). Other
+/// crates' records (reqwest, hyper, rustls) are dropped: their messages may carry URLs and the
+/// core reports their failures itself.
+fn init_logging(py: Python<'_>) {
+    use log::LevelFilter;
+    let logger = pyo3_log::Logger::new(py, pyo3_log::Caching::LoggersAndLevels).map(|l| {
+        l.filter(LevelFilter::Off)
+            .filter_target("embymedia_core".to_owned(), LevelFilter::Debug)
+    });
+    // A logger may already be installed (module imported twice in one process): keep it.
+    if let Ok(logger) = logger {
+        let _ = logger.install();
+    }
+}
 
 #[pymodule(gil_used = false)]
 mod _core {
+    #[pymodule_export]
+    use super::client::PyEmbyClient;
+    #[pymodule_export]
+    use super::errors::{
+        EmbyAuthError, EmbyClosedError, EmbyConnectionError, EmbyError, EmbyNotFoundError,
+        EmbyResponseError, EmbyServerError, EmbySslError, EmbyTimeoutError, InvalidHostError,
+    };
+    #[pymodule_export]
+    use super::{parse_host, shutdown_all};
+
     use pyo3::prelude::*;
 
-    #[pymodule_export]
-    const __version__: &str = env!("CARGO_PKG_VERSION");
-
-    #[pyfunction]
-    fn shutdown_all() {}
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+        // A small multi-thread runtime: HA on a Raspberry Pi needs no more than 2 workers. Must
+        // be configured before the first `get_runtime()`.
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        builder
+            .worker_threads(2)
+            .thread_name("embymedia-core")
+            .enable_all();
+        pyo3_async_runtimes::tokio::init(builder);
+        super::init_logging(m.py());
+        Ok(())
+    }
 }
