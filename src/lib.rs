@@ -22,5 +22,3 @@ pub use client::EmbyClient;
 pub use config::{ApiKey, ClientConfig, ServerAddress};
 pub use error::{Error, Result};
 
-#[cfg(feature = "python")]
-mod python;
