@@ -1,0 +1,152 @@
+"""The Emby Media integration: Emby clients as media players, remotes and notify targets."""
+
+import asyncio
+
+from embymedia_core import InvalidHostError
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import instance_id
+from homeassistant.helpers.typing import ConfigType
+
+from .const import DEVICE_ID_PREFIX, DOMAIN, LOGGER, MANUFACTURER
+from .coordinator import (
+    EmbyConfigEntry,
+    EmbyDiscoveryCoordinator,
+    EmbyLibraryCoordinator,
+    EmbyRuntimeData,
+    EmbyServerCoordinator,
+    EmbySessionCoordinator,
+    async_run_event_loop,
+    create_client,
+    discovery_enabled,
+    entry_user_id,
+    websocket_enabled,
+    websocket_interval_ms,
+)
+
+PLATFORMS: list[Platform] = [Platform.MEDIA_PLAYER, Platform.NOTIFY, Platform.REMOTE]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Set up the integration (config entries only)."""
+    return True
+
+
+async def async_get_device_id(hass: HomeAssistant) -> str:
+    """Return the device id this Home Assistant instance uses towards Emby (never shared)."""
+    return f"{DEVICE_ID_PREFIX}{await instance_id.async_get(hass)}"
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool:
+    """Connect to the server, fill the coordinators, start the WebSocket in the background."""
+    device_id = await async_get_device_id(hass)
+    try:
+        client = create_client(entry.data, device_id)
+    except InvalidHostError as err:
+        raise ConfigEntryError(translation_domain=DOMAIN, translation_key="invalid_host") from err
+    # Runs on unload and when setup fails below: stops the core's tasks and its connections.
+    entry.async_on_unload(client.close)
+
+    async def _async_close_on_stop(_: Event) -> None:
+        await client.close()
+
+    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_close_on_stop))
+
+    # The server answer first: it proves the key (401 -> reauth) and names the server device.
+    server = EmbyServerCoordinator(hass, entry, client)
+    await server.async_config_entry_first_refresh()
+    server_info = server.data.info
+
+    sessions = EmbySessionCoordinator(hass, entry, client, server_info, device_id)
+    library = EmbyLibraryCoordinator(hass, entry, client)
+    user_id = entry_user_id(entry)
+    discovery: dict[str, EmbyDiscoveryCoordinator] = {}
+    if discovery_enabled(entry):
+        users = await client.get_users() if user_id is None else []
+        targets = (
+            {user_id: user_id}
+            if user_id is not None
+            else {user["id"]: user["name"] for user in users if not user["is_disabled"]}
+        )
+        discovery = {
+            uid: EmbyDiscoveryCoordinator(hass, entry, client, uid, name)
+            for uid, name in targets.items()
+        }
+    await asyncio.gather(
+        sessions.async_config_entry_first_refresh(),
+        library.async_config_entry_first_refresh(),
+        *(coordinator.async_config_entry_first_refresh() for coordinator in discovery.values()),
+    )
+
+    runtime = EmbyRuntimeData(
+        client=client,
+        server_info=server_info,
+        sessions=sessions,
+        library=library,
+        server=server,
+        discovery=discovery,
+    )
+    entry.runtime_data = runtime
+
+    device_registry = dr.async_get(hass)
+    device_registry.async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, sessions.server_id)},
+        manufacturer=MANUFACTURER,
+        model="Emby Server",
+        name=sessions.server_name,
+        sw_version=server_info["version"],
+        entry_type=dr.DeviceEntryType.SERVICE,
+        configuration_url=client.server_url,
+    )
+
+    @callback
+    def _async_update_server_device() -> None:
+        """Keep the server device's name and version current."""
+        info = server.data.info
+        if (device := device_registry.async_get_device({(DOMAIN, sessions.server_id)})) and (
+            device.sw_version != info["version"] or device.name != info["server_name"]
+        ):
+            device_registry.async_update_device(
+                device.id, sw_version=info["version"], name=info["server_name"]
+            )
+
+    entry.async_on_unload(server.async_add_listener(_async_update_server_device))
+    # Housekeeping (ignored and purged clients) after every session change; it also keeps the
+    # session coordinator polling when no entity listens.
+    sessions.async_housekeeping()
+    entry.async_on_unload(sessions.async_add_listener(sessions.async_housekeeping))
+    entry.async_on_unload(sessions.async_save_last_seen)
+
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+
+    if websocket_enabled(entry):
+        entry.async_create_background_task(
+            hass,
+            async_run_event_loop(hass, runtime, websocket_interval_ms(entry)),
+            name=f"{DOMAIN} websocket {entry.title}",
+        )
+    else:
+        LOGGER.debug("WebSocket disabled: polling sessions every %s", sessions.update_interval)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool:
+    """Unload the platforms; the client closes through `async_on_unload`."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: EmbyConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Allow deleting the device of a client that is not connected now (never the server)."""
+    sessions = entry.runtime_data.sessions
+    return not any(
+        domain == DOMAIN and (key == sessions.server_id or key in sessions.data)
+        for domain, key in device.identifiers
+    )

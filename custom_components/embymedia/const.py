@@ -1,0 +1,87 @@
+"""Constants of the Emby Media integration."""
+
+import logging
+from datetime import timedelta
+from typing import Final
+
+from homeassistant.const import (  # re-exported: the configuration keys are Home Assistant's own
+    CONF_API_KEY,
+    CONF_HOST,
+    CONF_PORT,
+    CONF_SSL,
+    CONF_VERIFY_SSL,
+)
+
+__all__ = [
+    "CONF_API_KEY",
+    "CONF_HOST",
+    "CONF_PORT",
+    "CONF_SSL",
+    "CONF_VERIFY_SSL",
+]
+
+DOMAIN: Final = "embymedia"
+LOGGER = logging.getLogger(__package__)
+
+MANUFACTURER: Final = "Emby"
+DEFAULT_NAME: Final = "Emby"
+DEFAULT_PORT: Final = 8096
+DEFAULT_SSL: Final = False
+DEFAULT_VERIFY_SSL: Final = True
+
+# The oldest Emby server the integration supports (older ones answer differently on the WebSocket).
+MIN_SERVER_VERSION: Final = (4, 8)
+
+# Identity the core sends to Emby (the device id itself is derived from the HA instance id).
+CLIENT_NAME: Final = "Home Assistant"
+CLIENT_VERSION: Final = "0.1.0"
+DEVICE_ID_PREFIX: Final = "homeassistant-embymedia-"
+
+# Entry data: the Emby user the entry works for; None or "" means all users.
+CONF_USER_ID: Final = "user_id"
+
+# Options (every one has an effect, see coordinator.py and __init__.py).
+CONF_SCAN_INTERVAL: Final = "scan_interval"  # session poll, seconds
+CONF_ENABLE_WEBSOCKET: Final = "enable_websocket"
+CONF_WEBSOCKET_INTERVAL: Final = "websocket_interval"  # SessionsStart throttle, milliseconds
+CONF_LIBRARY_SCAN_INTERVAL: Final = "library_scan_interval"  # hours
+CONF_SERVER_SCAN_INTERVAL: Final = "server_scan_interval"  # minutes
+CONF_ENABLE_DISCOVERY_SENSORS: Final = "enable_discovery_sensors"
+CONF_IGNORED_DEVICES: Final = "ignored_devices"  # list of Emby device ids
+CONF_IGNORE_WEB_PLAYERS: Final = "ignore_web_players"
+CONF_PURGE_AFTER_DAYS: Final = "purge_after_days"  # 0 = never
+
+DEFAULT_SCAN_INTERVAL: Final = 10
+MIN_SCAN_INTERVAL: Final = 5
+MAX_SCAN_INTERVAL: Final = 300
+DEFAULT_ENABLE_WEBSOCKET: Final = True
+DEFAULT_WEBSOCKET_INTERVAL: Final = 1500
+MIN_WEBSOCKET_INTERVAL: Final = 500
+MAX_WEBSOCKET_INTERVAL: Final = 10000
+DEFAULT_LIBRARY_SCAN_INTERVAL: Final = 1
+MIN_LIBRARY_SCAN_INTERVAL: Final = 1
+MAX_LIBRARY_SCAN_INTERVAL: Final = 24
+DEFAULT_SERVER_SCAN_INTERVAL: Final = 5
+MIN_SERVER_SCAN_INTERVAL: Final = 5
+MAX_SERVER_SCAN_INTERVAL: Final = 60
+DEFAULT_ENABLE_DISCOVERY_SENSORS: Final = True
+DEFAULT_IGNORE_WEB_PLAYERS: Final = False
+DEFAULT_PURGE_AFTER_DAYS: Final = 0
+MAX_PURGE_AFTER_DAYS: Final = 365
+
+# With the WebSocket up, the session coordinator polls only as a safety net, and only when no push
+# came in this many seconds.
+WEBSOCKET_FALLBACK_INTERVAL: Final = 60
+# Discovery data (latest, resume, next up) per user: fixed, events invalidate it earlier.
+DISCOVERY_SCAN_INTERVAL: Final = timedelta(minutes=30)
+# LibraryChanged comes in bursts during a scan: refresh the library at most once per this window.
+LIBRARY_REFRESH_COOLDOWN: Final = 30.0
+
+# Emby clients that are browser players (the "ignore web players" option).
+WEB_PLAYER_CLIENTS: Final = frozenset({"Emby Web", "Emby Mobile"})
+
+# Keys of the coordinator metrics in the core (`record_coordinator_update`).
+COORDINATOR_SESSIONS: Final = "sessions"
+COORDINATOR_LIBRARY: Final = "library"
+COORDINATOR_SERVER: Final = "server"
+COORDINATOR_DISCOVERY: Final = "discovery"

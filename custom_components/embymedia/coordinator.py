@@ -1,0 +1,642 @@
+"""Coordinators of the Emby Media integration and the WebSocket event loop that feeds them.
+
+Polling follows docs/EFFICIENCY.md: sessions every `scan_interval` (60 s safety net while the
+WebSocket pushes them), library every hour (refreshed on LibraryChanged), server every 5 minutes,
+discovery every 30 minutes per user (refreshed on UserDataChanged, PlaybackStopped and
+LibraryChanged). Every request, cache and metric lives in the Rust core; Python only decides when.
+"""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, override
+
+from embymedia_core import (
+    EmbyAuthError,
+    EmbyClient,
+    EmbyClosedError,
+    EmbyConnectionError,
+    EmbyError,
+    EmbySslError,
+    EmbyTimeoutError,
+)
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.storage import Store
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CLIENT_NAME,
+    CLIENT_VERSION,
+    CONF_API_KEY,
+    CONF_ENABLE_DISCOVERY_SENSORS,
+    CONF_ENABLE_WEBSOCKET,
+    CONF_HOST,
+    CONF_IGNORE_WEB_PLAYERS,
+    CONF_IGNORED_DEVICES,
+    CONF_LIBRARY_SCAN_INTERVAL,
+    CONF_PORT,
+    CONF_PURGE_AFTER_DAYS,
+    CONF_SCAN_INTERVAL,
+    CONF_SERVER_SCAN_INTERVAL,
+    CONF_SSL,
+    CONF_USER_ID,
+    CONF_VERIFY_SSL,
+    CONF_WEBSOCKET_INTERVAL,
+    COORDINATOR_DISCOVERY,
+    COORDINATOR_LIBRARY,
+    COORDINATOR_SERVER,
+    COORDINATOR_SESSIONS,
+    DEFAULT_ENABLE_DISCOVERY_SENSORS,
+    DEFAULT_ENABLE_WEBSOCKET,
+    DEFAULT_IGNORE_WEB_PLAYERS,
+    DEFAULT_LIBRARY_SCAN_INTERVAL,
+    DEFAULT_PURGE_AFTER_DAYS,
+    DEFAULT_SCAN_INTERVAL,
+    DEFAULT_SERVER_SCAN_INTERVAL,
+    DEFAULT_SSL,
+    DEFAULT_VERIFY_SSL,
+    DEFAULT_WEBSOCKET_INTERVAL,
+    DISCOVERY_SCAN_INTERVAL,
+    DOMAIN,
+    LIBRARY_REFRESH_COOLDOWN,
+    LOGGER,
+    WEB_PLAYER_CLIENTS,
+    WEBSOCKET_FALLBACK_INTERVAL,
+)
+
+if TYPE_CHECKING:
+    from embymedia_core import (
+        Event,
+        Item,
+        ItemCounts,
+        ItemsResult,
+        ScheduledTask,
+        Session,
+        SystemInfo,
+        VirtualFolder,
+    )
+
+# Seconds the core waits for one HTTP request (a module constant so tests can shorten it).
+REQUEST_TIMEOUT = 10.0
+# How many discovery rows (latest, resume, next up) to keep per user.
+DISCOVERY_LIMIT = 20
+# Last-seen bookkeeping for the purge option.
+LAST_SEEN_STORAGE_VERSION = 1
+LAST_SEEN_SAVE_DELAY = 60.0
+
+
+@dataclass
+class EmbyRuntimeData:
+    """What a loaded config entry holds (`entry.runtime_data`)."""
+
+    client: EmbyClient
+    server_info: SystemInfo
+    sessions: EmbySessionCoordinator
+    library: EmbyLibraryCoordinator
+    server: EmbyServerCoordinator
+    discovery: dict[str, EmbyDiscoveryCoordinator] = field(default_factory=dict)
+
+
+type EmbyConfigEntry = ConfigEntry[EmbyRuntimeData]
+
+
+def entry_option[T](entry: ConfigEntry, key: str, default: T) -> T:
+    """Return an option of the entry, or its default when the option was never saved."""
+    value: T = entry.options.get(key, default)
+    return value
+
+
+def entry_user_id(entry: ConfigEntry) -> str | None:
+    """Return the Emby user the entry works for; None means every user.
+
+    Chosen in the config flow (entry data) and changeable in the options flow (entry options,
+    which win).
+    """
+    user_id: str | None = entry.options.get(CONF_USER_ID, entry.data.get(CONF_USER_ID))
+    return user_id or None
+
+
+def create_client(data: Mapping[str, Any], device_id: str) -> EmbyClient:
+    """Build the core client for entry data (no I/O). Raises InvalidHostError."""
+    return EmbyClient(
+        data[CONF_HOST],
+        data[CONF_PORT],
+        data[CONF_API_KEY],
+        ssl=data.get(CONF_SSL, DEFAULT_SSL),
+        verify_ssl=data.get(CONF_VERIFY_SSL, DEFAULT_VERIFY_SSL),
+        device_id=device_id,
+        device_name=CLIENT_NAME,
+        client_name=CLIENT_NAME,
+        client_version=CLIENT_VERSION,
+        timeout=REQUEST_TIMEOUT,
+    )
+
+
+def error_translation_key(err: EmbyError) -> str:
+    """Translation key (strings.json `exceptions`) of a core error."""
+    if isinstance(err, EmbyTimeoutError):
+        return "timeout"
+    if isinstance(err, EmbySslError):
+        return "ssl_error"
+    if isinstance(err, EmbyConnectionError):
+        return "cannot_connect"
+    if isinstance(err, EmbyClosedError):
+        return "client_closed"
+    return "update_failed"
+
+
+def is_web_player(session: Session) -> bool:
+    """Whether the session is a browser player (Emby Web and its mobile variant)."""
+    return session["client"] in WEB_PLAYER_CLIENTS
+
+
+class EmbyCoordinator[DataT](DataUpdateCoordinator[DataT]):
+    """Base coordinator: times every fetch, records it in the core and maps core errors."""
+
+    config_entry: EmbyConfigEntry
+    metric_name: str
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        config_entry: EmbyConfigEntry,
+        client: EmbyClient,
+        *,
+        name: str,
+        update_interval: timedelta,
+        request_refresh_debouncer: Debouncer[Any] | None = None,
+    ) -> None:
+        """Initialize the coordinator (never updates listeners with unchanged data)."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=config_entry,
+            name=f"{DOMAIN} {name}",
+            update_interval=update_interval,
+            always_update=False,
+            request_refresh_debouncer=request_refresh_debouncer,
+        )
+        self.client = client
+        self.metric_name = name
+
+    async def _async_fetch(self) -> DataT:
+        """Fetch fresh data from the core."""
+        raise NotImplementedError
+
+    @override
+    async def _async_update_data(self) -> DataT:
+        """Fetch, record the update in the core metrics, map errors."""
+        start = time.monotonic()
+        success = False
+        try:
+            data = await self._async_fetch()
+            success = True
+        except EmbyAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
+        except EmbyError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key=error_translation_key(err),
+                translation_placeholders={"error": str(err)},
+            ) from err
+        finally:
+            self.client.record_coordinator_update(
+                self.metric_name, time.monotonic() - start, success
+            )
+        return data
+
+
+class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
+    """Remote-controllable clients keyed by Emby DeviceId.
+
+    Polled every `scan_interval` seconds while the WebSocket is down. While it is up, the WebSocket
+    pushes sessions (`async_set_sessions`, `async_apply_session`) and the poll runs every 60 s as a
+    safety net, and only sends a request when no push came in the last 60 s.
+    """
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        config_entry: EmbyConfigEntry,
+        client: EmbyClient,
+        server_info: SystemInfo,
+        own_device_id: str,
+    ) -> None:
+        """Initialize the session coordinator from the entry options."""
+        self.scan_interval = timedelta(
+            seconds=entry_option(config_entry, CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
+        )
+        super().__init__(
+            hass,
+            config_entry,
+            client,
+            name=COORDINATOR_SESSIONS,
+            update_interval=self.scan_interval,
+        )
+        self.server_id: str = server_info["id"]
+        self.server_name: str = server_info["server_name"]
+        self.own_device_id = own_device_id
+        self.user_id = entry_user_id(config_entry)
+        self.ignored_devices: frozenset[str] = frozenset(
+            entry_option(config_entry, CONF_IGNORED_DEVICES, [])
+        )
+        self.ignore_web_players: bool = entry_option(
+            config_entry, CONF_IGNORE_WEB_PLAYERS, DEFAULT_IGNORE_WEB_PLAYERS
+        )
+        self.purge_after_days: int = entry_option(
+            config_entry, CONF_PURGE_AFTER_DAYS, DEFAULT_PURGE_AFTER_DAYS
+        )
+        self.websocket_connected = False
+        # Device id -> name of every client ever seen (seeded from the device registry, so clients
+        # that are offline now still appear in the options flow).
+        self.known_devices: dict[str, str] = {}
+        # Device ids seen in the last answer that we keep out (ignored, web players).
+        self.excluded_devices: set[str] = set()
+        # Device id -> last activity (UTC), for the purge option.
+        self.last_seen: dict[str, datetime] = {}
+        self._last_seen_store: Store[dict[str, str]] = Store(
+            hass, LAST_SEEN_STORAGE_VERSION, f"{DOMAIN}.{config_entry.entry_id}.last_seen"
+        )
+        # Loop time of the last session push (None: none since the socket connected).
+        self.last_push: float | None = None
+        self.push_count = 0
+        self.poll_count = 0
+
+    @override
+    async def _async_setup(self) -> None:
+        """Load the last-seen bookkeeping and the names of clients seen before."""
+        stored = await self._last_seen_store.async_load() or {}
+        for device_id, iso in stored.items():
+            if (seen := dt_util.parse_datetime(iso)) is not None:
+                self.last_seen[device_id] = dt_util.as_utc(seen)
+        device_registry = dr.async_get(self.hass)
+        for device in dr.async_entries_for_config_entry(
+            device_registry, self.config_entry.entry_id
+        ):
+            for domain, device_id in device.identifiers:
+                if domain == DOMAIN and device_id != self.server_id:
+                    self.known_devices[device_id] = device.name_by_user or device.name or device_id
+
+    @override
+    async def _async_update_data(self) -> dict[str, Session]:
+        """Poll, unless the WebSocket pushed sessions recently (then keep what it pushed)."""
+        if (
+            self.websocket_connected
+            and self.data is not None
+            and self.last_push is not None
+            and self.hass.loop.time() - self.last_push < WEBSOCKET_FALLBACK_INTERVAL
+        ):
+            return self.data
+        return await super()._async_update_data()
+
+    @override
+    async def _async_fetch(self) -> dict[str, Session]:
+        sessions = await self.client.get_sessions()
+        self.poll_count += 1
+        return self._async_build(sessions)
+
+    def _wanted(self, session: Session) -> bool:
+        """Whether the session gets entities."""
+        device_id = session["device_id"]
+        if device_id in self.ignored_devices:
+            return False
+        if self.ignore_web_players and is_web_player(session):
+            return False
+        return session["supports_remote_control"]
+
+    def _track(self, session: Session) -> bool:
+        """Remember a client (name, last activity). False for sessions that are not clients."""
+        device_id = session["device_id"]
+        if not device_id or device_id in (self.own_device_id, self.server_id):
+            return False
+        self.known_devices[device_id] = session["device_name"] or device_id
+        if (activity := session["last_activity_date"]) and (
+            seen := dt_util.parse_datetime(activity)
+        ) is not None:
+            seen = dt_util.as_utc(seen)
+            if device_id not in self.last_seen or seen > self.last_seen[device_id]:
+                self.last_seen[device_id] = seen
+                self._last_seen_store.async_delay_save(
+                    self._last_seen_data, LAST_SEEN_SAVE_DELAY
+                )
+        return True
+
+    def _last_seen_data(self) -> dict[str, str]:
+        return {device_id: seen.isoformat() for device_id, seen in self.last_seen.items()}
+
+    def _async_build(self, sessions: Iterable[Session]) -> dict[str, Session]:
+        """Filter a full session list into coordinator data (newest session per device)."""
+        data: dict[str, Session] = {}
+        excluded: set[str] = set()
+        for session in sessions:
+            if not self._track(session):
+                continue
+            device_id = session["device_id"]
+            if not self._wanted(session):
+                excluded.add(device_id)
+                continue
+            previous = data.get(device_id)
+            if previous is None or (session["last_activity_date"] or "") >= (
+                previous["last_activity_date"] or ""
+            ):
+                data[device_id] = session
+        self.excluded_devices = excluded
+        return data
+
+    @callback
+    def _async_push(self, data: dict[str, Session]) -> None:
+        """Take pushed data; listeners only hear of it when something changed."""
+        self.last_push = self.hass.loop.time()
+        self.push_count += 1
+        if data != self.data or not self.last_update_success:
+            self.async_set_updated_data(data)
+
+    @callback
+    def async_set_sessions(self, sessions: list[Session]) -> None:
+        """Take a full session list pushed by the WebSocket."""
+        self._async_push(self._async_build(sessions))
+
+    @callback
+    def async_apply_session(self, session: Session, *, ended: bool = False) -> None:
+        """Take one session from a playback or session-ended event."""
+        if not self._track(session):
+            return
+        data = dict(self.data or {})
+        device_id = session["device_id"]
+        if ended or not self._wanted(session):
+            data.pop(device_id, None)
+        else:
+            data[device_id] = session
+        self._async_push(data)
+
+    @callback
+    def async_set_websocket_connected(self, connected: bool) -> None:
+        """Switch between the configured interval and the 60 s fallback, effective at once."""
+        if connected == self.websocket_connected:
+            return
+        self.websocket_connected = connected
+        self.last_push = None
+        self.update_interval = (
+            timedelta(seconds=WEBSOCKET_FALLBACK_INTERVAL) if connected else self.scan_interval
+        )
+        LOGGER.debug(
+            "WebSocket %s: polling sessions every %s",
+            "connected" if connected else "disconnected",
+            self.update_interval,
+        )
+        if self._listeners:
+            self._schedule_refresh()
+
+    @callback
+    def async_housekeeping(self) -> None:
+        """Remove devices of ignored clients and of clients unseen for `purge_after_days`."""
+        device_registry = dr.async_get(self.hass)
+        now = dt_util.utcnow()
+        active = set(self.data or {})
+        purge_before = (
+            now - timedelta(days=self.purge_after_days) if self.purge_after_days > 0 else None
+        )
+        for device in dr.async_entries_for_config_entry(
+            device_registry, self.config_entry.entry_id
+        ):
+            device_id = next(
+                (key for domain, key in device.identifiers if domain == DOMAIN), None
+            )
+            if device_id is None or device_id == self.server_id or device_id in active:
+                continue
+            remove = device_id in self.ignored_devices or device_id in self.excluded_devices
+            if not remove and purge_before is not None:
+                seen = self.last_seen.get(device_id)
+                if seen is None:
+                    # A device from before tracking started: count from now.
+                    self.last_seen[device_id] = now
+                    self._last_seen_store.async_delay_save(
+                        self._last_seen_data, LAST_SEEN_SAVE_DELAY
+                    )
+                else:
+                    remove = seen < purge_before
+            if remove:
+                LOGGER.debug("Removing device %s (%s)", device.name, device_id)
+                device_registry.async_update_device(
+                    device.id, remove_config_entry_id=self.config_entry.entry_id
+                )
+
+    async def async_save_last_seen(self) -> None:
+        """Write the last-seen bookkeeping now (unload)."""
+        await self._last_seen_store.async_save(self._last_seen_data())
+
+
+@dataclass(frozen=True, slots=True)
+class EmbyLibraryData:
+    """Libraries and item counts."""
+
+    folders: list[VirtualFolder]
+    counts: ItemCounts
+
+
+class EmbyLibraryCoordinator(EmbyCoordinator[EmbyLibraryData]):
+    """Libraries and counts: hourly safety net, refreshed (debounced) on LibraryChanged."""
+
+    def __init__(
+        self, hass: HomeAssistant, config_entry: EmbyConfigEntry, client: EmbyClient
+    ) -> None:
+        """Initialize the library coordinator from the entry options."""
+        super().__init__(
+            hass,
+            config_entry,
+            client,
+            name=COORDINATOR_LIBRARY,
+            update_interval=timedelta(
+                hours=entry_option(
+                    config_entry, CONF_LIBRARY_SCAN_INTERVAL, DEFAULT_LIBRARY_SCAN_INTERVAL
+                )
+            ),
+            # A library scan sends LibraryChanged in bursts: one refresh per cooldown window.
+            request_refresh_debouncer=Debouncer(
+                hass, LOGGER, cooldown=LIBRARY_REFRESH_COOLDOWN, immediate=False
+            ),
+        )
+        self.user_id = entry_user_id(config_entry)
+
+    @override
+    async def _async_fetch(self) -> EmbyLibraryData:
+        folders, counts = await asyncio.gather(
+            self.client.get_virtual_folders(), self.client.get_item_counts(self.user_id)
+        )
+        return EmbyLibraryData(folders=folders, counts=counts)
+
+
+@dataclass(frozen=True, slots=True)
+class EmbyServerData:
+    """Server state and its scheduled tasks."""
+
+    info: SystemInfo
+    tasks: list[ScheduledTask]
+
+
+class EmbyServerCoordinator(EmbyCoordinator[EmbyServerData]):
+    """Server information and scheduled tasks, polled every `server_scan_interval` minutes."""
+
+    def __init__(
+        self, hass: HomeAssistant, config_entry: EmbyConfigEntry, client: EmbyClient
+    ) -> None:
+        """Initialize the server coordinator from the entry options."""
+        super().__init__(
+            hass,
+            config_entry,
+            client,
+            name=COORDINATOR_SERVER,
+            update_interval=timedelta(
+                minutes=entry_option(
+                    config_entry, CONF_SERVER_SCAN_INTERVAL, DEFAULT_SERVER_SCAN_INTERVAL
+                )
+            ),
+        )
+
+    @override
+    async def _async_fetch(self) -> EmbyServerData:
+        info, tasks = await asyncio.gather(
+            self.client.get_system_info(), self.client.get_scheduled_tasks()
+        )
+        return EmbyServerData(info=info, tasks=tasks)
+
+
+@dataclass(frozen=True, slots=True)
+class EmbyDiscoveryData:
+    """What one user might watch next."""
+
+    latest: list[Item]
+    resume: ItemsResult
+    next_up: ItemsResult
+
+
+class EmbyDiscoveryCoordinator(EmbyCoordinator[EmbyDiscoveryData]):
+    """Discovery rows of one user: every 30 minutes, earlier when events make them stale."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        config_entry: EmbyConfigEntry,
+        client: EmbyClient,
+        user_id: str,
+        user_name: str,
+    ) -> None:
+        """Initialize the discovery coordinator of one user."""
+        super().__init__(
+            hass,
+            config_entry,
+            client,
+            name=COORDINATOR_DISCOVERY,
+            update_interval=DISCOVERY_SCAN_INTERVAL,
+        )
+        self.user_id = user_id
+        self.user_name = user_name
+
+    @override
+    async def _async_fetch(self) -> EmbyDiscoveryData:
+        latest, resume, next_up = await asyncio.gather(
+            self.client.get_latest(self.user_id, limit=DISCOVERY_LIMIT),
+            self.client.get_resume(self.user_id, limit=DISCOVERY_LIMIT),
+            self.client.get_next_up(self.user_id, limit=DISCOVERY_LIMIT),
+        )
+        return EmbyDiscoveryData(latest=latest, resume=resume, next_up=next_up)
+
+    async def async_refresh_stale(self) -> None:
+        """Drop this user's cached rows in the core, then refresh (debounced)."""
+        self.client.invalidate_user(self.user_id)
+        await self.async_request_refresh()
+
+
+def websocket_enabled(entry: ConfigEntry) -> bool:
+    """Whether the entry uses the WebSocket."""
+    return entry_option(entry, CONF_ENABLE_WEBSOCKET, DEFAULT_ENABLE_WEBSOCKET)
+
+
+def websocket_interval_ms(entry: ConfigEntry) -> int:
+    """The SessionsStart throttle asked of the server."""
+    return int(entry_option(entry, CONF_WEBSOCKET_INTERVAL, DEFAULT_WEBSOCKET_INTERVAL))
+
+
+def discovery_enabled(entry: ConfigEntry) -> bool:
+    """Whether the entry keeps per-user discovery data."""
+    return entry_option(entry, CONF_ENABLE_DISCOVERY_SENSORS, DEFAULT_ENABLE_DISCOVERY_SENSORS)
+
+
+class EmbyEventHandler:
+    """Applies WebSocket events to the coordinators."""
+
+    def __init__(self, hass: HomeAssistant, runtime: EmbyRuntimeData) -> None:
+        """Initialize the handler."""
+        self.hass = hass
+        self.runtime = runtime
+        self._pending: set[asyncio.Task[None]] = set()
+
+    def _spawn(self, coro: Awaitable[None], name: str) -> None:
+        """Run a refresh request without blocking the event stream."""
+        task = self.hass.async_create_background_task(coro, name=name)  # type: ignore[arg-type]
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    def _refresh_discovery(self, user_ids: Iterable[str] | None = None) -> None:
+        discovery = self.runtime.discovery
+        for user_id in discovery if user_ids is None else user_ids:
+            if (coordinator := discovery.get(user_id)) is not None:
+                self._spawn(coordinator.async_refresh_stale(), f"{DOMAIN} discovery {user_id}")
+
+    @callback
+    def async_handle(self, event: Event) -> None:
+        """Dispatch one event."""
+        sessions = self.runtime.sessions
+        match event["type"]:
+            case "connected":
+                sessions.async_set_websocket_connected(True)
+            case "disconnected" | "reconnecting":
+                sessions.async_set_websocket_connected(False)
+            case "sessions":
+                sessions.async_set_sessions(event["sessions"])
+            case "playback_start" | "playback_progress":
+                sessions.async_apply_session(event["session"])
+            case "playback_stopped":
+                sessions.async_apply_session(event["session"])
+                if (user_id := event["session"]["user_id"]) is not None:
+                    self._refresh_discovery([user_id])
+            case "session_ended":
+                sessions.async_apply_session(event["session"], ended=True)
+            case "library_changed":
+                self._spawn(
+                    self.runtime.library.async_request_refresh(), f"{DOMAIN} library refresh"
+                )
+                self._refresh_discovery()
+            case "user_data_changed":
+                self._refresh_discovery([event["user_id"]])
+            case _:
+                # server_restarting / shutting_down: the core reconnects by itself; the rest
+                # (tasks, notifications, users) feeds no coordinator.
+                pass
+
+
+async def async_run_event_loop(
+    hass: HomeAssistant, runtime: EmbyRuntimeData, interval_ms: int
+) -> None:
+    """Consume the core's WebSocket event stream until the client closes."""
+    handler = EmbyEventHandler(hass, runtime)
+    try:
+        async for batch in runtime.client.events(sessions_interval_ms=interval_ms):
+            for event in batch:
+                handler.async_handle(event)
+    except EmbyClosedError:
+        pass
+    except EmbyError as err:
+        LOGGER.warning("Emby event stream ended: %s", err)
+    finally:
+        runtime.sessions.async_set_websocket_connected(False)
+

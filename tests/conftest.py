@@ -1,0 +1,100 @@
+"""Fixtures: an Emby simulator on loopback, a config entry for it, and the loaded integration.
+
+Tests drive the real integration and the real Rust core against `emby_simulator` over 127.0.0.1;
+nothing of our own is mocked.
+"""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import custom_components  # noqa: F401  (makes custom_components.embymedia importable for hass)
+import pytest
+from emby_simulator import EmbySimulator, SimulatorConfig
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.embymedia.const import (
+    CONF_API_KEY,
+    CONF_HOST,
+    CONF_PORT,
+    CONF_SSL,
+    CONF_USER_ID,
+    CONF_VERIFY_SSL,
+    DOMAIN,
+)
+
+API_KEY = "test-api-key"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Load custom_components/embymedia in every test."""
+
+
+@pytest.fixture
+def simulator_config() -> SimulatorConfig:
+    """The simulated server (override or parametrize indirectly for other setups)."""
+    return SimulatorConfig(api_key=API_KEY, users=3, clients=6, playing=2)
+
+
+@pytest.fixture
+async def simulator(
+    socket_enabled: None, simulator_config: SimulatorConfig
+) -> AsyncIterator[EmbySimulator]:
+    """A running Emby simulator on 127.0.0.1."""
+    async with EmbySimulator(simulator_config) as sim:
+        yield sim
+
+
+@pytest.fixture
+def entry_options() -> dict[str, Any]:
+    """Options of the mock config entry (empty: every default)."""
+    return {}
+
+
+@pytest.fixture
+def entry_user_id() -> str | None:
+    """The Emby user of the mock config entry (None: all users)."""
+    return None
+
+
+def entry_data(sim: EmbySimulator, user_id: str | None = None) -> dict[str, Any]:
+    """Config entry data for a simulator."""
+    return {
+        CONF_HOST: "127.0.0.1",
+        CONF_PORT: sim.port,
+        CONF_SSL: False,
+        CONF_VERIFY_SSL: True,
+        CONF_API_KEY: sim.api_key,
+        CONF_USER_ID: user_id,
+    }
+
+
+@pytest.fixture
+def mock_config_entry(
+    simulator: EmbySimulator, entry_options: dict[str, Any], entry_user_id: str | None
+) -> MockConfigEntry:
+    """A config entry for the simulator (not yet added to hass)."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Emby Simulator",
+        unique_id=simulator.server_id,
+        data=entry_data(simulator, entry_user_id),
+        options=entry_options,
+    )
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> AsyncIterator[MockConfigEntry]:
+    """The config entry, set up against the simulator; unloaded at the end of the test."""
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    yield mock_config_entry
+    if mock_config_entry.state is ConfigEntryState.LOADED:
+        assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
