@@ -7,13 +7,13 @@ nothing of our own is mocked.
 from collections.abc import AsyncIterator
 from typing import Any
 
-import custom_components  # noqa: F401  (makes custom_components.embymedia importable for hass)
 import pytest
 from emby_simulator import EmbySimulator, SimulatorConfig
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+import custom_components  # noqa: F401  (makes custom_components.embymedia importable for hass)
 from custom_components.embymedia.const import (
     CONF_API_KEY,
     CONF_HOST,

@@ -8,10 +8,9 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers import instance_id
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DEVICE_ID_PREFIX, DOMAIN, LOGGER, MANUFACTURER
+from .const import DOMAIN, LOGGER, MANUFACTURER
 from .coordinator import (
     EmbyConfigEntry,
     EmbyDiscoveryCoordinator,
@@ -19,6 +18,7 @@ from .coordinator import (
     EmbyRuntimeData,
     EmbyServerCoordinator,
     EmbySessionCoordinator,
+    async_get_device_id,
     async_run_event_loop,
     create_client,
     discovery_enabled,
@@ -37,11 +37,6 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-async def async_get_device_id(hass: HomeAssistant) -> str:
-    """Return the device id this Home Assistant instance uses towards Emby (never shared)."""
-    return f"{DEVICE_ID_PREFIX}{await instance_id.async_get(hass)}"
-
-
 async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool:
     """Connect to the server, fill the coordinators, start the WebSocket in the background."""
     device_id = await async_get_device_id(hass)
@@ -55,7 +50,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
     async def _async_close_on_stop(_: Event) -> None:
         await client.close()
 
-    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_close_on_stop))
+    entry.async_on_unload(
+        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_close_on_stop)
+    )
 
     # The server answer first: it proves the key (401 -> reauth) and names the server device.
     server = EmbyServerCoordinator(hass, entry, client)

@@ -8,8 +8,8 @@ LibraryChanged). Every request, cache and metric lives in the Rust core; Python 
 
 import asyncio
 import time
-from collections.abc import Awaitable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Coroutine, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, override
 
@@ -26,6 +26,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import instance_id
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -63,6 +64,7 @@ from .const import (
     DEFAULT_SSL,
     DEFAULT_VERIFY_SSL,
     DEFAULT_WEBSOCKET_INTERVAL,
+    DEVICE_ID_PREFIX,
     DISCOVERY_SCAN_INTERVAL,
     DOMAIN,
     LIBRARY_REFRESH_COOLDOWN,
@@ -92,18 +94,6 @@ LAST_SEEN_STORAGE_VERSION = 1
 LAST_SEEN_SAVE_DELAY = 60.0
 
 
-@dataclass
-class EmbyRuntimeData:
-    """What a loaded config entry holds (`entry.runtime_data`)."""
-
-    client: EmbyClient
-    server_info: SystemInfo
-    sessions: EmbySessionCoordinator
-    library: EmbyLibraryCoordinator
-    server: EmbyServerCoordinator
-    discovery: dict[str, EmbyDiscoveryCoordinator] = field(default_factory=dict)
-
-
 type EmbyConfigEntry = ConfigEntry[EmbyRuntimeData]
 
 
@@ -123,7 +113,14 @@ def entry_user_id(entry: ConfigEntry) -> str | None:
     return user_id or None
 
 
-def create_client(data: Mapping[str, Any], device_id: str) -> EmbyClient:
+async def async_get_device_id(hass: HomeAssistant) -> str:
+    """Return the device id this Home Assistant instance uses towards Emby (never shared)."""
+    return f"{DEVICE_ID_PREFIX}{await instance_id.async_get(hass)}"
+
+
+def create_client(
+    data: Mapping[str, Any], device_id: str, *, timeout: float | None = None
+) -> EmbyClient:
     """Build the core client for entry data (no I/O). Raises InvalidHostError."""
     return EmbyClient(
         data[CONF_HOST],
@@ -135,7 +132,7 @@ def create_client(data: Mapping[str, Any], device_id: str) -> EmbyClient:
         device_name=CLIENT_NAME,
         client_name=CLIENT_NAME,
         client_version=CLIENT_VERSION,
-        timeout=REQUEST_TIMEOUT,
+        timeout=REQUEST_TIMEOUT if timeout is None else timeout,
     )
 
 
@@ -325,9 +322,7 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
             seen = dt_util.as_utc(seen)
             if device_id not in self.last_seen or seen > self.last_seen[device_id]:
                 self.last_seen[device_id] = seen
-                self._last_seen_store.async_delay_save(
-                    self._last_seen_data, LAST_SEEN_SAVE_DELAY
-                )
+                self._last_seen_store.async_delay_save(self._last_seen_data, LAST_SEEN_SAVE_DELAY)
         return True
 
     def _last_seen_data(self) -> dict[str, str]:
@@ -408,9 +403,7 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
         for device in dr.async_entries_for_config_entry(
             device_registry, self.config_entry.entry_id
         ):
-            device_id = next(
-                (key for domain, key in device.identifiers if domain == DOMAIN), None
-            )
+            device_id = next((key for domain, key in device.identifiers if domain == DOMAIN), None)
             if device_id is None or device_id == self.server_id or device_id in active:
                 continue
             remove = device_id in self.ignored_devices or device_id in self.excluded_devices
@@ -484,7 +477,12 @@ class EmbyServerData:
 
 
 class EmbyServerCoordinator(EmbyCoordinator[EmbyServerData]):
-    """Server information and scheduled tasks, polled every `server_scan_interval` minutes."""
+    """Server information every `server_scan_interval` minutes (always polled).
+
+    Scheduled tasks come with every poll while the WebSocket is down; while it is up they are
+    fetched again only after the server reported a task change (ScheduledTaskEnded), and the
+    ScheduledTasksInfo pushes replace them in between.
+    """
 
     def __init__(
         self, hass: HomeAssistant, config_entry: EmbyConfigEntry, client: EmbyClient
@@ -501,13 +499,24 @@ class EmbyServerCoordinator(EmbyCoordinator[EmbyServerData]):
                 )
             ),
         )
+        self.websocket_connected = False
+        self.tasks_stale = True
 
     @override
     async def _async_fetch(self) -> EmbyServerData:
+        if self.data is not None and self.websocket_connected and not self.tasks_stale:
+            return replace(self.data, info=await self.client.get_system_info())
         info, tasks = await asyncio.gather(
             self.client.get_system_info(), self.client.get_scheduled_tasks()
         )
+        self.tasks_stale = False
         return EmbyServerData(info=info, tasks=tasks)
+
+    @callback
+    def async_set_tasks(self, tasks: list[ScheduledTask]) -> None:
+        """Take scheduled tasks pushed by the WebSocket."""
+        if self.data is not None and tasks != self.data.tasks:
+            self.async_set_updated_data(replace(self.data, tasks=tasks))
 
 
 @dataclass(frozen=True, slots=True)
@@ -556,6 +565,18 @@ class EmbyDiscoveryCoordinator(EmbyCoordinator[EmbyDiscoveryData]):
         await self.async_request_refresh()
 
 
+@dataclass
+class EmbyRuntimeData:
+    """What a loaded config entry holds (`entry.runtime_data`)."""
+
+    client: EmbyClient
+    server_info: SystemInfo
+    sessions: EmbySessionCoordinator
+    library: EmbyLibraryCoordinator
+    server: EmbyServerCoordinator
+    discovery: dict[str, EmbyDiscoveryCoordinator] = field(default_factory=dict)
+
+
 def websocket_enabled(entry: ConfigEntry) -> bool:
     """Whether the entry uses the WebSocket."""
     return entry_option(entry, CONF_ENABLE_WEBSOCKET, DEFAULT_ENABLE_WEBSOCKET)
@@ -580,9 +601,9 @@ class EmbyEventHandler:
         self.runtime = runtime
         self._pending: set[asyncio.Task[None]] = set()
 
-    def _spawn(self, coro: Awaitable[None], name: str) -> None:
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
         """Run a refresh request without blocking the event stream."""
-        task = self.hass.async_create_background_task(coro, name=name)  # type: ignore[arg-type]
+        task: asyncio.Task[None] = self.hass.async_create_background_task(coro, name=name)
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
@@ -599,8 +620,12 @@ class EmbyEventHandler:
         match event["type"]:
             case "connected":
                 sessions.async_set_websocket_connected(True)
+                self.runtime.server.websocket_connected = True
             case "disconnected" | "reconnecting":
                 sessions.async_set_websocket_connected(False)
+                self.runtime.server.websocket_connected = False
+                # Task changes while the socket is down are not pushed: poll them again.
+                self.runtime.server.tasks_stale = True
             case "sessions":
                 sessions.async_set_sessions(event["sessions"])
             case "playback_start" | "playback_progress":
@@ -618,6 +643,12 @@ class EmbyEventHandler:
                 self._refresh_discovery()
             case "user_data_changed":
                 self._refresh_discovery([event["user_id"]])
+            case "scheduled_tasks_info":
+                self.runtime.server.async_set_tasks(event["tasks"])
+            case "scheduled_task_ended" | "restart_required":
+                server = self.runtime.server
+                server.tasks_stale = server.tasks_stale or event["type"] == "scheduled_task_ended"
+                self._spawn(server.async_request_refresh(), f"{DOMAIN} server refresh")
             case _:
                 # server_restarting / shutting_down: the core reconnects by itself; the rest
                 # (tasks, notifications, users) feeds no coordinator.
@@ -639,4 +670,4 @@ async def async_run_event_loop(
         LOGGER.warning("Emby event stream ended: %s", err)
     finally:
         runtime.sessions.async_set_websocket_connected(False)
-
+        runtime.server.websocket_connected = False

@@ -1,0 +1,453 @@
+"""Config flow (user, reauth, reconfigure) and options flow of Emby Media."""
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, override
+
+from embymedia_core import (
+    EmbyAuthError,
+    EmbyError,
+    EmbySslError,
+    EmbyTimeoutError,
+    InvalidHostError,
+    parse_host,
+)
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigEntryState,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+    OptionsFlowWithReload,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+
+from .const import (
+    CONF_API_KEY,
+    CONF_ENABLE_DISCOVERY_SENSORS,
+    CONF_ENABLE_WEBSOCKET,
+    CONF_HOST,
+    CONF_IGNORE_WEB_PLAYERS,
+    CONF_IGNORED_DEVICES,
+    CONF_LIBRARY_SCAN_INTERVAL,
+    CONF_PORT,
+    CONF_PURGE_AFTER_DAYS,
+    CONF_SCAN_INTERVAL,
+    CONF_SERVER_SCAN_INTERVAL,
+    CONF_SSL,
+    CONF_USER_ID,
+    CONF_VERIFY_SSL,
+    CONF_WEBSOCKET_INTERVAL,
+    DEFAULT_ENABLE_DISCOVERY_SENSORS,
+    DEFAULT_ENABLE_WEBSOCKET,
+    DEFAULT_IGNORE_WEB_PLAYERS,
+    DEFAULT_LIBRARY_SCAN_INTERVAL,
+    DEFAULT_PORT,
+    DEFAULT_PURGE_AFTER_DAYS,
+    DEFAULT_SCAN_INTERVAL,
+    DEFAULT_SERVER_SCAN_INTERVAL,
+    DEFAULT_SSL,
+    DEFAULT_VERIFY_SSL,
+    DEFAULT_WEBSOCKET_INTERVAL,
+    DOMAIN,
+    LOGGER,
+    MAX_LIBRARY_SCAN_INTERVAL,
+    MAX_PURGE_AFTER_DAYS,
+    MAX_SCAN_INTERVAL,
+    MAX_SERVER_SCAN_INTERVAL,
+    MAX_WEBSOCKET_INTERVAL,
+    MIN_LIBRARY_SCAN_INTERVAL,
+    MIN_SCAN_INTERVAL,
+    MIN_SERVER_SCAN_INTERVAL,
+    MIN_SERVER_VERSION,
+    MIN_WEBSOCKET_INTERVAL,
+)
+from .coordinator import EmbyConfigEntry, async_get_device_id, create_client, entry_user_id
+
+if TYPE_CHECKING:
+    # Home Assistant 2026.10 validates with probatio (voluptuous's API; `import voluptuous` is
+    # aliased to it at runtime) and types its flow helpers with it; older releases use voluptuous.
+    import probatio as vol
+    from embymedia_core import PublicSystemInfo, User
+else:
+    import voluptuous as vol
+
+# Seconds to wait for the server while validating input (a module constant so tests can lower it).
+VALIDATION_TIMEOUT = 10.0
+
+# The value of the "all users" choice (Emby user ids are 32 hex digits, so it cannot clash).
+ALL_USERS = "all"
+
+CONNECTION_FIELDS = (CONF_HOST, CONF_PORT, CONF_SSL, CONF_VERIFY_SSL)
+
+
+class FlowError(Exception):
+    """Validation failed; `key` is the error shown on `field` of the form."""
+
+    def __init__(self, key: str, field: str = "base") -> None:
+        """Initialize the error."""
+        super().__init__(key)
+        self.key = key
+        self.field = field
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """'4.8.11.0' -> (4, 8, 11, 0); parts that are not numbers end the tuple."""
+    parts: list[int] = []
+    for part in version.split("."):
+        if not part.isdigit():
+            break
+        parts.append(int(part))
+    return tuple(parts)
+
+
+def normalize_connection(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Turn the host field (a host name, an address or a pasted URL) into entry data.
+
+    A URL's scheme and port win over the form's fields; a base path (`https://x/emby`) is kept in
+    the host, which the core accepts. Raises FlowError(invalid_host).
+    """
+    try:
+        host, port, ssl, base_path = parse_host(
+            str(user_input[CONF_HOST]),
+            int(user_input.get(CONF_PORT, DEFAULT_PORT)),
+            bool(user_input.get(CONF_SSL, DEFAULT_SSL)),
+        )
+    except InvalidHostError as err:
+        raise FlowError("invalid_host", CONF_HOST) from err
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    return {
+        CONF_HOST: f"{host}{base_path}",
+        CONF_PORT: port,
+        CONF_SSL: ssl,
+        CONF_VERIFY_SSL: bool(user_input.get(CONF_VERIFY_SSL, DEFAULT_VERIFY_SSL)),
+    }
+
+
+async def _async_query(
+    data: Mapping[str, Any], device_id: str
+) -> tuple[PublicSystemInfo, list[User]]:
+    """Public info (reachability, version), then the users (proves the API key)."""
+    client = create_client(data, device_id, timeout=VALIDATION_TIMEOUT)
+    try:
+        public = await client.get_public_info()
+        if version_tuple(public["version"])[:2] < MIN_SERVER_VERSION:
+            raise FlowError("unsupported_version")
+        users = await client.get_users()
+    finally:
+        await client.close()
+    return public, users
+
+
+async def async_validate(
+    hass: HomeAssistant, data: Mapping[str, Any]
+) -> tuple[PublicSystemInfo, list[User]]:
+    """Reach the server, check its version, prove the API key. Raises FlowError."""
+    try:
+        return await _async_query(data, await async_get_device_id(hass))
+    except FlowError:
+        raise
+    except InvalidHostError as err:
+        raise FlowError("invalid_host", CONF_HOST) from err
+    except EmbyAuthError as err:
+        raise FlowError("invalid_auth") from err
+    except EmbyTimeoutError as err:
+        raise FlowError("timeout") from err
+    except EmbySslError as err:
+        raise FlowError("ssl_error") from err
+    except EmbyError as err:
+        # Refused, unreachable, or something that is not an Emby server answering.
+        LOGGER.debug("Cannot connect to Emby at %s: %s", data[CONF_HOST], err)
+        raise FlowError("cannot_connect") from err
+    except Exception as err:
+        LOGGER.exception("Unexpected error while validating the Emby server")
+        raise FlowError("unknown") from err
+
+
+def connection_schema(*, with_api_key: bool) -> vol.Schema:
+    """Host, port, ssl (and the API key for a new entry), verify_ssl."""
+    schema: dict[vol.Marker, Any] = {
+        vol.Required(CONF_HOST): TextSelector(),
+        vol.Required(CONF_PORT, default=DEFAULT_PORT): cv.port,
+        vol.Required(CONF_SSL, default=DEFAULT_SSL): BooleanSelector(),
+    }
+    if with_api_key:
+        schema[vol.Required(CONF_API_KEY)] = TextSelector(
+            TextSelectorConfig(type=TextSelectorType.PASSWORD)
+        )
+    schema[vol.Required(CONF_VERIFY_SSL, default=DEFAULT_VERIFY_SSL)] = BooleanSelector()
+    return vol.Schema(schema)
+
+
+def user_selector(users: list[User], current: str | None) -> SelectSelector:
+    """One Emby user, or all of them."""
+    options = [SelectOptionDict(value=ALL_USERS, label="All users")]
+    options += [
+        SelectOptionDict(value=user["id"], label=user["name"])
+        for user in users
+        if not user["is_disabled"]
+    ]
+    if current is not None and all(option["value"] != current for option in options):
+        options.append(SelectOptionDict(value=current, label=current))
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=options, mode=SelectSelectorMode.DROPDOWN, translation_key="user"
+        )
+    )
+
+
+class EmbyConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Add an Emby server."""
+
+    VERSION = 1
+    MINOR_VERSION = 1
+
+    def __init__(self) -> None:
+        """Initialize the flow."""
+        self._data: dict[str, Any] = {}
+        self._title = ""
+        self._users: list[User] = []
+
+    @staticmethod
+    @callback
+    @override
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        """Create the options flow."""
+        return EmbyOptionsFlow()
+
+    async def _async_check(self, data: Mapping[str, Any], errors: dict[str, str]) -> bool:
+        """Validate `data`, storing the server answer; on failure fill `errors`."""
+        try:
+            public, users = await async_validate(self.hass, data)
+        except FlowError as err:
+            errors[err.field] = err.key
+            return False
+        await self.async_set_unique_id(public["id"], raise_on_progress=False)
+        self._title = public["server_name"]
+        self._users = users
+        return True
+
+    @override
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the server and its API key."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                data = {**normalize_connection(user_input), CONF_API_KEY: user_input[CONF_API_KEY]}
+            except FlowError as err:
+                errors[err.field] = err.key
+            else:
+                if await self._async_check(data, errors):
+                    self._abort_if_unique_id_configured()
+                    self._data = data
+                    return await self.async_step_select_user()
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                connection_schema(with_api_key=True), user_input
+            ),
+            errors=errors,
+        )
+
+    async def async_step_select_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose the Emby user the integration works for (browsing, discovery), or all."""
+        if user_input is not None:
+            choice = user_input[CONF_USER_ID]
+            return self.async_create_entry(
+                title=self._title,
+                data={**self._data, CONF_USER_ID: None if choice == ALL_USERS else choice},
+            )
+        return self.async_show_form(
+            step_id="select_user",
+            data_schema=vol.Schema(
+                {vol.Required(CONF_USER_ID, default=ALL_USERS): user_selector(self._users, None)}
+            ),
+            description_placeholders={"server": self._title},
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The API key stopped working."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for a new API key."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**entry.data, CONF_API_KEY: user_input[CONF_API_KEY]}
+            if await self._async_check(data, errors):
+                self._abort_if_unique_id_mismatch(reason="unique_id_mismatch")
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_API_KEY: user_input[CONF_API_KEY]}
+                )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_API_KEY): TextSelector(
+                        TextSelectorConfig(type=TextSelectorType.PASSWORD)
+                    )
+                }
+            ),
+            description_placeholders={"name": entry.title},
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change how the server is reached (same server, same key)."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                connection = normalize_connection(user_input)
+            except FlowError as err:
+                errors[err.field] = err.key
+            else:
+                data = {**entry.data, **connection}
+                if await self._async_check(data, errors):
+                    self._abort_if_unique_id_mismatch(reason="unique_id_mismatch")
+                    return self.async_update_reload_and_abort(entry, data_updates=connection)
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                connection_schema(with_api_key=False),
+                user_input or {key: entry.data[key] for key in CONNECTION_FIELDS},
+            ),
+            description_placeholders={"name": entry.title},
+            errors=errors,
+        )
+
+
+def _number(minimum: int, maximum: int, unit: str, step: int = 1) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=minimum,
+            max=maximum,
+            step=step,
+            unit_of_measurement=unit,
+            mode=NumberSelectorMode.BOX,
+        )
+    )
+
+
+class EmbyOptionsFlow(OptionsFlowWithReload):
+    """Polling, WebSocket, user and client options; saving reloads the entry."""
+
+    async def _async_users(self) -> list[User]:
+        """The server's users, when the entry is loaded and the server answers."""
+        entry: EmbyConfigEntry = self.config_entry
+        if entry.state is not ConfigEntryState.LOADED:
+            return []
+        try:
+            users: list[User] = await entry.runtime_data.client.get_users()
+        except EmbyError as err:
+            LOGGER.debug("Cannot list users for the options: %s", err)
+            return []
+        return users
+
+    def _device_options(self) -> list[SelectOptionDict]:
+        """Every client ever seen, plus the ignored ones (even if never seen since)."""
+        entry: EmbyConfigEntry = self.config_entry
+        known: dict[str, str] = {}
+        if entry.state is ConfigEntryState.LOADED:
+            known.update(entry.runtime_data.sessions.known_devices)
+        for device_id in entry.options.get(CONF_IGNORED_DEVICES, []):
+            known.setdefault(device_id, device_id)
+        return [
+            SelectOptionDict(value=device_id, label=name)
+            for device_id, name in sorted(known.items(), key=lambda item: item[1].casefold())
+        ]
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show and save every option."""
+        entry = self.config_entry
+        if user_input is not None:
+            choice = user_input[CONF_USER_ID]
+            return self.async_create_entry(
+                data={
+                    CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
+                    CONF_ENABLE_WEBSOCKET: user_input[CONF_ENABLE_WEBSOCKET],
+                    CONF_WEBSOCKET_INTERVAL: int(user_input[CONF_WEBSOCKET_INTERVAL]),
+                    CONF_LIBRARY_SCAN_INTERVAL: int(user_input[CONF_LIBRARY_SCAN_INTERVAL]),
+                    CONF_SERVER_SCAN_INTERVAL: int(user_input[CONF_SERVER_SCAN_INTERVAL]),
+                    CONF_ENABLE_DISCOVERY_SENSORS: user_input[CONF_ENABLE_DISCOVERY_SENSORS],
+                    CONF_USER_ID: None if choice == ALL_USERS else choice,
+                    CONF_IGNORED_DEVICES: list(user_input.get(CONF_IGNORED_DEVICES, [])),
+                    CONF_IGNORE_WEB_PLAYERS: user_input[CONF_IGNORE_WEB_PLAYERS],
+                    CONF_PURGE_AFTER_DAYS: int(user_input[CONF_PURGE_AFTER_DAYS]),
+                }
+            )
+
+        options = entry.options
+        current_user = entry_user_id(entry)
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_SCAN_INTERVAL,
+                    default=options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL),
+                ): _number(MIN_SCAN_INTERVAL, MAX_SCAN_INTERVAL, "s"),
+                vol.Required(
+                    CONF_ENABLE_WEBSOCKET,
+                    default=options.get(CONF_ENABLE_WEBSOCKET, DEFAULT_ENABLE_WEBSOCKET),
+                ): BooleanSelector(),
+                vol.Required(
+                    CONF_WEBSOCKET_INTERVAL,
+                    default=options.get(CONF_WEBSOCKET_INTERVAL, DEFAULT_WEBSOCKET_INTERVAL),
+                ): _number(MIN_WEBSOCKET_INTERVAL, MAX_WEBSOCKET_INTERVAL, "ms", step=100),
+                vol.Required(
+                    CONF_LIBRARY_SCAN_INTERVAL,
+                    default=options.get(CONF_LIBRARY_SCAN_INTERVAL, DEFAULT_LIBRARY_SCAN_INTERVAL),
+                ): _number(MIN_LIBRARY_SCAN_INTERVAL, MAX_LIBRARY_SCAN_INTERVAL, "h"),
+                vol.Required(
+                    CONF_SERVER_SCAN_INTERVAL,
+                    default=options.get(CONF_SERVER_SCAN_INTERVAL, DEFAULT_SERVER_SCAN_INTERVAL),
+                ): _number(MIN_SERVER_SCAN_INTERVAL, MAX_SERVER_SCAN_INTERVAL, "min"),
+                vol.Required(
+                    CONF_ENABLE_DISCOVERY_SENSORS,
+                    default=options.get(
+                        CONF_ENABLE_DISCOVERY_SENSORS, DEFAULT_ENABLE_DISCOVERY_SENSORS
+                    ),
+                ): BooleanSelector(),
+                vol.Required(CONF_USER_ID, default=current_user or ALL_USERS): user_selector(
+                    await self._async_users(), current_user
+                ),
+                vol.Optional(
+                    CONF_IGNORED_DEVICES, default=list(options.get(CONF_IGNORED_DEVICES, []))
+                ): SelectSelector(
+                    SelectSelectorConfig(
+                        options=self._device_options(),
+                        multiple=True,
+                        mode=SelectSelectorMode.DROPDOWN,
+                    )
+                ),
+                vol.Required(
+                    CONF_IGNORE_WEB_PLAYERS,
+                    default=options.get(CONF_IGNORE_WEB_PLAYERS, DEFAULT_IGNORE_WEB_PLAYERS),
+                ): BooleanSelector(),
+                vol.Required(
+                    CONF_PURGE_AFTER_DAYS,
+                    default=options.get(CONF_PURGE_AFTER_DAYS, DEFAULT_PURGE_AFTER_DAYS),
+                ): _number(0, MAX_PURGE_AFTER_DAYS, "d"),
+            }
+        )
+        return self.async_show_form(step_id="init", data_schema=schema)
