@@ -4,7 +4,8 @@ Tests drive the real integration and the real Rust core against `emby_simulator`
 nothing of our own is mocked.
 """
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -98,3 +99,27 @@ async def init_integration(
     if mock_config_entry.state is ConfigEntryState.LOADED:
         assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
         await hass.async_block_till_done()
+
+
+type WaitUntil = Callable[..., Awaitable[None]]
+
+# Step of `wait_until`: a real sleep in the executor, so waiting also works while a test freezes
+# time (freezer), which stops asyncio timers but not threads.
+WAIT_STEP = 0.02
+
+
+@pytest.fixture
+def wait_until(hass: HomeAssistant) -> WaitUntil:
+    """Wait (real time, bounded) until a condition holds: the core and the simulator answer on
+    their own threads and sockets, which Home Assistant's test clock cannot hurry."""
+
+    async def _wait(condition: Callable[[], bool], within: float = 10.0) -> None:
+        for _ in range(int(within / WAIT_STEP)):
+            await hass.async_block_till_done()
+            if condition():
+                return
+            await hass.async_add_executor_job(time.sleep, WAIT_STEP)
+        await hass.async_block_till_done()
+        assert condition(), f"condition not met within {within} s"
+
+    return _wait
