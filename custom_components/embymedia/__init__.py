@@ -23,6 +23,7 @@ from .coordinator import (
     create_client,
     discovery_enabled,
     entry_user_id,
+    last_seen_store,
     websocket_enabled,
     websocket_interval_ms,
 )
@@ -125,7 +126,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
     if websocket_enabled(entry):
         entry.async_create_background_task(
             hass,
-            async_run_event_loop(hass, runtime, websocket_interval_ms(entry)),
+            async_run_event_loop(hass, entry, websocket_interval_ms(entry)),
             name=f"{DOMAIN} websocket {entry.title}",
         )
     else:
@@ -136,6 +137,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
 async def async_unload_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool:
     """Unload the platforms; the client closes through `async_on_unload`."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> None:
+    """Forget the clients' last-seen times of a deleted entry."""
+    await last_seen_store(hass, entry.entry_id).async_remove()
 
 
 async def async_remove_config_entry_device(

@@ -74,8 +74,9 @@ MAX_PURGE_AFTER_DAYS: Final = 365
 WEBSOCKET_FALLBACK_INTERVAL: Final = 60
 # Discovery data (latest, resume, next up) per user: fixed, events invalidate it earlier.
 DISCOVERY_SCAN_INTERVAL: Final = timedelta(minutes=30)
-# LibraryChanged comes in bursts during a scan: refresh the library at most once per this window.
-LIBRARY_REFRESH_COOLDOWN: Final = 30.0
+# LibraryChanged and UserDataChanged come in bursts (a library scan, a season marked played):
+# event-driven refreshes of the library and discovery run at most once per this window.
+EVENT_REFRESH_COOLDOWN: Final = 30.0
 
 # Emby clients that are browser players (the "ignore web players" option).
 WEB_PLAYER_CLIENTS: Final = frozenset({"Emby Web", "Emby Mobile"})

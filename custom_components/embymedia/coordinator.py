@@ -67,7 +67,7 @@ from .const import (
     DEVICE_ID_PREFIX,
     DISCOVERY_SCAN_INTERVAL,
     DOMAIN,
-    LIBRARY_REFRESH_COOLDOWN,
+    EVENT_REFRESH_COOLDOWN,
     LOGGER,
     WEB_PLAYER_CLIENTS,
     WEBSOCKET_FALLBACK_INTERVAL,
@@ -152,6 +152,11 @@ def error_translation_key(err: EmbyError) -> str:
 def is_web_player(session: Session) -> bool:
     """Whether the session is a browser player (Emby Web and its mobile variant)."""
     return session["client"] in WEB_PLAYER_CLIENTS
+
+
+def last_seen_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, str]]:
+    """Where the last activity of every client of an entry is kept (for the purge option)."""
+    return Store(hass, LAST_SEEN_STORAGE_VERSION, f"{DOMAIN}.{entry_id}.last_seen")
 
 
 class EmbyCoordinator[DataT](DataUpdateCoordinator[DataT]):
@@ -260,9 +265,7 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
         self.excluded_devices: set[str] = set()
         # Device id -> last activity (UTC), for the purge option.
         self.last_seen: dict[str, datetime] = {}
-        self._last_seen_store: Store[dict[str, str]] = Store(
-            hass, LAST_SEEN_STORAGE_VERSION, f"{DOMAIN}.{config_entry.entry_id}.last_seen"
-        )
+        self._last_seen_store = last_seen_store(hass, config_entry.entry_id)
         # Loop time of the last session push (None: none since the socket connected).
         self.last_push: float | None = None
         self.push_count = 0
@@ -455,7 +458,7 @@ class EmbyLibraryCoordinator(EmbyCoordinator[EmbyLibraryData]):
             ),
             # A library scan sends LibraryChanged in bursts: one refresh per cooldown window.
             request_refresh_debouncer=Debouncer(
-                hass, LOGGER, cooldown=LIBRARY_REFRESH_COOLDOWN, immediate=False
+                hass, LOGGER, cooldown=EVENT_REFRESH_COOLDOWN, immediate=False
             ),
         )
         self.user_id = entry_user_id(config_entry)
@@ -546,6 +549,10 @@ class EmbyDiscoveryCoordinator(EmbyCoordinator[EmbyDiscoveryData]):
             client,
             name=COORDINATOR_DISCOVERY,
             update_interval=DISCOVERY_SCAN_INTERVAL,
+            # A marked-played item shows at once; a burst of events costs one more refresh.
+            request_refresh_debouncer=Debouncer(
+                hass, LOGGER, cooldown=EVENT_REFRESH_COOLDOWN, immediate=True
+            ),
         )
         self.user_id = user_id
         self.user_name = user_name
@@ -595,17 +602,17 @@ def discovery_enabled(entry: ConfigEntry) -> bool:
 class EmbyEventHandler:
     """Applies WebSocket events to the coordinators."""
 
-    def __init__(self, hass: HomeAssistant, runtime: EmbyRuntimeData) -> None:
+    def __init__(
+        self, hass: HomeAssistant, entry: EmbyConfigEntry, runtime: EmbyRuntimeData
+    ) -> None:
         """Initialize the handler."""
         self.hass = hass
+        self.entry = entry
         self.runtime = runtime
-        self._pending: set[asyncio.Task[None]] = set()
 
     def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
-        """Run a refresh request without blocking the event stream."""
-        task: asyncio.Task[None] = self.hass.async_create_background_task(coro, name=name)
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        """Run a refresh request without blocking the event stream (cancelled on unload)."""
+        self.entry.async_create_background_task(self.hass, coro, name=name)
 
     def _refresh_discovery(self, user_ids: Iterable[str] | None = None) -> None:
         discovery = self.runtime.discovery
@@ -656,10 +663,11 @@ class EmbyEventHandler:
 
 
 async def async_run_event_loop(
-    hass: HomeAssistant, runtime: EmbyRuntimeData, interval_ms: int
+    hass: HomeAssistant, entry: EmbyConfigEntry, interval_ms: int
 ) -> None:
     """Consume the core's WebSocket event stream until the client closes."""
-    handler = EmbyEventHandler(hass, runtime)
+    runtime = entry.runtime_data
+    handler = EmbyEventHandler(hass, entry, runtime)
     try:
         async for batch in runtime.client.events(sessions_interval_ms=interval_ms):
             for event in batch:
