@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 from emby_simulator import EmbySimulator, SimulatorConfig
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 import custom_components  # noqa: F401  (makes custom_components.embymedia importable for hass)
@@ -123,3 +124,24 @@ def wait_until(hass: HomeAssistant) -> WaitUntil:
         assert condition(), f"condition not met within {within} s"
 
     return _wait
+
+
+type FindDevice = Callable[[ConfigEntry, str], dr.DeviceEntry | None]
+
+
+@pytest.fixture
+def find_device(hass: HomeAssistant) -> FindDevice:
+    """The entry's device with the Emby id (works on every supported registry API)."""
+
+    def _find(entry: ConfigEntry, emby_id: str) -> dr.DeviceEntry | None:
+        registry = dr.async_get(hass)
+        return next(
+            (
+                device
+                for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
+                if (DOMAIN, emby_id) in device.identifiers
+            ),
+            None,
+        )
+
+    return _find

@@ -1,9 +1,11 @@
 """Entry setup and unload against the simulator: devices, errors, closing the core client."""
 
+from collections.abc import Callable
+
 import pytest
 from emby_simulator import EmbySimulator, Fault
 from embymedia_core import EmbyClosedError
-from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry, ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -13,9 +15,14 @@ from custom_components.embymedia import async_remove_config_entry_device
 from custom_components.embymedia.const import CONF_PORT, DOMAIN
 from custom_components.embymedia.coordinator import async_get_device_id
 
+type FindDevice = Callable[[ConfigEntry, str], dr.DeviceEntry | None]
+
 
 async def test_setup_and_unload(
-    hass: HomeAssistant, simulator: EmbySimulator, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+    find_device: FindDevice,
 ) -> None:
     """Setup fills every coordinator and creates the server device; unload closes the client."""
     runtime = init_integration.runtime_data
@@ -26,8 +33,7 @@ async def test_setup_and_unload(
     assert runtime.server.data is not None
     assert set(runtime.discovery) == {user.id for user in simulator.users}
 
-    device_registry = dr.async_get(hass)
-    server = device_registry.async_get_device({(DOMAIN, simulator.server_id)})
+    server = find_device(init_integration, simulator.server_id)
     assert server is not None
     assert server.manufacturer == "Emby"
     assert server.sw_version == runtime.server_info["version"]
@@ -109,12 +115,15 @@ async def test_own_device_id(hass: HomeAssistant, init_integration: MockConfigEn
 
 
 async def test_remove_device(
-    hass: HomeAssistant, simulator: EmbySimulator, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+    find_device: FindDevice,
 ) -> None:
     """Only devices of clients not connected now can be deleted; never the server."""
     device_registry = dr.async_get(hass)
     sessions = init_integration.runtime_data.sessions
-    server = device_registry.async_get_device({(DOMAIN, simulator.server_id)})
+    server = find_device(init_integration, simulator.server_id)
     assert server is not None
     assert not await async_remove_config_entry_device(hass, init_integration, server)
 

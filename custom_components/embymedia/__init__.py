@@ -92,7 +92,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
     entry.runtime_data = runtime
 
     device_registry = dr.async_get(hass)
-    device_registry.async_get_or_create(
+    server_device = device_registry.async_get_or_create(
         config_entry_id=entry.entry_id,
         identifiers={(DOMAIN, sessions.server_id)},
         manufacturer=MANUFACTURER,
@@ -107,7 +107,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
     def _async_update_server_device() -> None:
         """Keep the server device's name and version current."""
         info = server.data.info
-        if (device := device_registry.async_get_device({(DOMAIN, sessions.server_id)})) and (
+        if (device := device_registry.async_get(server_device.id)) and (
             device.sw_version != info["version"] or device.name != info["server_name"]
         ):
             device_registry.async_update_device(

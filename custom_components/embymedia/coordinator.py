@@ -422,9 +422,7 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
                     remove = seen < purge_before
             if remove:
                 LOGGER.debug("Removing device %s (%s)", device.name, device_id)
-                device_registry.async_update_device(
-                    device.id, remove_config_entry_id=self.config_entry.entry_id
-                )
+                device_registry.async_remove_device(device.id)
 
     async def async_save_last_seen(self) -> None:
         """Write the last-seen bookkeeping now (unload)."""
