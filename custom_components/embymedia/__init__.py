@@ -107,7 +107,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
     def _async_update_server_device() -> None:
         """Keep the server device's name and version current."""
         info = server.data.info
-        if (device := device_registry.async_get(server_device.id)) and (
+        device = device_registry.async_get(server_device.id)
+        if isinstance(device, dr.DeviceEntry) and (
             device.sw_version != info["version"] or device.name != info["server_name"]
         ):
             device_registry.async_update_device(
