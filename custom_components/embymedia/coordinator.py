@@ -557,17 +557,16 @@ class EmbyDiscoveryCoordinator(EmbyCoordinator[EmbyDiscoveryData]):
 
     @override
     async def _async_fetch(self) -> EmbyDiscoveryData:
+        # This coordinator is the 30-minute cache of these rows: a refresh must reach the server.
+        # (The core's discovery cache has the same 30-minute TTL, so a timed refresh would
+        # otherwise often get the rows it fetched last time.)
+        self.client.invalidate_user(self.user_id)
         latest, resume, next_up = await asyncio.gather(
             self.client.get_latest(self.user_id, limit=DISCOVERY_LIMIT),
             self.client.get_resume(self.user_id, limit=DISCOVERY_LIMIT),
             self.client.get_next_up(self.user_id, limit=DISCOVERY_LIMIT),
         )
         return EmbyDiscoveryData(latest=latest, resume=resume, next_up=next_up)
-
-    async def async_refresh_stale(self) -> None:
-        """Drop this user's cached rows in the core, then refresh (debounced)."""
-        self.client.invalidate_user(self.user_id)
-        await self.async_request_refresh()
 
 
 @dataclass
@@ -616,7 +615,7 @@ class EmbyEventHandler:
         discovery = self.runtime.discovery
         for user_id in discovery if user_ids is None else user_ids:
             if (coordinator := discovery.get(user_id)) is not None:
-                self._spawn(coordinator.async_refresh_stale(), f"{DOMAIN} discovery {user_id}")
+                self._spawn(coordinator.async_request_refresh(), f"{DOMAIN} discovery {user_id}")
 
     @callback
     def async_handle(self, event: Event) -> None:
