@@ -1,0 +1,421 @@
+"""Coordinators against the simulator: the polling table of EFFICIENCY.md, WebSocket pushes and
+interval switching, event-driven refreshes, error mapping and the metrics the core records.
+
+Time: Home Assistant's clock moves with `freezer` + `async_fire_time_changed`, the simulator's with
+`sim.advance`; waits for the core's real I/O are bounded (`wait_until`).
+"""
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from emby_simulator import EmbySimulator, Fault
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.embymedia.const import (
+    CONF_ENABLE_WEBSOCKET,
+    CONF_SCAN_INTERVAL,
+    DOMAIN,
+    WEBSOCKET_FALLBACK_INTERVAL,
+)
+from custom_components.embymedia.coordinator import EmbyEventHandler, EmbyRuntimeData
+
+NO_WEBSOCKET = {CONF_ENABLE_WEBSOCKET: False}
+
+type WaitUntil = Callable[..., Awaitable[None]]
+
+
+async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
+    """Move Home Assistant's clock and run what became due."""
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    # Scheduled refreshes run as background tasks: wait for them (and their requests) too.
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def websocket_up(runtime: EmbyRuntimeData, wait_until: WaitUntil) -> None:
+    """Wait until the socket is connected and the first session push arrived."""
+    await wait_until(
+        lambda: runtime.sessions.websocket_connected and runtime.sessions.push_count > 0
+    )
+
+
+def coordinator_stats(runtime: EmbyRuntimeData) -> dict[str, Any]:
+    return dict(runtime.client.metrics()["efficiency_metrics"]["coordinators"])
+
+
+@pytest.mark.parametrize("entry_options", [NO_WEBSOCKET])
+async def test_polls_sessions_at_scan_interval_without_websocket(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """No WebSocket: one GET /Sessions per scan interval (10 s), nothing in between."""
+    runtime = init_integration.runtime_data
+    assert runtime.sessions.update_interval == timedelta(seconds=10)
+    start = simulator.count("/Sessions")
+    await tick(hass, freezer, 5)
+    assert simulator.count("/Sessions") == start
+    await tick(hass, freezer, 5)
+    assert simulator.count("/Sessions") == start + 1
+    for _ in range(6):
+        await tick(hass, freezer, 10)
+    assert simulator.count("/Sessions") == start + 7
+
+
+@pytest.mark.parametrize("entry_options", [NO_WEBSOCKET | {CONF_SCAN_INTERVAL: 45}])
+async def test_scan_interval_option_changes_polling(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The scan interval option is what the session coordinator waits between polls."""
+    start = simulator.count("/Sessions")
+    await tick(hass, freezer, 30)
+    assert simulator.count("/Sessions") == start
+    await tick(hass, freezer, 15)
+    assert simulator.count("/Sessions") == start + 1
+
+
+@pytest.mark.parametrize("entry_options", [NO_WEBSOCKET])
+async def test_websocket_disabled_opens_no_socket(
+    hass: HomeAssistant, simulator: EmbySimulator, init_integration: MockConfigEntry
+) -> None:
+    """enable_websocket off: no socket is opened, sessions are only polled."""
+    await hass.async_block_till_done(wait_background_tasks=True)
+    websocket = init_integration.runtime_data.client.metrics()["efficiency_metrics"]["websocket"]
+    assert websocket["connected"] is False
+    assert websocket["messages_received"] == 0
+    assert websocket["reconnections"] == 0
+    assert simulator.count("/embywebsocket") == 0
+    sessions = init_integration.runtime_data.sessions
+    assert not sessions.websocket_connected
+    assert sessions.push_count == 0
+    assert sessions.update_interval == timedelta(seconds=10)
+
+
+async def test_websocket_switches_session_interval(
+    hass: HomeAssistant,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+    wait_until: WaitUntil,
+) -> None:
+    """Up: 60 s fallback. Server restart: the configured 10 s at once. Back: 60 s again."""
+    runtime = init_integration.runtime_data
+    sessions = runtime.sessions
+    await websocket_up(runtime, wait_until)
+    assert sessions.update_interval == timedelta(seconds=WEBSOCKET_FALLBACK_INTERVAL)
+
+    restart = hass.async_create_task(simulator.restart(down_for=3.0))
+    await wait_until(lambda: not sessions.websocket_connected)
+    assert sessions.update_interval == timedelta(seconds=10)
+    # Rescheduled at once: the next poll is due within the scan interval, not after 60 s.
+    handle = sessions._unsub_refresh.__self__  # type: ignore[union-attr]
+    assert handle.when() - hass.loop.time() <= 10.5
+
+    await restart
+    await wait_until(lambda: sessions.websocket_connected, within=30)
+    assert sessions.update_interval == timedelta(seconds=WEBSOCKET_FALLBACK_INTERVAL)
+    websocket = runtime.client.metrics()["efficiency_metrics"]["websocket"]
+    assert websocket["reconnections"] >= 1
+
+
+async def test_an_hour_of_playback_without_session_polls(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+    wait_until: WaitUntil,
+) -> None:
+    """WebSocket up, two clients playing for an hour: zero GET /Sessions, and within the
+    FEATURES.md budget of 37 requests for the hour."""
+    runtime = init_integration.runtime_data
+    await websocket_up(runtime, wait_until)
+    sessions_before = simulator.count("/Sessions")
+    requests_before = sum(simulator.request_counts().values())
+
+    for _ in range(120):  # 30 s steps
+        pushes = runtime.sessions.push_count
+        simulator.advance(30)
+        await simulator.flush()
+        await wait_until(lambda: runtime.sessions.push_count > pushes)  # noqa: B023
+        await tick(hass, freezer, 30)
+
+    assert simulator.count("/Sessions") == sessions_before
+    assert runtime.sessions.poll_count == 1  # the first refresh only
+    requests = sum(simulator.request_counts().values()) - requests_before
+    assert requests <= 37
+    # The server poll kept running (every 5 minutes).
+    assert simulator.count("/System/Info") >= 12
+
+
+async def test_fallback_poll_when_pushes_stop(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+    wait_until: WaitUntil,
+) -> None:
+    """WebSocket up but silent for 60 s (an idle server pushes nothing): one safety-net poll."""
+    runtime = init_integration.runtime_data
+    await websocket_up(runtime, wait_until)
+    start = simulator.count("/Sessions")
+    await tick(hass, freezer, 30)
+    assert simulator.count("/Sessions") == start
+    await tick(hass, freezer, 31)
+    await wait_until(lambda: simulator.count("/Sessions") == start + 1)
+
+
+async def test_auth_error_while_polling_starts_reauth(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: EmbySimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A 401 on a later poll starts reauthentication."""
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(mock_config_entry, options=NO_WEBSOCKET)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    simulator.set_fault(Fault(force_status=401))
+    await tick(hass, freezer, 10)
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+
+
+@pytest.mark.parametrize("entry_options", [NO_WEBSOCKET])
+async def test_server_error_makes_sessions_unavailable(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A failing poll marks the coordinator failed with a translated error; recovery clears it."""
+    sessions = init_integration.runtime_data.sessions
+    simulator.set_fault(Fault(force_status=500))
+    await tick(hass, freezer, 10)
+    assert not sessions.last_update_success
+    assert getattr(sessions.last_exception, "translation_key", None) == "update_failed"
+    simulator.set_fault(None)
+    await tick(hass, freezer, 10)
+    assert sessions.last_update_success
+
+
+def handler_for(hass: HomeAssistant, entry: MockConfigEntry) -> EmbyEventHandler:
+    """The handler the WebSocket loop feeds (events shaped as in _core.pyi)."""
+    return EmbyEventHandler(hass, entry, entry.runtime_data)
+
+
+def discovery_updates(runtime: EmbyRuntimeData) -> int:
+    return int(coordinator_stats(runtime)["discovery"]["updates"])
+
+
+@pytest.mark.parametrize("entry_options", [NO_WEBSOCKET])
+async def test_library_changed_refreshes_library_and_discovery(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A burst of LibraryChanged: one library refresh after the debounce window, and every
+    user's discovery rows refreshed once (more events in the window cost one more refresh)."""
+    runtime = init_integration.runtime_data
+    handler = handler_for(hass, init_integration)
+    folders = simulator.count("/Library/VirtualFolders")
+    discovery = discovery_updates(runtime)
+    event = {
+        "type": "library_changed",
+        "items_added": ["1001"],
+        "items_updated": [],
+        "items_removed": [],
+        "folders_added_to": [],
+        "folders_removed_from": [],
+    }
+    handler.async_handle(event)  # type: ignore[arg-type]
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert discovery_updates(runtime) == discovery + len(runtime.discovery)
+    for _ in range(3):  # the rest of the burst, as during a library scan
+        handler.async_handle(event)  # type: ignore[arg-type]
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert simulator.count("/Library/VirtualFolders") == folders  # debounced
+    await tick(hass, freezer, 31)
+    assert simulator.count("/Library/VirtualFolders") == folders + 1
+    assert discovery_updates(runtime) == discovery + 2 * len(runtime.discovery)
+    await tick(hass, freezer, 31)
+    assert simulator.count("/Library/VirtualFolders") == folders + 1
+    assert discovery_updates(runtime) == discovery + 2 * len(runtime.discovery)
+
+
+@pytest.mark.parametrize("entry_options", [NO_WEBSOCKET])
+async def test_user_data_changed_refreshes_that_user(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """UserDataChanged and PlaybackStopped refresh the discovery rows of that user only."""
+    runtime = init_integration.runtime_data
+    handler = handler_for(hass, init_integration)
+    user_id = sorted(runtime.discovery)[0]
+    before = discovery_updates(runtime)
+    handler.async_handle({"type": "user_data_changed", "user_id": user_id, "item_ids": ["1"]})
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert discovery_updates(runtime) == before + 1
+
+    other = sorted(runtime.discovery)[1]
+    session = next(iter(runtime.sessions.data.values()))
+    handler.async_handle({"type": "playback_stopped", "session": session | {"user_id": other}})
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert discovery_updates(runtime) == before + 2
+    # Unknown users (no discovery coordinator) cost nothing.
+    handler.async_handle({"type": "user_data_changed", "user_id": "nobody", "item_ids": []})
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert discovery_updates(runtime) == before + 2
+
+
+@pytest.mark.parametrize("entry_options", [NO_WEBSOCKET])
+async def test_playback_events_update_sessions(
+    hass: HomeAssistant, simulator: EmbySimulator, init_integration: MockConfigEntry
+) -> None:
+    """Playback events change one client in place; session_ended removes it; ignored and
+    non-controllable clients never enter; no request is made for any of it."""
+    runtime = init_integration.runtime_data
+    sessions = runtime.sessions
+    handler = handler_for(hass, init_integration)
+    requests = sum(simulator.request_counts().values())
+    updates: list[int] = []
+    remove = sessions.async_add_listener(lambda: updates.append(len(sessions.data)))
+
+    device_id, session = sorted(sessions.data.items())[0]
+    paused = session | {"play_state": session["play_state"] | {"is_paused": True}}
+    handler.async_handle({"type": "playback_progress", "session": paused})
+    assert sessions.data[device_id]["play_state"]["is_paused"] is True
+    handler.async_handle({"type": "playback_progress", "session": paused})
+    assert len(updates) == 1  # unchanged data does not wake the entities
+
+    handler.async_handle({"type": "session_ended", "session": paused})
+    assert device_id not in sessions.data
+
+    newcomer = session | {"device_id": "new-device", "device_name": "New TV"}
+    handler.async_handle({"type": "playback_start", "session": newcomer})
+    assert "new-device" in sessions.data
+    assert sessions.known_devices["new-device"] == "New TV"
+
+    passive = session | {"device_id": "passive", "supports_remote_control": False}
+    handler.async_handle({"type": "playback_start", "session": passive})
+    assert "passive" not in sessions.data
+    assert "passive" in sessions.known_devices
+
+    own = session | {"device_id": sessions.own_device_id}
+    handler.async_handle({"type": "playback_start", "session": own})
+    assert sessions.own_device_id not in sessions.data
+    assert sessions.own_device_id not in sessions.known_devices
+
+    handler.async_handle({"type": "sessions", "sessions": [session]})
+    assert set(sessions.data) == {device_id}
+    assert sum(simulator.request_counts().values()) == requests
+    remove()
+
+
+@pytest.mark.parametrize("entry_options", [NO_WEBSOCKET | {CONF_SCAN_INTERVAL: 20}])
+async def test_connection_events_switch_intervals(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """connected -> 60 s fallback, skipped while pushes keep coming; disconnected -> the
+    configured interval at once."""
+    runtime = init_integration.runtime_data
+    sessions = runtime.sessions
+    handler = handler_for(hass, init_integration)
+    current = list(sessions.data.values())
+
+    handler.async_handle({"type": "connected"})
+    assert sessions.websocket_connected
+    assert runtime.server.websocket_connected
+    assert sessions.update_interval == timedelta(seconds=WEBSOCKET_FALLBACK_INTERVAL)
+    start = simulator.count("/Sessions")
+    for _ in range(10):  # a push every 30 s: never a poll
+        handler.async_handle({"type": "sessions", "sessions": current})
+        await tick(hass, freezer, 30)
+    assert simulator.count("/Sessions") == start
+    await tick(hass, freezer, 61)  # pushes stopped: one safety-net poll
+    assert simulator.count("/Sessions") == start + 1
+
+    handler.async_handle({"type": "disconnected", "reason": "server restarting"})
+    assert not sessions.websocket_connected
+    assert sessions.update_interval == timedelta(seconds=20)
+    await tick(hass, freezer, 20)
+    assert simulator.count("/Sessions") == start + 2
+
+    handler.async_handle({"type": "reconnecting", "delay_s": 1.0, "attempt": 1})
+    handler.async_handle({"type": "server_restarting"})
+    assert sessions.update_interval == timedelta(seconds=20)
+
+
+@pytest.mark.parametrize("entry_options", [NO_WEBSOCKET])
+async def test_scheduled_tasks_follow_the_websocket(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """While the socket is up the server poll skips /ScheduledTasks until a task ended."""
+    runtime = init_integration.runtime_data
+    handler = handler_for(hass, init_integration)
+    handler.async_handle({"type": "connected"})
+    tasks = simulator.count("/ScheduledTasks")
+    info = simulator.count("/System/Info")
+    await tick(hass, freezer, 300)
+    assert simulator.count("/System/Info") == info + 1
+    assert simulator.count("/ScheduledTasks") == tasks
+
+    handler.async_handle(
+        {"type": "scheduled_task_ended", "task_id": "t", "name": "Scan", "status": "Completed"}
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert simulator.count("/ScheduledTasks") == tasks + 1
+
+    pushed = [dict(task) | {"state": "Running"} for task in runtime.server.data.tasks]
+    handler.async_handle({"type": "scheduled_tasks_info", "tasks": pushed})  # type: ignore[typeddict-item]
+    assert runtime.server.data.tasks == pushed
+    assert simulator.count("/ScheduledTasks") == tasks + 1
+
+
+async def test_coordinator_updates_are_recorded(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Every coordinator's fetch lands in the core's metrics."""
+    stats = coordinator_stats(init_integration.runtime_data)
+    for name in ("sessions", "library", "server", "discovery"):
+        assert stats[name]["updates"] >= 1, name
+        assert stats[name]["failures"] == 0, name
+
+
+async def test_library_and_server_polling_table(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Library every hour, server every 5 minutes, discovery every 30 minutes (while listened)."""
+    runtime = init_integration.runtime_data
+    unsubscribe = [
+        runtime.library.async_add_listener(lambda: None),
+        *(c.async_add_listener(lambda: None) for c in runtime.discovery.values()),
+    ]
+    info = simulator.count("/System/Info")
+    folders = simulator.count("/Library/VirtualFolders")
+    discovery = discovery_updates(runtime)
+    for _ in range(12):
+        await tick(hass, freezer, 300)
+    assert simulator.count("/System/Info") - info == 12
+    assert simulator.count("/Library/VirtualFolders") - folders == 1
+    assert discovery_updates(runtime) - discovery == 2 * len(runtime.discovery)
+    for remove in unsubscribe:
+        remove()
