@@ -31,7 +31,8 @@ async def test_setup_and_unload(
     assert runtime.sessions.data  # remote-controllable clients of the simulator
     assert runtime.library.data is not None
     assert runtime.server.data is not None
-    assert set(runtime.discovery) == {user.id for user in simulator.users}
+    users = await runtime.client.get_users()
+    assert set(runtime.discovery) == {user["id"] for user in users if not user["is_disabled"]}
 
     server = find_device(init_integration, simulator.server_id)
     assert server is not None
