@@ -4,13 +4,14 @@ Everything that talks to Emby (REST and WebSocket), caches, coalesces and measur
 compiled ``_core`` module; this package re-exports it and installs the interpreter-exit safety net.
 """
 
-import atexit
+import atexit as _atexit
 
+from . import _core
 from ._core import *  # noqa: F403
 from ._core import __version__, shutdown_all
 
 # Rust tasks still running while the interpreter finalizes crash the process: stop them first.
-atexit.register(shutdown_all)
+_atexit.register(shutdown_all)
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+__all__ = [name for name in dir(_core) if not name.startswith("_")]
 __all__ += ["__version__"]

@@ -7,13 +7,17 @@ MATURIN_VERSION="1.16.0"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
-# A host venv with maturin (and ruff/mypy for lint), created once.
+# A host venv with maturin (and ruff/mypy for lint), created once. Prints nothing on stdout: callers
+# capture the stdout of build_core_wheel as the wheel path.
 ensure_host_tools() {
     mkdir -p "$EMBYMEDIA_CACHE"
     if [ ! -x "$TOOLS_VENV/bin/maturin" ]; then
-        log "installing host build tools (maturin $MATURIN_VERSION) into $TOOLS_VENV"
-        python3 -m venv "$TOOLS_VENV"
-        "$TOOLS_VENV/bin/pip" install -q "maturin==$MATURIN_VERSION"
+        {
+            log "installing host build tools (maturin $MATURIN_VERSION) into $TOOLS_VENV"
+            rm -rf "$TOOLS_VENV"
+            python3 -m venv "$TOOLS_VENV"
+            "$TOOLS_VENV/bin/pip" install -q "maturin==$MATURIN_VERSION"
+        } >&2
     fi
 }
 
