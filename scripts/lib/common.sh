@@ -33,6 +33,13 @@ _wheel_interpreter() {
     done
 }
 
+# The binding (feature `python`, abi3-py313) needs a Python >= 3.13 at build time: pin the one maturin
+# uses, so clippy/cargo builds of the binding and wheel builds share cached artifacts.
+if [ -z "${PYO3_PYTHON:-}" ]; then
+    PYO3_PYTHON=$(_wheel_interpreter)
+    if [ -n "$PYO3_PYTHON" ]; then export PYO3_PYTHON; else unset PYO3_PYTHON; fi
+fi
+
 # build_core_wheel PROFILE OUTDIR: builds the core (dev or release profile) and prints the wheel path.
 build_core_wheel() {
     local profile="$1" out="$2" interp
