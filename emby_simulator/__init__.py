@@ -1,0 +1,13 @@
+"""A faithful Emby 4.8/4.9 server simulator (REST and WebSocket) for tests, demos and benchmarks.
+
+    async with EmbySimulator(SimulatorConfig(api_key="key")) as sim:
+        ...  # sim.url, sim.advance(30), await sim.flush(), sim.count("/Sessions"), ...
+
+`python -m emby_simulator --help` runs one from the command line.
+"""
+
+from .config import Fault, SimulatorConfig
+from .server import EmbySimulator, RequestRecord
+from .websocket import MISSING
+
+__all__ = ["MISSING", "EmbySimulator", "Fault", "RequestRecord", "SimulatorConfig"]
