@@ -159,4 +159,6 @@ class SimulatorConfig:
             for f in dataclasses.fields(self)
             if f.name not in ("host", "port", "ssl_context", "realtime", "server_id")
         }
-        return hashlib.md5(repr(sorted(identity.items())).encode(), usedforsecurity=False).hexdigest()
+        return hashlib.md5(
+            repr(sorted(identity.items())).encode(), usedforsecurity=False
+        ).hexdigest()

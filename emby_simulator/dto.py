@@ -81,7 +81,9 @@ NOW_PLAYING_FIELDS = frozenset(
 DEFAULT_FIELDS = frozenset({"DateCreated", "Genres"})
 
 
-def user_data_dto(data: UserData, item: Item | None = None, unplayed: int | None = None) -> dict[str, Any]:
+def user_data_dto(
+    data: UserData, item: Item | None = None, unplayed: int | None = None
+) -> dict[str, Any]:
     """UserItemDataDto as inside an item."""
     out: dict[str, Any] = {}
     if unplayed is not None:
@@ -151,9 +153,8 @@ class Dto:
             out["PremiereDate"] = emby_date(item.premiere)
         if want("ExternalUrls"):
             out["ExternalUrls"] = self._external_urls(item)
-        if item.media_type is not None and (want("MediaSources") or want("MediaStreams")):
-            if want("MediaSources"):
-                out["MediaSources"] = [self.media_source(item)]
+        if item.media_type is not None and want("MediaSources"):
+            out["MediaSources"] = [self.media_source(item)]
         if want("CriticRating") and item.critic_rating is not None:
             out["CriticRating"] = item.critic_rating
         if want("ProductionLocations") and item.type in ("Movie", "Series"):
@@ -201,11 +202,19 @@ class Dto:
             out["People"] = self._people(item)
         if want("Studios"):
             out["Studios"] = [
-                {"Name": s, "Id": int(lib.studio_ids[s])} for s in item.studios if s in lib.studio_ids
+                {"Name": s, "Id": int(lib.studio_ids[s])}
+                for s in item.studios
+                if s in lib.studio_ids
             ]
         if want("GenreItems") or want("Genres"):
-            table = lib.music_genre_ids if item.type in ("Audio", "MusicAlbum", "MusicArtist") else lib.genre_ids
-            out["GenreItems"] = [{"Name": g, "Id": int(table[g])} for g in item.genres if g in table]
+            table = (
+                lib.music_genre_ids
+                if item.type in ("Audio", "MusicAlbum", "MusicArtist")
+                else lib.genre_ids
+            )
+            out["GenreItems"] = [
+                {"Name": g, "Id": int(table[g])} for g in item.genres if g in table
+            ]
         if want("Tags") or want("TagItems"):
             out["TagItems"] = []
         self._parent_images(item, out)
@@ -302,7 +311,11 @@ class Dto:
 
     def _parent_images(self, item: Item, out: dict[str, Any]) -> None:
         """Parent*/Series* image references of episodes and seasons (as in the captures)."""
-        series = self.library.items.get(item.series_id or "") if item.type in ("Episode", "Season") else None
+        series = (
+            self.library.items.get(item.series_id or "")
+            if item.type in ("Episode", "Season")
+            else None
+        )
         if series is None:
             return
         if "Logo" in series.images:
@@ -620,7 +633,9 @@ class Dto:
             "EnablePublicSharing": True,
             "BlockedMediaFolders": [],
             "RemoteClientBitrateLimit": 0,
-            "AuthenticationProviderId": "Emby.Server.Implementations.Library.DefaultAuthenticationProvider",
+            "AuthenticationProviderId": (
+                "Emby.Server.Implementations.Library.DefaultAuthenticationProvider"
+            ),
             "ExcludedSubFolders": [],
             "SimultaneousStreamLimit": 0,
             "EnabledDevices": [],

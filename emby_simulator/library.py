@@ -347,7 +347,9 @@ class Library:
             target = self.music_genre_ids if kind == "MusicGenre" else self.genre_ids
             target[name] = self.add(Item(id=self.new_id(), type=kind, name=name)).id
         for studio in STUDIOS:
-            self.studio_ids[studio] = self.add(Item(id=self.new_id(), type="Studio", name=studio)).id
+            self.studio_ids[studio] = self.add(
+                Item(id=self.new_id(), type="Studio", name=studio)
+            ).id
         people = self._generate_people()
         if (movies := self.library_of("movies")) is not None:
             for n in range(cfg.movies):
@@ -882,9 +884,7 @@ class Library:
         if not item.is_folder:
             return [item]
         if item.type == "MusicArtist":
-            return [
-                t for album in self.children_of(item) for t in self.children_of(album)
-            ]
+            return [t for album in self.children_of(item) for t in self.children_of(album)]
         if item.type in ("BoxSet", "Playlist"):
             out = []
             for child in self.children_of(item):
@@ -903,11 +903,7 @@ class Library:
     def unplayed_count(self, user_id: str, item: Item) -> int:
         """Unplayed playable items below a folder, for one user."""
         data = self.user_data.get(user_id, {})
-        return sum(
-            1
-            for c in self.playable(item)
-            if not (d := data.get(c.id)) or not d.played
-        )
+        return sum(1 for c in self.playable(item) if not (d := data.get(c.id)) or not d.played)
 
     def is_played(self, user_id: str, item: Item) -> bool:
         """Played state as Emby reports it (folders: every child played)."""

@@ -74,7 +74,9 @@ def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
     """A solid-colour RGB PNG."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     row = b"\x00" + bytes(rgb) * width
     raw = row * height
@@ -206,4 +208,6 @@ def range_response(request: web.Request, data: bytes, content_type: str) -> web.
         headers["Content-Range"] = f"bytes */{size}"
         return web.Response(status=416, headers=headers)
     headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-    return web.Response(status=206, body=data[start : end + 1], content_type=content_type, headers=headers)
+    return web.Response(
+        status=206, body=data[start : end + 1], content_type=content_type, headers=headers
+    )

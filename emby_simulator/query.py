@@ -127,7 +127,7 @@ class ItemQuery:
             sort_order=[s.lower() for s in split(q.get("sortorder"))],
             start_index=as_int(q.get("startindex"), "StartIndex", 0) or 0,
             limit=as_int(q.get("limit"), "Limit"),
-            fields={f for f in split(q.get("fields"))},
+            fields=set(split(q.get("fields"))),
             enable_user_data=as_bool(q.get("enableuserdata")) is not False,
         )
 
@@ -162,7 +162,11 @@ class QueryEngine:
             parent = lib.items.get(query.parent_id)
             if parent is None:
                 raise LookupError(query.parent_id)
-            if query.recursive and parent.type in ("CollectionFolder", "UserView", "PlaylistsFolder"):
+            if query.recursive and parent.type in (
+                "CollectionFolder",
+                "UserView",
+                "PlaylistsFolder",
+            ):
                 # A view: every item of that library (views list only their own items).
                 found = [
                     item
@@ -180,7 +184,7 @@ class QueryEngine:
 
     # -- filters ------------------------------------------------------------------------------
 
-    def matches(self, user: User | None, item: Item, query: ItemQuery) -> bool:  # noqa: C901
+    def matches(self, user: User | None, item: Item, query: ItemQuery) -> bool:
         """Whether an item passes every filter of the query."""
         lib = self.library
         if query.include_types and item.type.lower() not in query.include_types:
@@ -203,7 +207,9 @@ class QueryEngine:
                 return False
         if query.studios and not any(s.lower() in query.studios for s in item.studios):
             return False
-        if query.studio_ids and not any(lib.studio_ids.get(s) in query.studio_ids for s in item.studios):
+        if query.studio_ids and not any(
+            lib.studio_ids.get(s) in query.studio_ids for s in item.studios
+        ):
             return False
         if query.search_term and query.search_term not in item.name.lower():
             return False
@@ -225,7 +231,8 @@ class QueryEngine:
         needs_user = (
             query.is_played is not None
             or query.is_favorite is not None
-            or query.filters & {"isplayed", "isunplayed", "isfavorite", "isresumable", "isfavoriteorlikes", "likes"}
+            or query.filters
+            & {"isplayed", "isunplayed", "isfavorite", "isresumable", "isfavoriteorlikes", "likes"}
         )
         if not needs_user:
             return self._folder_filters(item, query)
@@ -294,11 +301,15 @@ class QueryEngine:
             "album": album,
             "albumartist": artist,
             "artist": artist,
-            "seriessortname": lambda i: (lib.items[i.series_id].sort_key if i.series_id in lib.items else i.sort_key),
+            "seriessortname": lambda i: (
+                lib.items[i.series_id].sort_key if i.series_id in lib.items else i.sort_key
+            ),
         }
         return keys.get(name)
 
-    def sort(self, items: list[Item], user: User | None, query: ItemQuery, ordered: bool) -> list[Item]:
+    def sort(
+        self, items: list[Item], user: User | None, query: ItemQuery, ordered: bool
+    ) -> list[Item]:
         """Apply SortBy/SortOrder (default: SortName, unless the candidates have an order)."""
         sort_by = query.sort_by or ([] if ordered else ["sortname"])
         if not sort_by:
@@ -308,7 +319,11 @@ class QueryEngine:
         result = list(items)
         for n in range(len(sort_by) - 1, -1, -1):
             name = sort_by[n]
-            order = query.sort_order[min(n, len(query.sort_order) - 1)] if query.sort_order else "ascending"
+            order = (
+                query.sort_order[min(n, len(query.sort_order) - 1)]
+                if query.sort_order
+                else "ascending"
+            )
             if name == "random":
                 self._random.shuffle(result)
                 continue
@@ -330,7 +345,13 @@ class QueryEngine:
         return ordered_items[query.start_index : end], total
 
     def latest(
-        self, user: User, parent_id: str | None, types: set[str], limit: int, is_played: bool | None,
+        self,
+        user: User,
+        *,
+        parent_id: str | None,
+        types: set[str],
+        limit: int,
+        is_played: bool | None,
         group: bool,
     ) -> list[tuple[Item, int | None]]:
         """Recently added items (newest first); episodes grouped into their series."""
@@ -406,7 +427,11 @@ class QueryEngine:
             if last_index < 0:
                 continue
             following = next(
-                (e for e in episodes[last_index + 1 :] if not (data.get(e.id) and data[e.id].played)),
+                (
+                    e
+                    for e in episodes[last_index + 1 :]
+                    if not (data.get(e.id) and data[e.id].played)
+                ),
                 None,
             )
             if following is not None:

@@ -20,7 +20,7 @@ from .clock import emby_date, hex_id
 from .dto import ALL_FIELDS, DEFAULT_FIELDS
 from .library import Item, User
 from .media import image_bytes, media_bytes, media_type_for, range_response
-from .query import ItemQuery, QueryError, as_bool, as_int, split
+from .query import ItemQuery, as_bool, as_int, split
 from .sessions import PLAY_COMMANDS, PLAYSTATE_COMMANDS, Session
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ def route(methods: str, template: str, *, public: bool = False) -> Callable[[Han
     return register
 
 
-def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None | bool:
+def match(method: str, path: str) -> tuple[Route, dict[str, str]] | bool | None:
     """The route and path parameters; False when the path exists for other methods only;
     None when no route has this path."""
     path_exists = False
@@ -136,7 +136,9 @@ def no_content() -> web.Response:
 
 def query_result(items: list[dict[str, Any]], total: int | None = None) -> web.Response:
     """`{"Items": [...], "TotalRecordCount": n}`."""
-    return json_response({"Items": items, "TotalRecordCount": len(items) if total is None else total})
+    return json_response(
+        {"Items": items, "TotalRecordCount": len(items) if total is None else total}
+    )
 
 
 class RestApi:
@@ -173,7 +175,9 @@ class RestApi:
         """Requested optional fields plus the defaults."""
         return set(DEFAULT_FIELDS) | set(split(ctx.arg("Fields")))
 
-    def items_json(self, items: list[Item], user: User | None, fields: set[str]) -> list[dict[str, Any]]:
+    def items_json(
+        self, items: list[Item], user: User | None, fields: set[str]
+    ) -> list[dict[str, Any]]:
         """A list of BaseItemDto."""
         user_id = user.id if user is not None else None
         return [self.dto.item(i, user_id, fields) for i in items]
@@ -273,11 +277,11 @@ class RestApi:
         token = self.sim.issue_token(user)
         session = self.sim.session_manager.api_session(
             ctx.identity.device_id,
-            ctx.identity.client,
-            ctx.identity.device or ctx.identity.device_id,
-            ctx.identity.version or "",
-            user,
-            self.sim.remote_address(ctx.request),
+            client=ctx.identity.client,
+            device_name=ctx.identity.device or ctx.identity.device_id,
+            version=ctx.identity.version or "",
+            user=user,
+            remote=self.sim.remote_address(ctx.request),
         )
         return json_response(
             {
@@ -337,7 +341,12 @@ class RestApi:
         types = {t.lower() for t in split(ctx.arg("IncludeItemTypes"))}
         try:
             found = self.queries.latest(
-                user, ctx.arg("ParentId"), types, limit, as_bool(ctx.arg("IsPlayed")), group
+                user,
+                parent_id=ctx.arg("ParentId"),
+                types=types,
+                limit=limit,
+                is_played=as_bool(ctx.arg("IsPlayed")),
+                group=group,
             )
         except LookupError:
             raise not_found("Parent not found") from None
@@ -468,7 +477,9 @@ class RestApi:
 
     @route("GET", "/Library/MediaFolders")
     async def media_folders(self, ctx: Ctx) -> web.StreamResponse:
-        return query_result([self.dto.item(f, None, self.fields(ctx)) for f in self.library.libraries])
+        return query_result(
+            [self.dto.item(f, None, self.fields(ctx)) for f in self.library.libraries]
+        )
 
     @route("POST", "/Library/Refresh")
     async def library_refresh(self, ctx: Ctx) -> web.StreamResponse:
@@ -503,7 +514,9 @@ class RestApi:
             names = [n for n in names if term in n.name.lower()]
         if prefix := (ctx.arg("NameStartsWith") or "").lower():
             names = [n for n in names if n.sort_key.startswith(prefix)]
-        names.sort(key=lambda n: n.sort_key, reverse=(ctx.arg("SortOrder") or "").lower() == "descending")
+        names.sort(
+            key=lambda n: n.sort_key, reverse=(ctx.arg("SortOrder") or "").lower() == "descending"
+        )
         start = as_int(ctx.arg("StartIndex"), "StartIndex", 0) or 0
         limit = as_int(ctx.arg("Limit"), "Limit")
         page = names[start : None if limit is None else start + limit]
@@ -559,7 +572,9 @@ class RestApi:
             artists = [a for a in artists if any(g.lower() in genres for g in a.genres)]
         if as_bool(ctx.arg("IsFavorite")) and user is not None:
             artists = [a for a in artists if self.library.user_data_of(user.id, a.id).is_favorite]
-        artists.sort(key=lambda a: a.sort_key, reverse=(ctx.arg("SortOrder") or "").lower() == "descending")
+        artists.sort(
+            key=lambda a: a.sort_key, reverse=(ctx.arg("SortOrder") or "").lower() == "descending"
+        )
         return self._paged(ctx, user, artists)
 
     @route("GET", "/Years")
@@ -572,7 +587,10 @@ class RestApi:
             selected, _ = self.queries.run(user, query)
         except LookupError:
             raise not_found("Parent not found") from None
-        years = sorted({i.year for i in selected if i.year}, reverse=(ctx.arg("SortOrder") or "").lower() == "descending")
+        years = sorted(
+            {i.year for i in selected if i.year},
+            reverse=(ctx.arg("SortOrder") or "").lower() == "descending",
+        )
         start = as_int(ctx.arg("StartIndex"), "StartIndex", 0) or 0
         limit = as_int(ctx.arg("Limit"), "Limit")
         page = years[start : None if limit is None else start + limit]
@@ -605,7 +623,9 @@ class RestApi:
             raise bad_request("Name is required")
         ids = split(ctx.arg("Ids")) or [str(i) for i in body.get("Ids", [])]
         playlist = self.sim.create_playlist(str(name), ids, ctx.arg("MediaType"))
-        return json_response({"Id": playlist.id, "Name": playlist.name, "ItemAddedCount": len(playlist.entries)})
+        return json_response(
+            {"Id": playlist.id, "Name": playlist.name, "ItemAddedCount": len(playlist.entries)}
+        )
 
     @route("POST", "/Playlists/{Id}/Items")
     async def add_to_playlist(self, ctx: Ctx) -> web.StreamResponse:
@@ -751,17 +771,21 @@ class RestApi:
             session,
             item_ids,
             str(command),
-            _opt_int(start),
-            _opt_int(ctx.arg("StartIndex") or body.get("StartIndex")),
-            _opt_int(ctx.arg("AudioStreamIndex") or body.get("AudioStreamIndex")),
-            _opt_int(ctx.arg("SubtitleStreamIndex") or body.get("SubtitleStreamIndex")),
+            start_ticks=_opt_int(start),
+            start_index=_opt_int(ctx.arg("StartIndex") or body.get("StartIndex")),
+            audio_index=_opt_int(ctx.arg("AudioStreamIndex") or body.get("AudioStreamIndex")),
+            subtitle_index=_opt_int(
+                ctx.arg("SubtitleStreamIndex") or body.get("SubtitleStreamIndex")
+            ),
         )
         return no_content()
 
     @route("POST", "/Sessions/{Id}/Playing/{Command}")
     async def playstate(self, ctx: Ctx) -> web.StreamResponse:
         session = self.session_param(ctx)
-        command = next((c for c in PLAYSTATE_COMMANDS if c.lower() == ctx.params["Command"].lower()), None)
+        command = next(
+            (c for c in PLAYSTATE_COMMANDS if c.lower() == ctx.params["Command"].lower()), None
+        )
         if command is None:
             raise bad_request(f"Unknown playstate command {ctx.params['Command']!r}")
         body = ctx.body if isinstance(ctx.body, dict) else {}
@@ -869,7 +893,10 @@ class RestApi:
     async def live_tv_info(self, ctx: Ctx) -> web.StreamResponse:
         enabled = bool(self.library.by_type.get("TvChannel"))
         return json_response(
-            {"IsEnabled": enabled, "EnabledUsers": [u.id for u in self.library.users] if enabled else []}
+            {
+                "IsEnabled": enabled,
+                "EnabledUsers": [u.id for u in self.library.users] if enabled else [],
+            }
         )
 
     @route("GET", "/LiveTv/Channels")
@@ -971,10 +998,14 @@ class RestApi:
             raise bad_request("Item is not playable")
         body = ctx.body if isinstance(ctx.body, dict) else {}
         bitrate = _opt_int(ctx.arg("MaxStreamingBitrate") or body.get("MaxStreamingBitrate"))
-        play_session = hex_id("play", self.sim.server_id, item.id, self.sim.clock.seconds, len(self.sim.request_log))
+        play_session = hex_id(
+            "play", self.sim.server_id, item.id, self.sim.clock.seconds, len(self.sim.request_log)
+        )
         return json_response(
             {
-                "MediaSources": [self.dto.media_source(item, max_bitrate=bitrate, play_session_id=play_session)],
+                "MediaSources": [
+                    self.dto.media_source(item, max_bitrate=bitrate, play_session_id=play_session)
+                ],
                 "PlaySessionId": play_session,
             }
         )
@@ -1007,7 +1038,9 @@ class RestApi:
         fmt = (ctx.arg("Format") or "").lower()
         body, content_type = image_bytes(key, image_type, width, height, fmt)
         response = web.Response(body=body, content_type=content_type)
-        response.headers["Cache-Control"] = "public, max-age=31536000" if ctx.arg("Tag") else "public"
+        response.headers["Cache-Control"] = (
+            "public, max-age=31536000" if ctx.arg("Tag") else "public"
+        )
         response.headers["Last-Modified"] = "Sun, 01 Jun 2025 12:00:00 GMT"
         return response
 

@@ -70,7 +70,9 @@ class RequestRecord:
 def template_regex(path: str) -> re.Pattern[str]:
     """`/Users/{id}/Items` -> a regex where each `{...}` matches one segment."""
     parts = re.split(r"({[^/{}]*})", path)
-    pattern = "".join("[^/]+" if p.startswith("{") and p.endswith("}") else re.escape(p) for p in parts)
+    pattern = "".join(
+        "[^/]+" if p.startswith("{") and p.endswith("}") else re.escape(p) for p in parts
+    )
     return re.compile(f"^{pattern}$", re.IGNORECASE)
 
 
@@ -90,7 +92,12 @@ class EmbySimulator:
         self.hub = WebSocketHub(self)
         self.activity_log: list[dict[str, Any]] = []
         self.session_manager = SessionManager(
-            self.config, self.library, self.dto, self.clock, self._on_session_event, self._activity
+            self.config,
+            library=self.library,
+            dto=self.dto,
+            clock=self.clock,
+            emit=self._on_session_event,
+            activity=self._activity,
         )
         self.api = RestApi(self)
         self.fault: Fault | None = None
@@ -212,7 +219,7 @@ class EmbySimulator:
         )
         await site.start()
         self._site = site
-        server = site._server  # noqa: SLF001  (the only way to learn the port chosen for 0)
+        server = site._server
         if server is not None and self.port == 0:
             sockets = getattr(server, "sockets", None) or ()
             for sock in sockets:
@@ -303,7 +310,7 @@ class EmbySimulator:
             self._spawn(self.hub.close_all(None, code=WSCloseCode.GOING_AWAY))
         if fault is not None and fault.ws_malformed:
             for socket in self.hub.sockets:
-                self.hub._enqueue(socket, self.hub.frame("Ping"))  # noqa: SLF001
+                self.hub._enqueue(socket, self.hub.frame("Ping"))
 
     def _fault_for(self, path: str) -> Fault | None:
         fault = self.fault
@@ -409,7 +416,9 @@ class EmbySimulator:
                         body = json.loads(raw)
                     except ValueError:
                         body = None
-            session = self._touch_session(request, identity, user) if token_user is not False else None
+            session = (
+                self._touch_session(request, identity, user) if token_user is not False else None
+            )
             ctx = Ctx(request, params, q, identity, user, session, body)
             try:
                 response = await route_.handler(self.api, ctx)
@@ -417,12 +426,17 @@ class EmbySimulator:
                 response = web.Response(status=err.status, text=err.text, content_type="text/plain")
             except QueryError as err:
                 response = web.Response(status=400, text=str(err), content_type="text/plain")
-            if fault is not None and fault.malformed_json and response.content_type == "application/json":
+            if (
+                fault is not None
+                and fault.malformed_json
+                and response.content_type == "application/json"
+            ):
                 assert isinstance(response, web.Response)
-                payload = bytes(response.body) if isinstance(response.body, bytes | bytearray) else b""
+                payload = (
+                    bytes(response.body) if isinstance(response.body, bytes | bytearray) else b""
+                )
                 response.body = payload[: max(1, len(payload) // 2)]
             status = response.status
-            return response
         except web.HTTPException as err:
             status = err.status
             raise
@@ -430,6 +444,8 @@ class EmbySimulator:
             _LOGGER.exception("simulator error on %s %s", method, path)
             status = 500
             return web.Response(status=500, text="Internal Server Error", content_type="text/plain")
+        else:
+            return response
         finally:
             self.request_log.append(
                 RequestRecord(
@@ -464,7 +480,9 @@ class EmbySimulator:
         user = self.library.user(user_id) if user_id else None
         return user if user is not None else False
 
-    def _touch_session(self, request: web.Request, identity: Identity, user: User | None) -> Session | None:
+    def _touch_session(
+        self, request: web.Request, identity: Identity, user: User | None
+    ) -> Session | None:
         """An identified caller (DeviceId and Client) has a session, as on Emby."""
         manager = self.session_manager
         if identity.device_id is None:
@@ -476,11 +494,11 @@ class EmbySimulator:
             return None
         return manager.api_session(
             identity.device_id,
-            identity.client or (existing.client if existing else "Unknown"),
-            identity.device or identity.device_id,
-            identity.version or "",
-            user,
-            self.remote_address(request),
+            client=identity.client or (existing.client if existing else "Unknown"),
+            device_name=identity.device or identity.device_id,
+            version=identity.version or "",
+            user=user,
+            remote=self.remote_address(request),
         )
 
     @staticmethod
@@ -503,7 +521,9 @@ class EmbySimulator:
         if token_user is False:
             return self._error_response(401, None)
         if request.headers.get("Upgrade", "").lower() != "websocket":
-            return web.Response(status=400, text="WebSocket upgrade expected", content_type="text/plain")
+            return web.Response(
+                status=400, text="WebSocket upgrade expected", content_type="text/plain"
+            )
         user = token_user if isinstance(token_user, User) else None
         device_id = q.get("deviceid") or q.get("device_id") or identity.device_id
         session: Session | None = None
@@ -512,11 +532,11 @@ class EmbySimulator:
             if session is None:
                 session = self.session_manager.api_session(
                     device_id,
-                    identity.client or "Emby WebSocket",
-                    identity.device or device_id,
-                    identity.version or "",
-                    user,
-                    self.remote_address(request),
+                    client=identity.client or "Emby WebSocket",
+                    device_name=identity.device or device_id,
+                    version=identity.version or "",
+                    user=user,
+                    remote=self.remote_address(request),
                 )
         return await self.hub.handle(request, device_id, user.id if user else None, session)
 
@@ -534,9 +554,7 @@ class EmbySimulator:
             if sub == "/fault" and method == "POST":
                 raw = await request.read()
                 data = json.loads(raw) if raw.strip() else None
-                if data is not None and not isinstance(data, dict):
-                    raise ValueError("a JSON object of Fault fields, or null")
-                self.set_fault(Fault.from_json(data) if data else None)
+                self.set_fault(Fault.from_json(_json_object(data)) if data is not None else None)
                 return web.Response(status=204)
             if sub == "/advance" and method == "POST":
                 self.advance(float(q.get("seconds", "0")))
@@ -547,9 +565,7 @@ class EmbySimulator:
                 return web.Response(status=202)
             if sub == "/library_change" and method == "POST":
                 raw = await request.read()
-                data = json.loads(raw) if raw.strip() else {}
-                if not isinstance(data, dict):
-                    raise ValueError("a JSON object")
+                data = _json_object(json.loads(raw) if raw.strip() else {})
                 sent = self.trigger_library_change(
                     items_added=data.get("items_added", 1),
                     items_updated=data.get("items_updated", ()),
@@ -650,9 +666,12 @@ class EmbySimulator:
                 item = lib.items[item_id]
                 if not lib.visible(user, item):
                     continue
-                if favorite is not None and user is not None:
-                    if lib.user_data_of(user.id, item_id).is_favorite != favorite:
-                        continue
+                if (
+                    favorite is not None
+                    and user is not None
+                    and lib.user_data_of(user.id, item_id).is_favorite != favorite
+                ):
+                    continue
                 total += 1
             return total
 
@@ -799,7 +818,9 @@ class EmbySimulator:
 
     def _finish_task(self, task: Any, status: str) -> None:
         now = self.clock.now()
-        started = now - timedelta(seconds=self.clock.seconds - (task.started_at or self.clock.seconds))
+        started = now - timedelta(
+            seconds=self.clock.seconds - (task.started_at or self.clock.seconds)
+        )
         task.state = "Idle"
         task.progress = None
         task.started_at = None
@@ -823,7 +844,7 @@ class EmbySimulator:
         folders_added = sorted({i.parent_id for i in added if i.parent_id})
         folders_removed = sorted({i.parent_id for i in removed if i.parent_id})
         collections = sorted({i.library_id for i in (*added, *removed) if i.library_id})
-        data = {
+        data: dict[str, Any] = {
             "FoldersAddedTo": folders_added,
             "FoldersRemovedFrom": folders_removed,
             "ItemsAdded": [i.id for i in added],
@@ -839,7 +860,9 @@ class EmbySimulator:
             "LibraryChanged", data, lambda s: self.hub.receives_user_events(s, None)
         )
 
-    def _queue_library_change(self, added: Sequence[Item] = (), updated: Sequence[Item] = ()) -> None:
+    def _queue_library_change(
+        self, added: Sequence[Item] = (), updated: Sequence[Item] = ()
+    ) -> None:
         """A change made through the API: sent after Emby's debounce (5 simulated s)."""
         pending = self._pending_library
         pending.setdefault("added", set()).update(i.id for i in added)
@@ -849,7 +872,9 @@ class EmbySimulator:
 
     def _send_pending_library_change(self) -> None:
         lib = self.library
-        added = [lib.items[i] for i in sorted(self._pending_library.get("added", ())) if i in lib.items]
+        added = [
+            lib.items[i] for i in sorted(self._pending_library.get("added", ())) if i in lib.items
+        ]
         updated = [
             lib.items[i]
             for i in sorted(self._pending_library.get("updated", ()))
@@ -907,7 +932,7 @@ class EmbySimulator:
         lib = self.library
         folder = next((v for v in lib.views if v.collection_type == "playlists"), None)
         if folder is None:
-            folder = lib._special_folder("PlaylistsFolder", "Playlists", "playlists")  # noqa: SLF001
+            folder = lib._special_folder("PlaylistsFolder", "Playlists", "playlists")
         playlist = lib.add(
             Item(
                 id=lib.new_id(),
@@ -948,7 +973,7 @@ class EmbySimulator:
         lib = self.library
         folder = next((v for v in lib.views if v.collection_type == "boxsets"), None)
         if folder is None:
-            folder = lib._special_folder("CollectionFolder", "Collections", "boxsets")  # noqa: SLF001
+            folder = lib._special_folder("CollectionFolder", "Collections", "boxsets")
         box = lib.add(
             Item(
                 id=lib.new_id(),
@@ -959,13 +984,18 @@ class EmbySimulator:
                 created=self.clock.now(),
             )
         )
-        lib._images(box, "Primary")  # noqa: SLF001
+        lib._images(box, "Primary")
         self.change_collection(box, add=item_ids, announce=False)
         self._queue_library_change(added=[box])
         return box
 
     def change_collection(
-        self, box: Item, add: Sequence[str] = (), remove: Sequence[str] = (), *, announce: bool = True
+        self,
+        box: Item,
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+        *,
+        announce: bool = True,
     ) -> None:
         """Add or remove collection members."""
         for item_id in add:
@@ -995,7 +1025,8 @@ class EmbySimulator:
         pending, self._pending_user_data = self._pending_user_data, {}
         for user_id, item_ids in pending.items():
             entries = [
-                user_data_changed_entry(self.library.user_data_of(user_id, i), i) for i in sorted(item_ids)
+                user_data_changed_entry(self.library.user_data_of(user_id, i), i)
+                for i in sorted(item_ids)
             ]
             self.hub.broadcast(
                 "UserDataChanged",
@@ -1003,10 +1034,14 @@ class EmbySimulator:
                 lambda s, uid=user_id: self.hub.receives_user_events(s, uid),  # type: ignore[misc]
             )
 
-    def set_played(self, user: User, item: Item, played: bool, date: str | None = None) -> dict[str, Any]:
+    def set_played(
+        self, user: User, item: Item, played: bool, date: str | None = None
+    ) -> dict[str, Any]:
         """Mark (un)played, folders included; returns the item's UserItemDataDto."""
         lib = self.library
-        targets = [item] + ([c for c in lib.playable(item) if c is not item] if item.is_folder else [])
+        targets = [item] + (
+            [c for c in lib.playable(item) if c is not item] if item.is_folder else []
+        )
         for target in targets:
             data = lib.store_user_data(user.id, target.id)
             if played:
@@ -1034,7 +1069,12 @@ class EmbySimulator:
         return out
 
     def trigger_user_data_change(
-        self, user_id: str, item_ids: Sequence[str], *, played: bool | None = True, favorite: bool | None = None
+        self,
+        user_id: str,
+        item_ids: Sequence[str],
+        *,
+        played: bool | None = True,
+        favorite: bool | None = None,
     ) -> dict[str, Any]:
         """Change a user's data now (played and/or favorite) and send UserDataChanged to the
         sockets that receive it; returns the frame's Data."""
@@ -1053,7 +1093,9 @@ class EmbySimulator:
                 data.position_ticks = 0
             if favorite is not None:
                 data.is_favorite = favorite
-        entries = [user_data_changed_entry(self.library.user_data_of(user.id, i), i) for i in item_ids]
+        entries = [
+            user_data_changed_entry(self.library.user_data_of(user.id, i), i) for i in item_ids
+        ]
         payload = {"UserId": user.id, "UserDataList": entries}
         self.hub.broadcast(
             "UserDataChanged", payload, lambda s: self.hub.receives_user_events(s, user.id)
@@ -1179,8 +1221,17 @@ class EmbySimulator:
         self.has_update_available = available
 
 
+def _json_object(data: Any) -> dict[str, Any]:
+    """A JSON object or a ValueError (for the admin endpoints)."""
+    if not isinstance(data, dict):
+        raise TypeError("expected a JSON object")
+    return data
+
+
 def _redact(body: Any) -> Any:
     """A request body for the log, without passwords."""
     if isinstance(body, dict):
-        return {k: ("***" if k.lower() in ("pw", "password", "token") else v) for k, v in body.items()}
+        return {
+            k: ("***" if k.lower() in ("pw", "password", "token") else v) for k, v in body.items()
+        }
     return body

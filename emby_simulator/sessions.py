@@ -60,7 +60,7 @@ SPEAKER_COMMANDS = (
     "VolumeUp", "VolumeDown", "Mute", "Unmute", "ToggleMute", "SetVolume", "SetRepeatMode",
     "SetShuffle",
 )  # fmt: skip
-THEATER_COMMANDS = WEB_COMMANDS + ("ToggleFullscreen", "TakeScreenshot", "SetShuffle")
+THEATER_COMMANDS = (*WEB_COMMANDS, "ToggleFullscreen", "TakeScreenshot", "SetShuffle")
 ICONS = "https://github.com/MediaBrowser/Emby.Resources/raw/master/images/devices/"
 
 PLAY_COMMANDS = frozenset({"PlayNow", "PlayNext", "PlayLast", "PlayInstantMix", "PlayShuffle"})
@@ -209,6 +209,7 @@ class SessionManager:
     def __init__(
         self,
         config: SimulatorConfig,
+        *,
         library: Library,
         dto: Dto,
         clock: Clock,
@@ -318,7 +319,9 @@ class SessionManager:
                 profile.supported_commands if supported_commands is None else supported_commands
             ),
             playable_media_types=list(
-                profile.playable_media_types if playable_media_types is None else playable_media_types
+                profile.playable_media_types
+                if playable_media_types is None
+                else playable_media_types
             ),
             play_method=profile.play_method,
             reports_volume=profile.reports_volume,
@@ -375,6 +378,7 @@ class SessionManager:
     def api_session(
         self,
         device_id: str,
+        *,
         client: str,
         device_name: str,
         version: str,
@@ -417,7 +421,9 @@ class SessionManager:
             del self._sessions[device_id]
             self.emit("SessionEnded", session)
 
-    def register_capabilities(self, session: Session, body: dict[str, Any], query: dict[str, str]) -> None:
+    def register_capabilities(
+        self, session: Session, body: dict[str, Any], query: dict[str, str]
+    ) -> None:
         """POST /Sessions/Capabilities(/Full): what the client can do, from JSON or query."""
         media = body.get("PlayableMediaTypes", query.get("playablemediatypes"))
         commands = body.get("SupportedCommands", query.get("supportedcommands"))
@@ -514,7 +520,9 @@ class SessionManager:
 
     # -- playback primitives ------------------------------------------------------------------
 
-    def _load(self, session: Session, index: int, position: int = 0, *, announce: bool = True) -> None:
+    def _load(
+        self, session: Session, index: int, position: int = 0, *, announce: bool = True
+    ) -> None:
         """Play queue[index] from `position`."""
         if session.is_playing and announce:
             self._stop(session, announce=True, keep_queue=True)
@@ -592,6 +600,7 @@ class SessionManager:
         session: Session,
         item_ids: list[str],
         command: str,
+        *,
         start_ticks: int | None = None,
         start_index: int | None = None,
         audio_index: int | None = None,
@@ -606,7 +615,7 @@ class SessionManager:
         if not expanded:
             return False
         if command == "PlayInstantMix":
-            first = self.library.items[item_ids[0]] if item_ids[0] in self.library.items else None
+            first = self.library.items.get(item_ids[0])
             if first is None:
                 return False
             expanded = [t.id for t in self.dto_instant_mix(first)][:100]
@@ -622,7 +631,9 @@ class SessionManager:
             return True
         session.queue = expanded
         index = min(max(start_index or 0, 0), len(expanded) - 1)
-        position = start_ticks or 0 if command in ("PlayNow", "PlayInstantMix", "PlayShuffle") else 0
+        position = (
+            start_ticks or 0 if command in ("PlayNow", "PlayInstantMix", "PlayShuffle") else 0
+        )
         if audio_index is not None:
             session.audio_stream_index = audio_index
         if subtitle_index is not None:
@@ -668,7 +679,9 @@ class SessionManager:
                 return False
             session.position_ticks = min(max(seek_ticks, 0), runtime or seek_ticks)
         elif command == "SeekRelative":
-            session.position_ticks = min(max(session.position_ticks + (seek_ticks or 0), 0), runtime)
+            session.position_ticks = min(
+                max(session.position_ticks + (seek_ticks or 0), 0), runtime
+            )
         elif command == "Rewind":
             session.position_ticks = max(session.position_ticks - ticks(10), 0)
         elif command == "FastForward":
@@ -698,7 +711,11 @@ class SessionManager:
             return False
         supported = set(session.supported_commands)
         aliases = {"SetShuffleQueue": "SetShuffle", "ToggleOsdMenu": "ToggleOsd"}
-        if name not in supported and aliases.get(name) not in supported and name != "DisplayMessage":
+        if (
+            name not in supported
+            and aliases.get(name) not in supported
+            and name != "DisplayMessage"
+        ):
             return False
         self._hold(session)
         changed = True
@@ -739,11 +756,16 @@ class SessionManager:
             session.subtitle_offset = _int(args.get("subtitleoffset"), session.subtitle_offset) or 0
         elif name == "DisplayMessage":
             return self.message(
-                session, args.get("header", ""), args.get("text", ""), _int(args.get("timeoutms"), None)
+                session,
+                args.get("header", ""),
+                args.get("text", ""),
+                _int(args.get("timeoutms"), None),
             )
         else:
             # Navigation and the like change nothing a server can see.
-            session.navigation.append(name if name != "SendString" else f"SendString:{args.get('string', '')}")
+            session.navigation.append(
+                name if name != "SendString" else f"SendString:{args.get('string', '')}"
+            )
             changed = False
         session.last_activity = self.clock.now()
         if changed:
@@ -832,9 +854,7 @@ class SessionManager:
 
     def _scripted(self, session: Session) -> bool:
         return (
-            self.config.script
-            and session.simulated
-            and session.manual_until < self.clock.seconds
+            self.config.script and session.simulated and session.manual_until < self.clock.seconds
         )
 
     def _move(self, seconds: float) -> None:
@@ -925,7 +945,9 @@ class SessionManager:
         audio = "Audio" in session.playable_media_types
         pools: list[list[str]] = []
         if video:
-            pools += [p for p in (lib.by_type.get("Movie", []), lib.by_type.get("Episode", [])) if p]
+            pools += [
+                p for p in (lib.by_type.get("Movie", []), lib.by_type.get("Episode", [])) if p
+            ]
         if audio and (not pools or rng.random() < 0.2):
             pools = [p for p in (lib.by_type.get("Audio", []),) if p] or pools
         if not pools:
@@ -939,7 +961,9 @@ class SessionManager:
         session.queue = queue
         index = queue.index(item.id)
         runtime = item.runtime_ticks or 0
-        position = 0 if item.type == "Audio" else int(runtime * rng.uniform(0.0, 0.5)) // 10**7 * 10**7
+        position = (
+            0 if item.type == "Audio" else int(runtime * rng.uniform(0.0, 0.5)) // 10**7 * 10**7
+        )
         self._load(session, index, position, announce=announce)
 
 

@@ -185,8 +185,10 @@ class WebSocketHub:
         if mode == "never":
             return False
         session = socket.session
-        return session is not None and session.capabilities_registered and (
-            self.sim.session_manager.by_device(session.device_id) is session
+        return (
+            session is not None
+            and session.capabilities_registered
+            and (self.sim.session_manager.by_device(session.device_id) is session)
         )
 
     # -- Sessions pushes ----------------------------------------------------------------------
@@ -396,10 +398,16 @@ class WebSocketHub:
 
     async def flush(self) -> None:
         """Wait (bounded) until every queued frame has been written."""
-        waits = [s.queue.join() for s in list(self.sockets) if s.writer is not None and not s.writer.done()]
+        waits = [
+            s.queue.join()
+            for s in list(self.sockets)
+            if s.writer is not None and not s.writer.done()
+        ]
         if not waits:
             return
         try:
             await asyncio.wait_for(asyncio.gather(*waits), FLUSH_TIMEOUT)
         except TimeoutError:
-            _LOGGER.warning("flush: a WebSocket client did not read its frames within %s s", FLUSH_TIMEOUT)
+            _LOGGER.warning(
+                "flush: a WebSocket client did not read its frames within %s s", FLUSH_TIMEOUT
+            )
