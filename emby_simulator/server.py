@@ -529,6 +529,9 @@ class EmbySimulator:
         session: Session | None = None
         if device_id:
             session = self.session_manager.by_device(device_id)
+            if session is not None and not session.simulated:
+                # A (re)connected socket: capabilities must be reported again (EMBY.md 4.6).
+                session.capabilities_registered = False
             if session is None:
                 session = self.session_manager.api_session(
                     device_id,

@@ -12,9 +12,10 @@ wiki asks clients to post capabilities after every (re)connect. The simulator mo
 that, per `SimulatorConfig.api_key_user_events`:
 
 * `"capabilities"` (default): an API-key socket receives both events only while the session of
-  its `deviceId` has registered capabilities. That session belongs to the server run and to the
-  socket: it ends when its last socket closes and with a restart, so capabilities must be posted
-  again after every reconnect (as the wiki says).
+  its `deviceId` has registered capabilities after the socket connected ("after the web socket
+  has connected ... report its capabilities ... repeated anytime the socket reconnects"). Every
+  new socket of the device clears the registration; the session also ends when its last socket
+  closes and with a restart.
 * `"never"`: the open-source behaviour; API-key sockets never receive them.
 * `"always"`: no registration needed.
 
