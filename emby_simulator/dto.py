@@ -79,6 +79,20 @@ NOW_PLAYING_FIELDS = frozenset(
     }
 )
 DEFAULT_FIELDS = frozenset({"DateCreated", "Genres"})
+#: Items that are names or views: no genres of their own.
+NAME_TYPES = frozenset(
+    {
+        "Genre",
+        "MusicGenre",
+        "Studio",
+        "Person",
+        "CollectionFolder",
+        "UserView",
+        "PlaylistsFolder",
+        "TvChannel",
+        "Program",
+    }
+)
 
 
 def user_data_dto(
@@ -169,7 +183,8 @@ class Dto:
             out["Overview"] = item.overview
         if want("Taglines"):
             out["Taglines"] = []
-        if want("Genres") or want("GenreItems"):
+        has_genres = item.type not in NAME_TYPES
+        if has_genres and (want("Genres") or want("GenreItems")):
             out["Genres"] = list(item.genres)
         if item.community_rating is not None:
             out["CommunityRating"] = item.community_rating
@@ -206,7 +221,7 @@ class Dto:
                 for s in item.studios
                 if s in lib.studio_ids
             ]
-        if want("GenreItems") or want("Genres"):
+        if has_genres and (want("GenreItems") or want("Genres")):
             table = (
                 lib.music_genre_ids
                 if item.type in ("Audio", "MusicAlbum", "MusicArtist")
@@ -370,15 +385,11 @@ class Dto:
 
     def current_program(self, channel: Item) -> Item | None:
         """The programme airing now on a channel (the guide repeats its four hours)."""
-        programs = [
-            self.library.items[p]
-            for p in self.library.by_type.get("Program", ())
-            if self.library.items[p].series_id == channel.id
-        ]
+        programs = self.library.programs.get(channel.id)
         if not programs:
             return None
         hour = int(self.library.clock.seconds // 3600) % len(programs)
-        return programs[hour]
+        return self.library.items.get(programs[hour])
 
     def _chapters(self, item: Item) -> list[dict[str, Any]]:
         runtime = item.runtime_ticks or 0

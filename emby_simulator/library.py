@@ -255,6 +255,8 @@ class Library:
         self.genre_ids: dict[str, str] = {}
         self.music_genre_ids: dict[str, str] = {}
         self.studio_ids: dict[str, str] = {}
+        self.programs: dict[str, list[str]] = {}
+        """Guide: channel id -> programme ids in airing order."""
         self.timers: list[Timer] = []
         self.series_timers: list[Timer] = []
         self.tasks: list[Task] = []
@@ -282,10 +284,10 @@ class Library:
         """Register an item (and link it to its parent)."""
         self.items[item.id] = item
         self.by_type.setdefault(item.type, []).append(item.id)
+        # Ids are never reused, so the child cannot be listed yet (no O(n) membership check:
+        # a library of 50,000 movies has one parent with 50,000 children).
         if item.parent_id is not None and item.parent_id in self.items:
-            parent = self.items[item.parent_id]
-            if item.id not in parent.children:
-                parent.children.append(item.id)
+            self.items[item.parent_id].children.append(item.id)
         return item
 
     def of_type(self, item_type: str) -> list[Item]:
@@ -705,6 +707,7 @@ class Library:
                     )
                 )
                 program.series_id = channel.id  # the channel it airs on (internal link)
+                self.programs.setdefault(channel.id, []).append(program.id)
         for n in range(cfg.recordings):
             channel = channels[n % len(channels)]
             start = now - timedelta(days=n + 1, hours=2)

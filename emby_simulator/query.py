@@ -362,12 +362,9 @@ class QueryEngine:
             pool = [i for i in self._all_items(types) if i.library_id == parent_id]
         else:
             pool = list(self._all_items(types))
+        # Playable items and albums; series show up through their grouped episodes.
         candidates = [
-            i
-            for i in pool
-            if not i.is_folder or i.type == "MusicAlbum"
-            if i.type not in ("Season", "Series", "MusicArtist", "Playlist", "BoxSet")
-            and lib.visible(user, i)
+            i for i in pool if (not i.is_folder or i.type == "MusicAlbum") and lib.visible(user, i)
         ]
         if not types:
             # Tracks show as their albums (as Emby does), so leave single tracks out.

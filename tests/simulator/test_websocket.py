@@ -413,3 +413,57 @@ async def test_scheduled_tasks(sim: EmbySimulator, http: aiohttp.ClientSession) 
     assert listed["State"] == "Idle"
     assert listed["LastExecutionResult"]["Status"] == "Completed"
     await ws.close()
+
+
+async def test_api_library_changes_are_debounced(
+    sim: EmbySimulator, http: aiohttp.ClientSession
+) -> None:
+    """Changes made through the API (playlists, collections, refreshes) go out as one
+    LibraryChanged after Emby's 5 s batching; removals carry the folders they left."""
+    ws = await connect(http, sim)
+    await post_capabilities(http, sim)
+    headers = {"X-Emby-Token": API_KEY}
+    track = sim.library.of_type("Audio")[0].id
+    movie = sim.library.of_type("Movie")[0].id
+    async with http.post(
+        sim.url + "/Playlists", headers=headers, params={"Name": "Road", "Ids": track}
+    ) as response:
+        playlist = (await response.json())["Id"]
+    async with http.post(sim.url + f"/Items/{movie}/Refresh", headers=headers) as response:
+        assert response.status == 204
+    await sim.flush()
+    assert await drain(ws) == []
+    sim.advance(4)
+    await sim.flush()
+    assert await drain(ws) == []
+    sim.advance(1)
+    await sim.flush()
+    frames = [f for f in await drain(ws) if f["MessageType"] == "LibraryChanged"]
+    assert len(frames) == 1
+    assert frames[0]["Data"]["ItemsAdded"] == [playlist]
+    assert frames[0]["Data"]["ItemsUpdated"] == [movie]
+    series = sim.library.of_type("Series")[0]
+    data = sim.trigger_library_change(items_removed=[series.id])
+    assert series.id in data["ItemsRemoved"] and len(data["ItemsRemoved"]) > 1
+    assert data["FoldersRemovedFrom"] and sim.library.get(series.id) is None
+    await ws.close()
+
+
+@pytest.mark.parametrize("config", [SimulatorConfig(api_key=API_KEY, restart_down_for=0.2)])
+async def test_system_restart_endpoint(sim: EmbySimulator, http: aiohttp.ClientSession) -> None:
+    """POST /System/Restart answers 204, then the server really restarts."""
+    ws = await connect(http, sim)
+    async with http.post(sim.url + "/System/Restart", headers={"X-Emby-Token": API_KEY}) as r:
+        assert r.status == 204
+    assert (await ws.receive_json(timeout=5))["MessageType"] == "ServerRestarting"
+    for _ in range(100):
+        try:
+            async with aiohttp.ClientSession() as fresh:
+                async with fresh.get(sim.url + "/System/Info/Public") as response:
+                    if response.status == 200 and sim.clock is not None:
+                        break
+        except aiohttp.ClientConnectionError:
+            pass
+        await asyncio.sleep(0.05)
+    ws = await connect(http, sim)
+    await ws.close()
