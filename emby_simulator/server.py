@@ -119,6 +119,8 @@ class EmbySimulator:
         self._ticker: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._restart_lock = asyncio.Lock()
+        self.restarts = 0
+        """Completed restarts (`restart()`, `POST /System/Restart`)."""
         self.port = self.config.port
         for n in range(6):
             self._activity(
@@ -262,6 +264,7 @@ class EmbySimulator:
             await asyncio.sleep(max(down_for, 0.0))
             await self._listen()
             self.has_pending_restart = False
+            self.restarts += 1
 
     async def shutdown(self) -> None:
         """Like `POST /System/Shutdown`: `ServerShuttingDown`, close sockets, stop listening

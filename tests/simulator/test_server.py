@@ -2,6 +2,7 @@
 
 import asyncio
 import datetime
+import ipaddress
 import ssl
 from pathlib import Path
 
@@ -23,7 +24,6 @@ def self_signed(directory: Path) -> ssl.SSLContext:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "emby-simulator")])
     now = datetime.datetime.now(datetime.UTC)
-    import ipaddress
 
     cert = (
         x509.CertificateBuilder()

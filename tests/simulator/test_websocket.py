@@ -456,14 +456,12 @@ async def test_system_restart_endpoint(sim: EmbySimulator, http: aiohttp.ClientS
     async with http.post(sim.url + "/System/Restart", headers={"X-Emby-Token": API_KEY}) as r:
         assert r.status == 204
     assert (await ws.receive_json(timeout=5))["MessageType"] == "ServerRestarting"
-    for _ in range(100):
-        try:
-            async with aiohttp.ClientSession() as fresh:
-                async with fresh.get(sim.url + "/System/Info/Public") as response:
-                    if response.status == 200 and sim.clock is not None:
-                        break
-        except aiohttp.ClientConnectionError:
-            pass
+    closing = await ws.receive(timeout=5)
+    assert closing.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+    for _ in range(200):
+        if sim.restarts:
+            break
         await asyncio.sleep(0.05)
+    assert sim.restarts == 1
     ws = await connect(http, sim)
     await ws.close()
