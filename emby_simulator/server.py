@@ -180,6 +180,11 @@ class EmbySimulator:
         return sum(1 for s in self.hub.sockets if s.sessions_interval is not None)
 
     @property
+    def is_listening(self) -> bool:
+        """False while stopped, restarting or shut down."""
+        return self._site is not None and not self._down
+
+    @property
     def libraries(self) -> int:
         """Libraries (virtual folders)."""
         return len(self.library.libraries)

@@ -299,11 +299,16 @@ async def test_restart(sim: EmbySimulator, http: aiohttp.ClientSession) -> None:
     assert message["MessageType"] == "ServerRestarting"
     closing = await ws.receive(timeout=5)
     assert closing.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
-    await asyncio.sleep(0.3)
+    for _ in range(200):
+        if not sim.is_listening:
+            break
+        await asyncio.sleep(0.02)
+    assert not sim.is_listening
     with pytest.raises(aiohttp.ClientConnectionError):
         async with aiohttp.ClientSession() as fresh:
             await fresh.get(sim.url + "/System/Info/Public")
     await restart
+    assert sim.is_listening
     assert sim.port == port
     async with aiohttp.ClientSession() as fresh:
         async with fresh.get(sim.url + "/System/Info/Public") as response:
