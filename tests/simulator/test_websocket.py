@@ -85,8 +85,11 @@ async def test_handshake_and_keepalive(sim: EmbySimulator, http: aiohttp.ClientS
     await ws.send_json({"MessageType": "Identity", "Data": "x|y|z|w"})
     assert await drain(ws) == []
     await ws.close()
-    assert sim.count("/embywebsocket") == 2
-    assert sim.request_counts()["GET /embywebsocket"] == 2
+    prefixed = await http.ws_connect(f"{sim.url}/emby/embywebsocket?api_key={API_KEY}")
+    assert (await prefixed.receive_json(timeout=5))["MessageType"] == "ForceKeepAlive"
+    await prefixed.close()
+    assert sim.count("/embywebsocket") == 3
+    assert sim.request_counts()["GET /embywebsocket"] == 3
 
 
 async def test_sessions_subscription(sim: EmbySimulator, http: aiohttp.ClientSession) -> None:
@@ -136,6 +139,7 @@ async def test_client_events(sim: EmbySimulator, http: aiohttp.ClientSession) ->
     """Clients appearing, playing and leaving: PlaybackStart/Stopped, SessionEnded, Sessions."""
     ws = await connect(http, sim)
     await ws.send_json({"MessageType": "SessionsStart", "Data": "0,1500"})
+    await ws.send_json({"MessageType": "ActivityLogEntryStart", "Data": "0,1000"})
     await drain(ws)
     added = sim.add_client(client="Emby Web", device_name="Firefox", device_id="new-browser")
     await sim.flush()
@@ -152,6 +156,9 @@ async def test_client_events(sim: EmbySimulator, http: aiohttp.ClientSession) ->
     assert start["Data"]["DeviceId"] == "new-browser"
     assert start["Data"]["NowPlayingItem"]["Id"] == movie.id
     assert start["Data"]["PlayState"]["PositionTicks"] == 600_000_000
+    activity = next(f for f in frames if f["MessageType"] == "ActivityLogEntry")
+    assert activity["Data"][0]["Type"] == "playback.start"
+    assert activity["Data"][0]["ItemId"] == movie.id
     sim.stop_playback("new-browser")
     sim.remove_client("new-browser")
     await sim.flush()
