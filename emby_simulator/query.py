@@ -372,22 +372,30 @@ class QueryEngine:
         if is_played is not None:
             candidates = [i for i in candidates if lib.is_played(user.id, i) == is_played]
         candidates.sort(key=lambda i: i.created, reverse=True)
-        out: list[tuple[Item, int | None]] = []
-        groups: dict[str, int] = {}
+        # Newest first until `limit` entries. Grouped: new episodes of one series become the
+        # series with ChildCount = how many; a single new episode stays itself (as Emby does).
+        entries: list[list[Item]] = []
+        groups: dict[str, list[Item]] = {}
         for item in candidates:
             if group and item.type == "Episode" and item.series_id in lib.items:
-                if item.series_id in groups:
-                    index = groups[item.series_id]
-                    series, count = out[index]
-                    out[index] = (series, (count or 1) + 1)
+                members = groups.get(item.series_id or "")
+                if members is not None:
+                    members.append(item)
                     continue
-                groups[item.series_id] = len(out)
-                out.append((lib.items[item.series_id], 1))
+                members = groups[item.series_id or ""] = [item]
+                entries.append(members)
             else:
-                out.append((item, None))
-            if len(out) >= limit and not group:
+                entries.append([item])
+            if len(entries) >= limit:
                 break
-        return [(item, count if count and count > 1 else None) for item, count in out[:limit]]
+        out: list[tuple[Item, int | None]] = []
+        for members in entries[:limit]:
+            first = members[0]
+            if len(members) > 1:
+                out.append((lib.items[first.series_id or ""], len(members)))
+            else:
+                out.append((first, None))
+        return out
 
     def resume(self, user: User, types: set[str], parent_id: str | None) -> list[Item]:
         """Items in progress for a user, most recently played first."""

@@ -242,6 +242,14 @@ async def test_latest_resume_next_up(sim: EmbySimulator, http: aiohttp.ClientSes
     assert [e["Type"] for e in episodes] == ["Episode"] * 3
     grouped = await get_json(http, sim, f"/Users/{uid}/Items/Latest", IncludeItemTypes="Episode")
     assert {e["Type"] for e in grouped} == {"Series"}
+    assert all(e["ChildCount"] > 1 for e in grouped)
+    # A series with one new episode (among the newest) is listed as that episode.
+    first, second = (sim.library.episodes_of(s.id)[0] for s in sim.library.of_type("Series")[:2])
+    first.created = second.created = sim.clock.now()
+    top = await get_json(
+        http, sim, f"/Users/{uid}/Items/Latest", IncludeItemTypes="Episode", Limit="2"
+    )
+    assert {e["Id"] for e in top} == {first.id, second.id}
     resume = await get_json(http, sim, f"/Users/{uid}/Items/Resume")
     assert set(resume) == {"Items", "TotalRecordCount"}
     assert all(
