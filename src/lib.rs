@@ -3,7 +3,9 @@
 //! The crate is plain Rust (tested by `cargo test` with no Python); the `python` feature adds the
 //! PyO3 binding layer in [`python`], which only converts.
 
+pub mod admin;
 pub mod api;
+pub mod browse;
 pub mod cache;
 pub mod client;
 pub mod coalesce;

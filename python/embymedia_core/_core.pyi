@@ -343,7 +343,14 @@ class EventStream:
 
 type PlayCommand = Literal["PlayNow", "PlayNext", "PlayLast", "PlayInstantMix", "PlayShuffle"]
 type PlaystateCommand = Literal[
-    "Stop", "Pause", "Unpause", "NextTrack", "PreviousTrack", "Seek", "Rewind", "FastForward",
+    "Stop",
+    "Pause",
+    "Unpause",
+    "NextTrack",
+    "PreviousTrack",
+    "Seek",
+    "Rewind",
+    "FastForward",
     "PlayPause",
 ]
 
@@ -426,15 +433,36 @@ class EmbyClient:
         years: list[int] | None = None,
         filters: list[str] | None = None,
         search_term: str | None = None,
-    ) -> ItemsResult: ...
+        ids: list[str] | None = None,
+    ) -> ItemsResult:
+        """Genres and studios are joined with `|`, years with `,` (as Emby expects)."""
     async def get_item(self, user_id: str, item_id: str) -> Item: ...
+    async def get_seasons(self, user_id: str, series_id: str) -> ItemsResult: ...
+    async def get_episodes(
+        self, user_id: str, series_id: str, *, season_id: str | None = None
+    ) -> ItemsResult: ...
+    async def get_similar(self, user_id: str, item_id: str, *, limit: int = 20) -> ItemsResult: ...
+    async def get_instant_mix(
+        self, user_id: str, item_id: str, *, limit: int = 50
+    ) -> ItemsResult: ...
     async def get_virtual_folders(self) -> list[VirtualFolder]: ...
     async def get_item_counts(self, user_id: str | None = None) -> ItemCounts: ...
     # Discovery (per-user cache, 30 min TTL)
-    async def get_latest(self, user_id: str, *, limit: int = 20, parent_id: str | None = None) -> list[Item]: ...
+    async def get_latest(
+        self, user_id: str, *, limit: int = 20, parent_id: str | None = None
+    ) -> list[Item]: ...
     async def get_resume(self, user_id: str, *, limit: int = 20) -> ItemsResult: ...
     async def get_next_up(self, user_id: str, *, limit: int = 20) -> ItemsResult: ...
     async def get_suggestions(self, user_id: str, *, limit: int = 20) -> ItemsResult: ...
+    # Images: bytes and content type, for Home Assistant's authenticated image proxy
+    async def get_image(
+        self,
+        item_id: str,
+        image_type: str = "Primary",
+        *,
+        max_width: int | None = None,
+        tag: str | None = None,
+    ) -> tuple[bytes, str]: ...
     # Server administration
     async def get_scheduled_tasks(self) -> list[ScheduledTask]: ...
     async def run_scheduled_task(self, task_id: str) -> None: ...

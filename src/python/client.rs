@@ -9,8 +9,9 @@ use std::time::Duration;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use super::convert::{IntoPython, Json, Reply, to_py};
+use super::convert::{BytesAndType, IntoPython, Json, Reply, to_py};
 use super::errors::to_pyerr;
+use crate::browse::ItemsQuery;
 use crate::config::{ApiKey, ClientConfig, ServerAddress};
 
 /// Runs `fut` on the tokio runtime and returns the Python awaitable of its result.
@@ -192,6 +193,226 @@ impl PyEmbyClient {
                 .await
                 .map(Json)
         })
+    }
+
+    // Library (browse cache)
+    fn get_views<'py>(&self, py: Python<'py>, user_id: String) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.get_views(&user_id).await.map(|r| Json(r.items.clone()))
+        })
+    }
+
+    #[pyo3(signature = (
+        user_id, *, parent_id = None, include_item_types = None, recursive = false, fields = None,
+        sort_by = None, sort_order = None, start_index = None, limit = None, genres = None,
+        studios = None, years = None, filters = None, search_term = None, ids = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn get_items<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        parent_id: Option<String>,
+        include_item_types: Option<Vec<String>>,
+        recursive: bool,
+        fields: Option<Vec<String>>,
+        sort_by: Option<Vec<String>>,
+        sort_order: Option<String>,
+        start_index: Option<u32>,
+        limit: Option<u32>,
+        genres: Option<Vec<String>>,
+        studios: Option<Vec<String>>,
+        years: Option<Vec<i32>>,
+        filters: Option<Vec<String>>,
+        search_term: Option<String>,
+        ids: Option<Vec<String>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if let Some(order) = sort_order.as_deref() {
+            if !matches!(order, "Ascending" | "Descending") {
+                return Err(PyValueError::new_err(
+                    "sort_order must be \"Ascending\" or \"Descending\"",
+                ));
+            }
+        }
+        let query = ItemsQuery {
+            parent_id,
+            include_item_types: include_item_types.unwrap_or_default(),
+            recursive,
+            fields: fields.unwrap_or_default(),
+            sort_by: sort_by.unwrap_or_default(),
+            sort_order,
+            start_index,
+            limit,
+            genres: genres.unwrap_or_default(),
+            studios: studios.unwrap_or_default(),
+            years: years.unwrap_or_default(),
+            filters: filters.unwrap_or_default(),
+            search_term,
+            ids: ids.unwrap_or_default(),
+        };
+        let c = self.core.clone();
+        spawn(py, async move { c.get_items(&user_id, &query).await })
+    }
+
+    fn get_item<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        item_id: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move { c.get_item(&user_id, &item_id).await })
+    }
+
+    fn get_seasons<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        series_id: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move { c.get_seasons(&user_id, &series_id).await })
+    }
+
+    #[pyo3(signature = (user_id, series_id, *, season_id = None))]
+    fn get_episodes<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        series_id: String,
+        season_id: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.get_episodes(&user_id, &series_id, season_id.as_deref())
+                .await
+        })
+    }
+
+    #[pyo3(signature = (user_id, item_id, *, limit = 20))]
+    fn get_similar<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        item_id: String,
+        limit: u32,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move { c.get_similar(&user_id, &item_id, limit).await })
+    }
+
+    #[pyo3(signature = (user_id, item_id, *, limit = 50))]
+    fn get_instant_mix<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        item_id: String,
+        limit: u32,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move { c.get_instant_mix(&user_id, &item_id, limit).await })
+    }
+
+    fn get_virtual_folders<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move { c.get_virtual_folders().await })
+    }
+
+    #[pyo3(signature = (user_id = None))]
+    fn get_item_counts<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move { c.get_item_counts(user_id.as_deref()).await })
+    }
+
+    // Discovery (per-user cache)
+    #[pyo3(signature = (user_id, *, limit = 20, parent_id = None))]
+    fn get_latest<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        limit: u32,
+        parent_id: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.get_latest(&user_id, limit, parent_id.as_deref()).await
+        })
+    }
+
+    #[pyo3(signature = (user_id, *, limit = 20))]
+    fn get_resume<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        limit: u32,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move { c.get_resume(&user_id, limit).await })
+    }
+
+    #[pyo3(signature = (user_id, *, limit = 20))]
+    fn get_next_up<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        limit: u32,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move { c.get_next_up(&user_id, limit).await })
+    }
+
+    #[pyo3(signature = (user_id, *, limit = 20))]
+    fn get_suggestions<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        limit: u32,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move { c.get_suggestions(&user_id, limit).await })
+    }
+
+    // Images (bytes for Home Assistant's authenticated image proxy; no URL with the key)
+    #[pyo3(signature = (item_id, image_type = "Primary".to_owned(), *, max_width = None, tag = None))]
+    fn get_image<'py>(
+        &self,
+        py: Python<'py>,
+        item_id: String,
+        image_type: String,
+        max_width: Option<u32>,
+        tag: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.get_image(&item_id, &image_type, tag.as_deref(), max_width)
+                .await
+                .map(BytesAndType)
+        })
+    }
+
+    // Server administration
+    fn get_scheduled_tasks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move { c.get_scheduled_tasks().await })
+    }
+
+    fn run_scheduled_task<'py>(
+        &self,
+        py: Python<'py>,
+        task_id: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move { c.run_scheduled_task(&task_id).await.map(Json) })
+    }
+
+    fn refresh_library<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move { c.refresh_library().await.map(Json) })
     }
 
     // Cache control
