@@ -45,12 +45,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
         client = create_client(entry.data, device_id)
     except InvalidHostError as err:
         raise ConfigEntryError(translation_domain=DOMAIN, translation_key="invalid_host") from err
-    # Runs on unload and when setup fails below: stops the core's tasks and its connections.
-    entry.async_on_unload(client.close)
-
-    async def _async_close_on_stop(_: Event) -> None:
+    async def _async_close() -> None:
+        # The core hands back an asyncio future; Home Assistant schedules coroutines.
         await client.close()
 
+    async def _async_close_on_stop(_: Event) -> None:
+        await _async_close()
+
+    # Runs on unload and when setup fails below: stops the core's tasks and its connections.
+    entry.async_on_unload(_async_close)
     entry.async_on_unload(
         hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_close_on_stop)
     )
