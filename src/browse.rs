@@ -191,22 +191,19 @@ impl EmbyClient {
     }
 
     /// `GET /Library/VirtualFolders`, falling back to `/Library/VirtualFolders/Query` on servers
-    /// that only offer the paged form. Server-wide: cached in the browse cache without a user.
+    /// that only offer the paged form. Not cached (still coalesced): the library coordinator is
+    /// its reader and holds it until LibraryChanged or its interval; a cached copy would only
+    /// make that refresh stale.
     pub async fn get_virtual_folders(&self) -> Result<Arc<Vec<VirtualFolder>>> {
-        let policy = || CachePolicy::Browse {
-            user: None,
-            items: Vec::new(),
-            listing: true,
-        };
         match self
-            .get_json::<Vec<VirtualFolder>>(Call::new(Endpoint::VirtualFolders), policy())
+            .get_json::<Vec<VirtualFolder>>(Call::new(Endpoint::VirtualFolders), CachePolicy::None)
             .await
         {
             Err(Error::NotFound { .. }) => {
                 let r = self
                     .get_json::<VirtualFoldersResult>(
                         Call::new(Endpoint::VirtualFoldersQuery),
-                        policy(),
+                        CachePolicy::None,
                     )
                     .await?;
                 Ok(Arc::new(r.items.clone()))
