@@ -23,4 +23,3 @@ pub mod python;
 pub use client::EmbyClient;
 pub use config::{ApiKey, ClientConfig, ServerAddress};
 pub use error::{Error, Result};
-

@@ -299,7 +299,10 @@ impl PyEmbyClient {
         limit: u32,
     ) -> PyResult<Bound<'py, PyAny>> {
         let c = self.core.clone();
-        spawn(py, async move { c.get_similar(&user_id, &item_id, limit).await })
+        spawn(
+            py,
+            async move { c.get_similar(&user_id, &item_id, limit).await },
+        )
     }
 
     #[pyo3(signature = (user_id, item_id, *, limit = 50))]
@@ -311,7 +314,9 @@ impl PyEmbyClient {
         limit: u32,
     ) -> PyResult<Bound<'py, PyAny>> {
         let c = self.core.clone();
-        spawn(py, async move { c.get_instant_mix(&user_id, &item_id, limit).await })
+        spawn(py, async move {
+            c.get_instant_mix(&user_id, &item_id, limit).await
+        })
     }
 
     fn get_virtual_folders<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -326,7 +331,10 @@ impl PyEmbyClient {
         user_id: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let c = self.core.clone();
-        spawn(py, async move { c.get_item_counts(user_id.as_deref()).await })
+        spawn(
+            py,
+            async move { c.get_item_counts(user_id.as_deref()).await },
+        )
     }
 
     // Discovery (per-user cache)
@@ -407,7 +415,10 @@ impl PyEmbyClient {
         task_id: String,
     ) -> PyResult<Bound<'py, PyAny>> {
         let c = self.core.clone();
-        spawn(py, async move { c.run_scheduled_task(&task_id).await.map(Json) })
+        spawn(
+            py,
+            async move { c.run_scheduled_task(&task_id).await.map(Json) },
+        )
     }
 
     fn refresh_library<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
