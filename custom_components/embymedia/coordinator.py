@@ -409,7 +409,12 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
             device_id = next((key for domain, key in device.identifiers if domain == DOMAIN), None)
             if device_id is None or device_id == self.server_id or device_id in active:
                 continue
-            remove = device_id in self.ignored_devices or device_id in self.excluded_devices
+            remove = (
+                device_id in self.ignored_devices
+                or device_id in self.excluded_devices
+                # A web player that is offline now (the device's model is the client app).
+                or (self.ignore_web_players and device.model in WEB_PLAYER_CLIENTS)
+            )
             if not remove and purge_before is not None:
                 seen = self.last_seen.get(device_id)
                 if seen is None:

@@ -1,0 +1,246 @@
+"""Base entity of the Emby clients: one device per client (keyed by its DeviceId), linked to the
+server device, and the bookkeeping that adds entities for clients as they appear."""
+
+import functools
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any, cast, override
+
+from embymedia_core import EmbyAuthError, EmbyError, EmbyNotFoundError
+from homeassistant.core import callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN, LOGGER
+from .coordinator import EmbyConfigEntry, EmbySessionCoordinator
+
+if TYPE_CHECKING:
+    from embymedia_core import Session
+
+# Home Assistant 2026.8 links a device to its parent by registry id (`via_device_id`); 2026.3
+# only knows the parent's identifier (`via_device`).
+_VIA_DEVICE_ID = "via_device_id" in DeviceInfo.__optional_keys__
+
+
+def client_unique_id(server_id: str, device_id: str) -> str:
+    """Unique id of a client's entities: server id and DeviceId (stable across reconnects,
+    distinct for two servers that see the same client)."""
+    return f"{server_id}_{device_id}"
+
+
+def client_device_name(session: Session) -> str:
+    """The device name of a client with its app (two "iPhone"s of different apps differ); the
+    app is left out when the device name already says it."""
+    name = session["device_name"].strip() or session["device_id"]
+    client = session["client"].strip()
+    if not client or client.casefold() in name.casefold():
+        return name
+    return f"{name} ({client})"
+
+
+def _server_device_id(coordinator: EmbySessionCoordinator) -> str | None:
+    """Registry id of the entry's server device (created in async_setup_entry)."""
+    registry = dr.async_get(coordinator.hass)
+    identifier = (DOMAIN, coordinator.server_id)
+    return next(
+        (
+            device.id
+            for device in dr.async_entries_for_config_entry(
+                registry, coordinator.config_entry.entry_id
+            )
+            if identifier in device.identifiers
+        ),
+        None,
+    )
+
+
+def client_device_info(
+    coordinator: EmbySessionCoordinator, device_id: str, session: Session | None
+) -> DeviceInfo:
+    """Device of a client. Without a session (a client known from an earlier run that is not
+    connected now) only the identifier links the entity to its existing device."""
+    info = DeviceInfo(identifiers={(DOMAIN, device_id)})
+    if session is None:
+        return info
+    info["name"] = client_device_name(session)
+    info["model"] = session["client"] or None
+    info["sw_version"] = session["application_version"]
+    if _VIA_DEVICE_ID:
+        if (server := _server_device_id(coordinator)) is not None:
+            info["via_device_id"] = server
+    else:
+        cast(dict[str, Any], info)["via_device"] = (DOMAIN, coordinator.server_id)
+    return info
+
+
+class EmbyClientEntity(CoordinatorEntity[EmbySessionCoordinator]):
+    """An entity of one Emby client, found in the session data by its DeviceId.
+
+    Session ids change whenever a client reconnects; every command looks the current one up.
+    """
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: EmbySessionCoordinator, device_id: str) -> None:
+        """Initialize the entity of the client `device_id`."""
+        super().__init__(coordinator)
+        self.device_id = device_id
+        self._attr_unique_id = client_unique_id(coordinator.server_id, device_id)
+        # The last session seen: what the client can do while it is away.
+        self._last_session: Session | None = (coordinator.data or {}).get(device_id)
+        self._attr_device_info = client_device_info(coordinator, device_id, self._last_session)
+        self._forget: list[Callable[[], None]] = []
+
+    @property
+    def session(self) -> Session | None:
+        """The client's session now; None while it is not connected."""
+        return (self.coordinator.data or {}).get(self.device_id)
+
+    @property
+    def client_name(self) -> str:
+        """The client's name for messages."""
+        if self._last_session is not None:
+            return client_device_name(self._last_session)
+        return self.coordinator.known_devices.get(self.device_id, self.device_id)
+
+    @callback
+    @override
+    def _handle_coordinator_update(self) -> None:
+        if (session := self.session) is not None:
+            self._async_update_device(session)
+            self._last_session = session
+        self._async_update_attrs()
+        super()._handle_coordinator_update()
+
+    @callback
+    def _async_update_device(self, session: Session) -> None:
+        """Keep the device's name and app version current (a renamed device, an app update)."""
+        last = self._last_session
+        if (
+            last is not None
+            and last["application_version"] == session["application_version"]
+            and client_device_name(last) == client_device_name(session)
+        ) or (device := self.device_entry) is None:
+            return
+        dr.async_get(self.hass).async_update_device(
+            device.id, name=client_device_name(session), sw_version=session["application_version"]
+        )
+
+    @callback
+    def _async_update_attrs(self) -> None:
+        """Derive the entity's attributes from the session data (platforms override)."""
+
+    def on_removed_from_registry(self, func: Callable[[], None]) -> None:
+        """Call `func` when the entity is deleted from the registry (with its device)."""
+        self._forget.append(func)
+
+    @override
+    async def async_removed_from_registry(self) -> None:
+        """The device or entity was deleted: a later reconnect creates the entity again."""
+        for forget in self._forget:
+            forget()
+
+    def _require_session(self) -> Session:
+        """The client's session, or a translated error when it is not connected."""
+        if (session := self.session) is None:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="client_not_connected",
+                translation_placeholders={"client": self.client_name},
+            )
+        return session
+
+    async def _async_command(
+        self, command: str, send: Callable[[str], Awaitable[None]], *, refresh: bool = True
+    ) -> None:
+        """Send a command to the client's current session; core errors become translated.
+
+        Without the WebSocket nothing pushes the client's new state: with `refresh`, the
+        sessions are polled once more (debounced) so the result shows without waiting for the
+        next scan.
+        """
+        session = self._require_session()
+        try:
+            await send(session["id"])
+        except EmbyAuthError as err:
+            self.coordinator.config_entry.async_start_reauth(self.hass)
+            raise HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
+        except EmbyNotFoundError as err:
+            # The session ended or the client reconnected under a new session id.
+            LOGGER.debug("Session of %s is gone: %s", self.client_name, err)
+            await self.coordinator.async_request_refresh()
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="client_not_connected",
+                translation_placeholders={"client": self.client_name},
+            ) from err
+        except EmbyError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="command_failed",
+                translation_placeholders={
+                    "command": command,
+                    "client": self.client_name,
+                    "error": str(err),
+                },
+            ) from err
+        if refresh and not self.coordinator.websocket_connected:
+            await self.coordinator.async_request_refresh()
+
+
+@callback
+def async_setup_client_entities(
+    entry: EmbyConfigEntry,
+    domain: str,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    factory: Callable[[EmbySessionCoordinator, str], EmbyClientEntity],
+    wanted: Callable[[Session], bool] = lambda _: True,
+) -> None:
+    """Add an entity per client now and for every client that appears later.
+
+    Clients come from the session coordinator, which already leaves out ignored clients, web
+    players (when so configured) and clients that cannot be remote controlled, on the poll and
+    the WebSocket path alike. Entities of clients known from earlier runs (in the entity
+    registry) are added too, so a client that is not connected shows as off instead of as a
+    stale restored state. `wanted` narrows the clients for a platform (e.g. clients that can
+    display messages).
+    """
+    coordinator = entry.runtime_data.sessions
+    added: set[str] = set()
+
+    @callback
+    def _async_add(device_ids: Iterable[str]) -> None:
+        entities: list[EmbyClientEntity] = []
+        for device_id in device_ids:
+            if device_id in added or device_id in coordinator.ignored_devices:
+                continue
+            added.add(device_id)
+            entity = factory(coordinator, device_id)
+            entity.on_removed_from_registry(functools.partial(added.discard, device_id))
+            entities.append(entity)
+        if entities:
+            async_add_entities(entities)
+
+    @callback
+    def _async_add_new_clients() -> None:
+        _async_add(
+            device_id
+            for device_id, session in (coordinator.data or {}).items()
+            if device_id not in added and wanted(session)
+        )
+
+    _async_add_new_clients()
+    prefix = client_unique_id(coordinator.server_id, "")
+    _async_add(
+        registered.unique_id.removeprefix(prefix)
+        for registered in er.async_entries_for_config_entry(
+            er.async_get(coordinator.hass), entry.entry_id
+        )
+        if registered.domain == domain and registered.unique_id.startswith(prefix)
+    )
+    entry.async_on_unload(coordinator.async_add_listener(_async_add_new_clients))
