@@ -942,6 +942,7 @@ async def test_command_errors(
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, "media_pause", entity_id)
     assert err.value.translation_key == "client_not_connected"
+    assert str(err.value) == "Google Chrome Windows (Emby Web) is not connected to the Emby server"
     # ...which polls the sessions, so the next command reaches the new session.
     await call(hass, "media_stop", entity_id)
     assert last_request(simulator).path == f"/Sessions/{session_id_of(simulator, web)}/Playing/Stop"

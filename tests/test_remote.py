@@ -180,6 +180,7 @@ async def test_refused_commands_send_nothing(
         "command": "Up",
         "client": "Roku Ultra (Roku SG)",
     }
+    assert str(err.value) == 'Roku Ultra (Roku SG) does not support the remote command "Up"'
     assert commands_sent(simulator, since) == []
 
 
