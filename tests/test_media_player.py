@@ -888,6 +888,8 @@ async def test_remove_devices_from_the_ui(
     )
 
     async def remove(device: dr.DeviceEntry) -> dict[str, Any]:
+        # The command both supported Home Assistant versions know (2026.10 also has
+        # config/device_registry/remove).
         await ws.send_json_auto_id(
             {
                 "type": "config/device_registry/remove_config_entry",
