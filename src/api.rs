@@ -201,6 +201,19 @@ impl EmbyClient {
         .await
     }
 
+    /// `POST /Sessions/Capabilities/Full` for this client's own session (same token and
+    /// DeviceId as its WebSocket): Emby routes LibraryChanged and UserDataChanged only to sockets
+    /// of sessions that reported capabilities (EMBY.md 4.6). We control nothing and play nothing.
+    pub async fn register_capabilities(&self) -> Result<()> {
+        self.post(Call::new(Endpoint::SessionCapabilitiesFull).json(json!({
+            "PlayableMediaTypes": [],
+            "SupportedCommands": [],
+            "SupportsMediaControl": false,
+            "SupportsPersistentIdentifier": true,
+        })))
+        .await
+    }
+
     // ---------------------------------------------------------------------------------------
     // Playback and images
     // ---------------------------------------------------------------------------------------

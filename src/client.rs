@@ -157,6 +157,8 @@ pub(crate) struct Inner {
     pub(crate) lifecycle: Arc<Lifecycle>,
     pub(crate) caches: Caches,
     inflight: SingleFlight,
+    /// The WebSocket, once started.
+    pub(crate) websocket: std::sync::OnceLock<crate::websocket::WebSocketHandle>,
 }
 
 /// The Emby client: cheap to clone (an `Arc` inside), one per server.
@@ -214,6 +216,7 @@ impl EmbyClient {
                 lifecycle: Lifecycle::new(),
                 caches,
                 inflight: SingleFlight::default(),
+                websocket: std::sync::OnceLock::new(),
             }),
         })
     }
@@ -248,6 +251,11 @@ impl EmbyClient {
     /// Stops every request and background task and waits for them; idempotent.
     pub async fn close(&self) {
         self.inner.lifecycle.close().await;
+        // Ends `events()` iterators (after what is queued). shutdown_all (interpreter exit) does
+        // not: waking Python futures while the interpreter finalizes would crash it.
+        if let Some(ws) = self.inner.websocket.get() {
+            ws.queue.close();
+        }
         self.inner.caches.invalidate_all();
         log::debug!(target: "embymedia_core::client", "client for {} closed", self.server_url());
     }

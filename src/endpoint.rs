@@ -67,6 +67,7 @@ endpoints! {
     SessionPlaystate => Post "/Sessions/{Id}/Playing/{Command}",
     SessionCommand => Post "/Sessions/{Id}/Command",
     SessionMessage => Post "/Sessions/{Id}/Message",
+    SessionCapabilitiesFull => Post "/Sessions/Capabilities/Full",
     // Library browsing
     UserViews => Get "/Users/{UserId}/Views",
     UserItems => Get "/Users/{UserId}/Items",

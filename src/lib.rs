@@ -16,6 +16,7 @@ pub mod lifecycle;
 pub mod metrics;
 pub mod models;
 pub mod tls;
+pub mod websocket;
 
 #[cfg(feature = "python")]
 pub mod python;

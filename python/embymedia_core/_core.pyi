@@ -475,8 +475,23 @@ class EmbyClient:
     def record_coordinator_update(self, name: str, duration_s: float, success: bool) -> None: ...
     def metrics(self) -> MetricsSnapshot: ...
     # WebSocket
-    def events(self, *, sessions_interval_ms: int = 1500) -> EventStream:
-        """Start the WebSocket (once) and return the event stream. Reconnects by itself."""
+    def events(
+        self,
+        *,
+        sessions_interval_ms: int = 1500,
+        ping_interval_s: float = 30.0,
+        read_timeout_s: float = 75.0,
+        backoff_base_s: float = 1.0,
+        backoff_max_s: float = 300.0,
+        stable_after_s: float = 60.0,
+    ) -> EventStream:
+        """Start the WebSocket (once per client) and return the event stream.
+
+        The connection subscribes to sessions, keeps itself alive (our pings, a read deadline,
+        KeepAlive when the server asks) and reconnects by itself with exponential backoff and
+        full jitter. The timing knobs exist for tests; the defaults are the production values.
+        Raises ValueError for out-of-range values and EmbyClosedError after `close()`.
+        """
 
     async def close(self) -> None:
         """Stop the WebSocket and every background task; idempotent."""

@@ -11,8 +11,10 @@ use pyo3::prelude::*;
 
 use super::convert::{BytesAndType, IntoPython, Json, Reply, to_py};
 use super::errors::to_pyerr;
+use super::events::EventStream;
 use crate::browse::ItemsQuery;
 use crate::config::{ApiKey, ClientConfig, ServerAddress};
+use crate::websocket::WebSocketOptions;
 
 /// Runs `fut` on the tokio runtime and returns the Python awaitable of its result.
 pub(crate) fn spawn<'py, T, F>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
@@ -424,6 +426,52 @@ impl PyEmbyClient {
     fn refresh_library<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let c = self.core.clone();
         spawn(py, async move { c.refresh_library().await.map(Json) })
+    }
+
+    // WebSocket
+    #[pyo3(signature = (
+        *, sessions_interval_ms = 1500, ping_interval_s = 30.0, read_timeout_s = 75.0,
+        backoff_base_s = 1.0, backoff_max_s = 300.0, stable_after_s = 60.0
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn events(
+        &self,
+        py: Python<'_>,
+        sessions_interval_ms: u32,
+        ping_interval_s: f64,
+        read_timeout_s: f64,
+        backoff_base_s: f64,
+        backoff_max_s: f64,
+        stable_after_s: f64,
+    ) -> PyResult<EventStream> {
+        if !(500..=10_000).contains(&sessions_interval_ms) {
+            return Err(PyValueError::new_err(
+                "sessions_interval_ms must be between 500 and 10000",
+            ));
+        }
+        let seconds = |name: &str, v: f64| {
+            if v.is_finite() && v > 0.0 && v <= 86_400.0 {
+                Ok(Duration::from_secs_f64(v))
+            } else {
+                Err(PyValueError::new_err(format!(
+                    "{name} must be a positive number of seconds"
+                )))
+            }
+        };
+        let options = WebSocketOptions {
+            sessions_interval_ms,
+            ping_interval: seconds("ping_interval_s", ping_interval_s)?,
+            read_timeout: seconds("read_timeout_s", read_timeout_s)?,
+            backoff_base: seconds("backoff_base_s", backoff_base_s)?,
+            backoff_max: seconds("backoff_max_s", backoff_max_s)?,
+            stable_after: seconds("stable_after_s", stable_after_s)?,
+            ..WebSocketOptions::default()
+        };
+        let queue = self
+            .core
+            .start_websocket(options, pyo3_async_runtimes::tokio::get_runtime().handle())
+            .map_err(|e| to_pyerr(py, e))?;
+        Ok(EventStream { queue })
     }
 
     // Cache control

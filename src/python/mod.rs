@@ -3,6 +3,7 @@
 pub mod client;
 pub mod convert;
 pub mod errors;
+pub mod events;
 
 use std::time::Duration;
 
@@ -55,6 +56,8 @@ mod _core {
         EmbyAuthError, EmbyClosedError, EmbyConnectionError, EmbyError, EmbyNotFoundError,
         EmbyResponseError, EmbyServerError, EmbySslError, EmbyTimeoutError, InvalidHostError,
     };
+    #[pymodule_export]
+    use super::events::EventStream;
     #[pymodule_export]
     use super::{parse_host, shutdown_all};
 
