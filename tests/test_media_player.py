@@ -320,7 +320,10 @@ async def test_state_follows_websocket_pushes(
         lambda: hass.states.get(entity_id).state == MediaPlayerState.PAUSED  # type: ignore[union-attr]
     )
     simulator.stop_playback(web)
-    simulator.advance(1)
+    # The simulator builds the Sessions frame that follows PlaybackStopped before the stop has
+    # taken effect (real Emby pushes the stopped state); the next progress round (10 s of
+    # simulated time, the Roku still plays) pushes the real state.
+    simulator.advance(10)
     await simulator.flush()
     await wait_until(
         lambda: hass.states.get(entity_id).state == MediaPlayerState.IDLE  # type: ignore[union-attr]
@@ -373,6 +376,17 @@ async def test_pushed_sessions_reach_entities(
     handler.async_handle({"type": "playback_start", "session": theme})
     await hass.async_block_till_done()
     assert hass.states.get(entity_id).state == MediaPlayerState.IDLE  # type: ignore[union-attr]
+
+    # PlaybackStopped names the item that stopped: the client is idle at once all the same.
+    handler.async_handle({"type": "playback_progress", "session": session})
+    await hass.async_block_till_done()
+    assert hass.states.get(entity_id).state == MediaPlayerState.PAUSED  # type: ignore[union-attr]
+    handler.async_handle({"type": "playback_stopped", "session": session})
+    await hass.async_block_till_done()
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.state == MediaPlayerState.IDLE
+    assert "media_position" not in state.attributes
 
     simulator.add_client(client="Emby for Android", device_name="Pixel 8", device_id="pixel-8")
     handler.async_handle({"type": "sessions", "sessions": await runtime.client.get_sessions()})

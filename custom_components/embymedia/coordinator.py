@@ -154,6 +154,22 @@ def is_web_player(session: Session) -> bool:
     return session["client"] in WEB_PLAYER_CLIENTS
 
 
+def stopped_session(session: Session) -> Session:
+    """The session of a PlaybackStopped event as it is after the stop.
+
+    The event's session still names the item that stopped (and its paused state); applied as
+    is, the client would show as playing until the next Sessions push.
+    """
+    stopped = session.copy()
+    stopped["now_playing_item"] = None
+    play_state = session["play_state"].copy()
+    play_state["is_paused"] = False
+    play_state["position_ticks"] = None
+    play_state["can_seek"] = False
+    stopped["play_state"] = play_state
+    return stopped
+
+
 def last_seen_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, str]]:
     """Where the last activity of every client of an entry is kept (for the purge option)."""
     return Store(hass, LAST_SEEN_STORAGE_VERSION, f"{DOMAIN}.{entry_id}.last_seen")
@@ -640,7 +656,7 @@ class EmbyEventHandler:
             case "playback_start" | "playback_progress":
                 sessions.async_apply_session(event["session"])
             case "playback_stopped":
-                sessions.async_apply_session(event["session"])
+                sessions.async_apply_session(stopped_session(event["session"]))
                 if (user_id := event["session"]["user_id"]) is not None:
                     self._refresh_discovery([user_id])
             case "session_ended":
