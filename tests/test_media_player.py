@@ -11,6 +11,7 @@ Infuse (not remote controllable).
 import json
 import re
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -47,6 +48,7 @@ from custom_components.embymedia.const import (
     CONF_ENABLE_WEBSOCKET,
     CONF_IGNORE_WEB_PLAYERS,
     CONF_IGNORED_DEVICES,
+    CONF_PURGE_AFTER_DAYS,
     DOMAIN,
 )
 from custom_components.embymedia.coordinator import EmbyEventHandler
@@ -669,6 +671,8 @@ async def test_image_through_home_assistant(
     assert state is not None
     url = state.attributes["entity_picture"]
     assert url.startswith(f"/api/media_player_proxy/{entity_id}?token=")
+    assert "api_key" not in url.lower()
+    assert API_KEY not in url
     assert API_KEY not in json.dumps(state.as_dict(), default=str)
 
     images = simulator.count("/Items/{id}/Images/{type}")
@@ -781,6 +785,46 @@ async def test_ignore_web_players(
         s for s in hass.states.async_all(MP_DOMAIN) if "Emby Web" in s.attributes["friendly_name"]
     ]
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+
+
+@pytest.mark.parametrize("entry_options", [NO_WEBSOCKET | {CONF_PURGE_AFTER_DAYS: 30}])
+async def test_purge_removes_entities_of_unseen_clients(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A client gone for longer than the purge age loses its device with its player, remote
+    and notify entity; connected clients keep theirs however long ago they were set up."""
+    registry = er.async_get(hass)
+    android = device_id_of(simulator, "Emby for Android")
+    device = client_devices(hass, init_integration)[android]
+    entity_ids = [entry.entity_id for entry in er.async_entries_for_device(registry, device.id)]
+    assert len(entity_ids) == 3
+    simulator.remove_client(android)
+    await poll(hass, init_integration)
+    assert hass.states.get(entity_id_of(hass, simulator, android)).state == STATE_OFF  # type: ignore[union-attr]
+
+    web = device_id_of(simulator, "Emby Web")
+    freezer.tick(timedelta(days=29))
+    simulator.pause(web)  # any session change runs the housekeeping
+    await poll(hass, init_integration)
+    assert android in client_devices(hass, init_integration)
+
+    freezer.tick(timedelta(days=2))
+    simulator.unpause(web)
+    await poll(hass, init_integration)
+    assert android not in client_devices(hass, init_integration)
+    assert all(hass.states.get(entity_id) is None for entity_id in entity_ids)
+    assert all(registry.async_get(entity_id) is None for entity_id in entity_ids)
+    assert len(client_devices(hass, init_integration)) == 4
+    assert hass.states.get(player(hass, simulator, "Emby Web")).state == MediaPlayerState.PLAYING  # type: ignore[union-attr]
+
+    # Back after the purge: new entities on a new device.
+    simulator.add_client(client="Emby for Android", device_name="SM-X700", device_id=android)
+    await poll(hass, init_integration)
+    assert android in client_devices(hass, init_integration)
+    assert hass.states.get(entity_id_of(hass, simulator, android)).state == MediaPlayerState.IDLE  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("entry_options", [NO_WEBSOCKET])
