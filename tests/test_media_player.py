@@ -756,6 +756,38 @@ async def test_ignored_devices(
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
 
 
+@pytest.mark.parametrize(
+    "entry_options", [{CONF_IGNORED_DEVICES: ["pixel-8"], CONF_IGNORE_WEB_PLAYERS: True}]
+)
+async def test_websocket_pushes_respect_ignored_clients(
+    hass: HomeAssistant,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+    wait_until: WaitUntil,
+) -> None:
+    """Clients that connect while the WebSocket pushes sessions go through the same filter:
+    an ignored client and a web player get nothing, another new client gets its entities."""
+    sessions = init_integration.runtime_data.sessions
+    await wait_until(lambda: sessions.websocket_connected and sessions.push_count > 0)
+    simulator.add_client(client="Emby for Android", device_name="Pixel 8", device_id="pixel-8")
+    simulator.add_client(client="Emby Web", device_name="Firefox", device_id="firefox")
+    simulator.add_client(client="Emby for Android", device_name="Tablet", device_id="tablet")
+    simulator.advance(1)
+    await simulator.flush()
+    # The tablet shows the push that carried all three was applied.
+    await wait_until(lambda: hass.states.get("media_player.tablet_emby_for_android") is not None)
+    devices = client_devices(hass, init_integration)
+    assert "tablet" in devices
+    assert not {"pixel-8", "firefox", device_id_of(simulator, "Emby Web")} & set(devices)
+    registry = er.async_get(hass)
+    assert not [
+        e
+        for e in er.async_entries_for_config_entry(registry, init_integration.entry_id)
+        if e.unique_id.endswith(("pixel-8", "firefox"))
+    ]
+    assert {"pixel-8", "firefox"} <= sessions.excluded_devices
+
+
 async def test_ignore_web_players(
     hass: HomeAssistant, simulator: EmbySimulator, mock_config_entry: MockConfigEntry
 ) -> None:
