@@ -72,7 +72,9 @@ class State:
                 f"cannot read {path} ({err}); scripts/develop --reset starts over"
             ) from err
         if not isinstance(raw, dict):
-            raise BootstrapError(f"{path} is not a JSON object; scripts/develop --reset starts over")
+            raise BootstrapError(
+                f"{path} is not a JSON object; scripts/develop --reset starts over"
+            )
         entries = raw.get("entries")
         return cls(
             path=path,
@@ -186,7 +188,9 @@ class HomeAssistantApi:
         status, body = await self.request("GET", "/api/onboarding", ok=(200, 404))
         if status == 404:
             return None
-        return {str(step["step"]): bool(step["done"]) for step in body}
+        steps = {str(step["step"]): bool(step["done"]) for step in body}
+        # Done during this run of Home Assistant (the views stay until it restarts).
+        return None if all(steps.values()) else steps
 
     async def token_from_code(self, code: str) -> str:
         """Exchange an authorization code for an access token."""
@@ -253,10 +257,10 @@ class HomeAssistantApi:
         return results
 
 
-async def wait_for_http(api: HomeAssistantApi, timeout: float) -> dict[str, bool] | None:
+async def wait_for_http(api: HomeAssistantApi, within: float) -> dict[str, bool] | None:
     """Wait until Home Assistant serves HTTP (it starts after the frontend is set up, so the
     onboarding answer is final by then); returns the onboarding status."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     next_note = time.monotonic() + 30
     while True:
         try:
@@ -266,7 +270,7 @@ async def wait_for_http(api: HomeAssistantApi, timeout: float) -> dict[str, bool
         now = time.monotonic()
         if now > deadline:
             raise BootstrapError(
-                f"Home Assistant did not answer within {timeout:.0f} s; see its log"
+                f"Home Assistant did not answer within {within:.0f} s; see its log"
             )
         if now > next_note:
             say("still waiting for Home Assistant (a first start installs its frontend from PyPI)")
@@ -274,16 +278,16 @@ async def wait_for_http(api: HomeAssistantApi, timeout: float) -> dict[str, bool
         await asyncio.sleep(1)
 
 
-async def wait_until_running(api: HomeAssistantApi, timeout: float) -> None:
+async def wait_until_running(api: HomeAssistantApi, within: float) -> None:
     """Wait until Home Assistant finished starting (every integration set up or timed out)."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         _, config = await api.request("GET", "/api/config")
         if config.get("state") == "RUNNING":
             return
         if time.monotonic() > deadline:
             raise BootstrapError(
-                f"Home Assistant is still {config.get('state')} after {timeout:.0f} s"
+                f"Home Assistant is still {config.get('state')} after {within:.0f} s"
             )
         await asyncio.sleep(1)
 
@@ -414,10 +418,10 @@ async def ensure_entry(api: HomeAssistantApi, state: State, target: EmbyTarget) 
 
 
 async def wait_entry_loaded(
-    api: HomeAssistantApi, entry: dict[str, Any], timeout: float
+    api: HomeAssistantApi, entry: dict[str, Any], within: float
 ) -> dict[str, Any]:
     """The entry once it left the setup states (loaded, or failed with a reason)."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while entry.get("state") in ("not_loaded", "setup_in_progress") or (
         entry.get("state") == "setup_retry" and time.monotonic() < deadline
     ):
@@ -429,9 +433,9 @@ async def wait_entry_loaded(
     return entry
 
 
-async def media_players(api: HomeAssistantApi, entry_id: str, timeout: float) -> dict[str, str]:
+async def media_players(api: HomeAssistantApi, entry_id: str, within: float) -> dict[str, str]:
     """entity_id -> state of the entry's media players, once its sessions arrived."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         registry, states = await api.websocket(
             {"type": "config/entity_registry/list"}, {"type": "get_states"}
@@ -454,6 +458,7 @@ async def bootstrap(
     *,
     http_timeout: float,
     start_timeout: float,
+    players_timeout: float = 20.0,
 ) -> list[tuple[str, str]]:
     """Every step; returns the summary lines (label, value) for the developer."""
     status = await wait_for_http(api, http_timeout)
@@ -466,7 +471,7 @@ async def bootstrap(
         reason = entry.get("reason") or "see the log"
         summary += f": entry {entry.get('state')} ({reason})"
     else:
-        players = await media_players(api, str(entry["entry_id"]), 20)
+        players = await media_players(api, str(entry["entry_id"]), players_timeout)
         playing = sum(value == "playing" for value in players.values())
         summary += f": {len(players)} media players, {playing} playing"
     return [
