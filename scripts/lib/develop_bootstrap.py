@@ -336,11 +336,12 @@ async def onboard(api: HomeAssistantApi, state: State, status: dict[str, bool] |
             )
         say("onboarding done")
     if not (state.token and await api.token_valid(state.token)):
+        # Names are unique per user: a lost token must not block making a new one.
+        name = f"{TOKEN_CLIENT_NAME} {time.strftime('%Y-%m-%d')} {secrets.token_hex(3)}"
         (token,) = await api.websocket(
             {
                 "type": "auth/long_lived_access_token",
-                # Names are unique per user: a lost token must not block making a new one.
-                "client_name": f"{TOKEN_CLIENT_NAME} {time.strftime('%Y-%m-%d %H:%M:%S')}",
+                "client_name": name,
                 "lifespan": TOKEN_LIFESPAN_DAYS,
             }
         )
