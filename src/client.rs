@@ -482,7 +482,8 @@ impl EmbyClient {
             move || async move {
                 let endpoint = call.endpoint;
                 let (body, ct) = client.send(&call).await?;
-                let value = parse(&body, ct.as_deref(), endpoint)?;
+                let value = parse(&body, ct.as_deref(), endpoint)
+                    .inspect_err(|_| client.inner.metrics.record_api_unusable(endpoint))?;
                 Ok(Arc::new(value) as AnyArc)
             }
         };
@@ -523,6 +524,7 @@ impl EmbyClient {
         let endpoint = call.endpoint;
         let (body, ct) = self.send(&call).await?;
         parse_json(&body, ct.as_deref(), endpoint)
+            .inspect_err(|_| self.inner.metrics.record_api_unusable(endpoint))
     }
 
     /// POST whose JSON answer is optional: `None` when the body is empty (Emby documents a
@@ -536,7 +538,9 @@ impl EmbyClient {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
-        parse_json(&body, ct.as_deref(), endpoint).map(Some)
+        parse_json(&body, ct.as_deref(), endpoint)
+            .inspect_err(|_| self.inner.metrics.record_api_unusable(endpoint))
+            .map(Some)
     }
 
     /// GET returning raw bytes and content type, coalesced but never cached (images).
