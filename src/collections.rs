@@ -12,8 +12,7 @@ use crate::client::{CachePolicy, Call, EmbyClient};
 use crate::endpoint::Endpoint;
 use crate::error::Result;
 use crate::models::{
-    AddedToPlaylist, CollectionCreated, ItemsResult, PlaylistCreated, PlaylistItemsResult,
-    UserData,
+    AddedToPlaylist, CollectionCreated, ItemsResult, PlaylistCreated, PlaylistItemsResult, UserData,
 };
 
 impl EmbyClient {
@@ -123,7 +122,11 @@ impl EmbyClient {
     }
 
     /// `POST /Playlists/{Id}/Items/Delete?EntryIds=..` (entry ids: `playlist_item_id`).
-    pub async fn remove_from_playlist(&self, playlist_id: &str, entry_ids: &[String]) -> Result<()> {
+    pub async fn remove_from_playlist(
+        &self,
+        playlist_id: &str,
+        entry_ids: &[String],
+    ) -> Result<()> {
         let result = self
             .post(
                 Call::new(Endpoint::RemoveFromPlaylist)

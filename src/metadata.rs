@@ -31,7 +31,10 @@ impl NamesQuery {
             .query_list("IncludeItemTypes", &self.include_item_types, ",")
             .query("Recursive", "true")
             .query("SortBy", "SortName")
-            .query("SortOrder", self.sort_order.as_deref().unwrap_or("Ascending"))
+            .query(
+                "SortOrder",
+                self.sort_order.as_deref().unwrap_or("Ascending"),
+            )
             .query_opt("StartIndex", self.start_index)
             .query_opt("Limit", self.limit)
             .query_opt("SearchTerm", self.search_term.as_deref())

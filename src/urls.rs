@@ -173,33 +173,35 @@ mod tests {
     #[test]
     fn stream_paths_are_relative_encoded_and_key_free() {
         let c = client();
-        let direct = c.stream_path(
-            "7",
-            StreamKind::Video,
-            &StreamOptions {
-                r#static: true,
-                media_source_id: Some("ms/1".into()),
-                ..StreamOptions::default()
-            },
-        )
-        .expect("valid id");
+        let direct = c
+            .stream_path(
+                "7",
+                StreamKind::Video,
+                &StreamOptions {
+                    r#static: true,
+                    media_source_id: Some("ms/1".into()),
+                    ..StreamOptions::default()
+                },
+            )
+            .expect("valid id");
         assert_eq!(
             direct,
             "/Videos/7/stream?Static=true&MediaSourceId=ms%2F1&DeviceId=dev+1"
         );
-        let transcode = c.stream_path(
-            "a b",
-            StreamKind::Audio,
-            &StreamOptions {
-                container: Some("mp3".into()),
-                audio_codec: Some("mp3".into()),
-                video_codec: Some("h264".into()),
-                max_bitrate: Some(192_000),
-                subtitle_stream_index: Some(2),
-                ..StreamOptions::default()
-            },
-        )
-        .expect("valid id");
+        let transcode = c
+            .stream_path(
+                "a b",
+                StreamKind::Audio,
+                &StreamOptions {
+                    container: Some("mp3".into()),
+                    audio_codec: Some("mp3".into()),
+                    video_codec: Some("h264".into()),
+                    max_bitrate: Some(192_000),
+                    subtitle_stream_index: Some(2),
+                    ..StreamOptions::default()
+                },
+            )
+            .expect("valid id");
         assert_eq!(
             transcode,
             "/Audio/a%20b/stream?Container=mp3&AudioCodec=mp3&AudioBitRate=192000&DeviceId=dev+1",

@@ -31,7 +31,12 @@ fn endpoint_of(r: &Seen) -> Option<Endpoint> {
                     .zip(&segs)
                     .all(|(t, s)| t.starts_with('{') || t.eq_ignore_ascii_case(s))
         })
-        .max_by_key(|e| e.template().split('/').filter(|s| !s.starts_with('{')).count())
+        .max_by_key(|e| {
+            e.template()
+                .split('/')
+                .filter(|s| !s.starts_with('{'))
+                .count()
+        })
 }
 
 const ITEMS: &str = r#"{"Items":[{"Id":"i1","Name":"One","Type":"Movie"}],"TotalRecordCount":1}"#;
@@ -51,9 +56,9 @@ fn emby(r: &Seen) -> Reply {
             ..Reply::json("Emby Server")
         },
         Users => Reply::json(r#"[{"Id":"u1","Name":"Ann","Policy":{"IsAdministrator":true}}]"#),
-        UsersQuery => Reply::json(
-            r#"{"Items":[{"Id":"u1","Name":"Ann","Policy":{}}],"TotalRecordCount":1}"#,
-        ),
+        UsersQuery => {
+            Reply::json(r#"{"Items":[{"Id":"u1","Name":"Ann","Policy":{}}],"TotalRecordCount":1}"#)
+        }
         Sessions | VirtualFolders | ScheduledTasks => Reply::json("[]"),
         VirtualFoldersQuery => Reply::json(r#"{"Items":[],"TotalRecordCount":0}"#),
         UserItem => Reply::json(r#"{"Id":"i1","Name":"One"}"#),
@@ -72,9 +77,9 @@ fn emby(r: &Seen) -> Reply {
         LiveTvTimerDefaults => {
             Reply::json(r#"{"ProgramId":"prog1","ChannelId":"c1","PrePaddingSeconds":60}"#)
         }
-        PlaylistItems => Reply::json(
-            r#"{"Items":[{"Id":"i1","PlaylistItemId":"e1"}],"TotalRecordCount":1}"#,
-        ),
+        PlaylistItems => {
+            Reply::json(r#"{"Items":[{"Id":"i1","PlaylistItemId":"e1"}],"TotalRecordCount":1}"#)
+        }
         PlaybackInfo => Reply::json(
             r#"{"MediaSources":[{"Id":"m1","SupportsDirectPlay":true,"TranscodingUrl":"/videos/i1/master.m3u8?api_key=LEAK&DeviceId=d"}],"PlaySessionId":"ps"}"#,
         ),
@@ -113,12 +118,21 @@ async fn call_everything(c: &EmbyClient) -> Result<(), Error> {
     c.get_sessions().await?;
     c.play("s1", &ids, "PlayNow", Some(10)).await?;
     c.playstate("s1", "Seek", Some(10)).await?;
-    c.general_command("s1", "SetVolume", &[("Volume".to_owned(), "5".to_owned())].into())
-        .await?;
+    c.general_command(
+        "s1",
+        "SetVolume",
+        &[("Volume".to_owned(), "5".to_owned())].into(),
+    )
+    .await?;
     c.send_message("s1", "hi", "hdr", Some(5000)).await?;
     c.register_capabilities().await?;
-    let info = c.get_playback_info("i1", Some("u1"), Some(8_000_000)).await?;
-    let url = info.media_sources[0].transcoding_url.clone().unwrap_or_default();
+    let info = c
+        .get_playback_info("i1", Some("u1"), Some(8_000_000))
+        .await?;
+    let url = info.media_sources[0]
+        .transcoding_url
+        .clone()
+        .unwrap_or_default();
     assert!(!url.contains("LEAK"), "{url}");
     let (bytes, ct) = &*c.get_image("i1", "Primary", Some("tag"), Some(300)).await?;
     assert_eq!((bytes.len(), ct.as_str()), (5, "image/png"));
@@ -181,8 +195,12 @@ async fn call_everything(c: &EmbyClient) -> Result<(), Error> {
     }
     assert!(c.get_live_tv_info().await?.is_enabled);
     c.get_channels("u1", Some(true), Some(0), Some(5)).await?;
-    c.get_recordings(Some("u1"), Some(false), Some(0), Some(5)).await?;
-    assert_eq!(c.get_timers(Some("c1"), Some("st1")).await?.items[0].id, "t1");
+    c.get_recordings(Some("u1"), Some(false), Some(0), Some(5))
+        .await?;
+    assert_eq!(
+        c.get_timers(Some("c1"), Some("st1")).await?.items[0].id,
+        "t1"
+    );
     c.get_series_timers().await?;
     c.create_timer("prog1").await?;
     c.create_series_timer("prog1").await?;
@@ -192,7 +210,9 @@ async fn call_everything(c: &EmbyClient) -> Result<(), Error> {
     c.run_scheduled_task("task").await?;
     c.refresh_library().await?;
     c.refresh_item("lib", true).await?;
-    let log = c.get_activity_log(Some(0), Some(10), Some("2025-01-01T00:00:00Z")).await?;
+    let log = c
+        .get_activity_log(Some(0), Some(10), Some("2025-01-01T00:00:00Z"))
+        .await?;
     assert_eq!(log.items[0].id.0, "7");
     assert_eq!(c.get_devices().await?[0].id, "d1");
     assert_eq!(c.get_plugins().await?[0].name, "Trakt");
@@ -213,7 +233,10 @@ async fn every_method_uses_its_route_with_declared_parameters_only() {
         }
     });
     client.get_users().await.expect("users via /Users/Query");
-    client.get_virtual_folders().await.expect("folders via /Query");
+    client
+        .get_virtual_folders()
+        .await
+        .expect("folders via /Query");
 
     let mut reached = BTreeSet::new();
     for r in server.seen() {
@@ -227,12 +250,19 @@ async fn every_method_uses_its_route_with_declared_parameters_only() {
             );
             assert!(!value.contains(KEY));
         }
-        assert_eq!(r.header("X-Emby-Token"), Some(KEY), "the key goes in a header");
+        assert_eq!(
+            r.header("X-Emby-Token"),
+            Some(KEY),
+            "the key goes in a header"
+        );
         let auth = r.header("X-Emby-Authorization").unwrap_or_default();
         assert!(auth.contains(r#"DeviceId="test-device""#), "{auth}");
         if endpoint == Endpoint::LiveTvCreateTimer {
             let body: serde_json::Value = serde_json::from_slice(&r.body).expect("json");
-            assert_eq!(body["PrePaddingSeconds"], 60, "the defaults are posted back whole");
+            assert_eq!(
+                body["PrePaddingSeconds"], 60,
+                "the defaults are posted back whole"
+            );
         }
     }
     let url_only = [
@@ -258,7 +288,11 @@ async fn every_method_uses_its_route_with_declared_parameters_only() {
             .query
             .contains(&("Genres".to_owned(), "Action|Sci-Fi, Fantasy".to_owned()))
     );
-    assert!(genres.query.contains(&("Years".to_owned(), "1999,2000".to_owned())));
+    assert!(
+        genres
+            .query
+            .contains(&("Years".to_owned(), "1999,2000".to_owned()))
+    );
 }
 
 #[tokio::test]
@@ -303,9 +337,17 @@ async fn ttl_per_cache_with_a_controlled_clock() {
     assert_eq!(server.count("/Users/u1/Views"), 1, "fresh before 5 min");
     clock.advance(Duration::from_secs(1));
     client.get_views("u1").await.expect("views");
-    assert_eq!(server.count("/Users/u1/Views"), 2, "browse entries expire at 5 min");
+    assert_eq!(
+        server.count("/Users/u1/Views"),
+        2,
+        "browse entries expire at 5 min"
+    );
     client.get_latest("u1", 5, None).await.expect("latest");
-    assert_eq!(server.count("/Users/u1/Items/Latest"), 1, "discovery keeps 30 min");
+    assert_eq!(
+        server.count("/Users/u1/Items/Latest"),
+        1,
+        "discovery keeps 30 min"
+    );
     clock.advance(Duration::from_secs(25 * 60));
     client.get_latest("u1", 5, None).await.expect("latest");
     assert_eq!(server.count("/Users/u1/Items/Latest"), 2);
@@ -319,17 +361,33 @@ async fn invalidation_by_user_item_and_parent() {
         parent_id: Some(p.to_owned()),
         ..ItemsQuery::default()
     };
-    client.get_items("u1", &by_parent("lib")).await.expect("items");
-    client.get_items("u1", &by_parent("other")).await.expect("items");
+    client
+        .get_items("u1", &by_parent("lib"))
+        .await
+        .expect("items");
+    client
+        .get_items("u1", &by_parent("other"))
+        .await
+        .expect("items");
     client.get_latest("u1", 5, None).await.expect("latest");
     client.get_latest("u2", 5, None).await.expect("latest");
     client.get_item("u2", "i9").await.expect("item");
     let n = server.total();
 
     client.invalidate_item("lib");
-    client.get_items("u1", &by_parent("lib")).await.expect("items");
-    client.get_items("u1", &by_parent("other")).await.expect("items");
-    assert_eq!(server.total(), n + 1, "only the listing of that parent was dropped");
+    client
+        .get_items("u1", &by_parent("lib"))
+        .await
+        .expect("items");
+    client
+        .get_items("u1", &by_parent("other"))
+        .await
+        .expect("items");
+    assert_eq!(
+        server.total(),
+        n + 1,
+        "only the listing of that parent was dropped"
+    );
 
     client.invalidate_user("u1");
     client.get_latest("u1", 5, None).await.expect("latest");
@@ -345,7 +403,11 @@ async fn invalidation_by_user_item_and_parent() {
     assert_eq!(server.count("/Users/u1/Items/i9"), before + 1);
     assert_eq!(server.count("/Users/u1/Items/Latest"), 3);
     client.get_item("u2", "i9").await.expect("item");
-    assert_eq!(server.count("/Users/u2/Items/i9"), 2, "every response about the item");
+    assert_eq!(
+        server.count("/Users/u2/Items/i9"),
+        2,
+        "every response about the item"
+    );
 
     client.invalidate_all();
     client.get_latest("u2", 5, None).await.expect("latest");
@@ -361,7 +423,10 @@ async fn errors_are_never_cached() {
         Err(Error::Server { status: 500, .. })
     ));
     server.set_handler(emby);
-    client.get_views("u1").await.expect("second try reaches the server");
+    client
+        .get_views("u1")
+        .await
+        .expect("second try reaches the server");
     assert_eq!(server.count("/Users/u1/Views"), 2);
     let api = &client.metrics_snapshot().efficiency_metrics.api_calls["/Users/{UserId}/Views"];
     assert_eq!((api.count, api.errors), (2, 1));
@@ -383,11 +448,27 @@ async fn error_kinds_are_distinct_and_never_show_the_key() {
         (Reply::status(404), "not_found", "/System/Info"),
         (Reply::status(503), "server_error", "HTTP 503"),
         (Reply::html(502), "server_error", "HTTP 502"),
-        (Reply::html(200), "unexpected_response", "an HTML page instead of JSON"),
-        (Reply::json(r#"{"Id":"srv","Serv"#), "unexpected_response", "truncated JSON"),
-        (Reply::json("not json"), "unexpected_response", "invalid JSON"),
+        (
+            Reply::html(200),
+            "unexpected_response",
+            "an HTML page instead of JSON",
+        ),
+        (
+            Reply::json(r#"{"Id":"srv","Serv"#),
+            "unexpected_response",
+            "truncated JSON",
+        ),
+        (
+            Reply::json("not json"),
+            "unexpected_response",
+            "invalid JSON",
+        ),
         (Reply::json(""), "unexpected_response", "an empty body"),
-        (Reply::json(r#"{"Id":["a list"]}"#), "unexpected_response", "unexpected shape"),
+        (
+            Reply::json(r#"{"Id":["a list"]}"#),
+            "unexpected_response",
+            "unexpected shape",
+        ),
         (
             Reply {
                 declared_len: Some(500),
@@ -410,7 +491,10 @@ async fn error_kinds_are_distinct_and_never_show_the_key() {
         .await
         .expect_err("timeout");
     check(&e, "timeout", "timed out after 0.2 s");
-    assert!(started.elapsed() < Duration::from_secs(3), "the per-call timeout applied");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the per-call timeout applied"
+    );
 
     let refused = support::client_for(free_port().await);
     let e = refused.get_system_info().await.expect_err("refused");
@@ -419,7 +503,11 @@ async fn error_kinds_are_distinct_and_never_show_the_key() {
     let snapshot = serde_json::to_string(&client.metrics_snapshot()).expect("json");
     assert!(!snapshot.contains(KEY));
     let info = &client.metrics_snapshot().efficiency_metrics.api_calls["/System/Info"];
-    assert_eq!((info.count, info.errors), (13, 13), "unusable answers count as errors: {snapshot}");
+    assert_eq!(
+        (info.count, info.errors),
+        (13, 13),
+        "unusable answers count as errors: {snapshot}"
+    );
 }
 
 #[tokio::test]
@@ -446,12 +534,18 @@ async fn metrics_per_endpoint_template() {
     assert!(client.get_item("u1", "i2").await.is_err());
     let snapshot = client.metrics_snapshot();
     let calls = &snapshot.efficiency_metrics.api_calls;
-    assert_eq!(calls.keys().collect::<Vec<_>>(), ["/Users/{UserId}/Items/{Id}"]);
+    assert_eq!(
+        calls.keys().collect::<Vec<_>>(),
+        ["/Users/{UserId}/Items/{Id}"]
+    );
     let s = &calls["/Users/{UserId}/Items/{Id}"];
     assert_eq!((s.count, s.errors), (4, 1));
     assert!(s.avg_ms >= 15.0 && s.p95_ms >= s.avg_ms, "{s:?}");
     let b = &snapshot.cache_stats.browse;
-    assert_eq!((b.misses, b.hits, b.max_entries, b.ttl_seconds), (3, 0, Some(500), 300));
+    assert_eq!(
+        (b.misses, b.hits, b.max_entries, b.ttl_seconds),
+        (3, 0, Some(500), 300)
+    );
     assert_eq!(b.entries, 3);
     assert_eq!(snapshot.cache_stats.discovery.ttl_seconds, 1800);
 }
@@ -482,6 +576,8 @@ async fn a_cancelled_call_leaves_the_client_working() {
 }
 
 async fn free_port() -> u16 {
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     l.local_addr().expect("addr").port()
 }

@@ -5,10 +5,7 @@ use embymedia_core::models::{Item, ItemsResult, PublicSystemInfo, Session};
 use serde::de::DeserializeOwned;
 
 fn load<T: DeserializeOwned>(name: &str) -> T {
-    let path = format!(
-        "{}/tests/fixtures/emby/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/tests/fixtures/emby/{name}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name} does not parse: {e}"))
 }
@@ -107,7 +104,10 @@ fn android_sessions() {
 #[test]
 fn items_listing_keeps_paging_and_user_data() {
     let r: ItemsResult = load("emby_user_items_series_trimmed.json");
-    assert_eq!(r.total_record_count, 340, "the server's total, not the page length");
+    assert_eq!(
+        r.total_record_count, 340,
+        "the server's total, not the page length"
+    );
     assert_eq!(r.items.len(), 3);
     let first = &r.items[0];
     assert_eq!(first.id, "4759942");
@@ -122,10 +122,7 @@ fn items_listing_keeps_paging_and_user_data() {
     );
     let ud = first.user_data.as_ref().expect("user data");
     assert!(ud.played && ud.is_favorite);
-    assert_eq!(
-        (ud.unplayed_item_count, ud.play_count),
-        (Some(0), Some(0))
-    );
+    assert_eq!((ud.unplayed_item_count, ud.play_count), (Some(0), Some(0)));
     let second = r.items[1].user_data.as_ref().expect("user data");
     assert_eq!(second.unplayed_item_count, Some(6));
     assert!(!second.played);
@@ -152,7 +149,10 @@ fn season_and_virtual_episode() {
     assert_eq!(episode.season_name.as_deref(), Some("Season 11"));
     assert!(episode.image_tags.is_empty());
     assert_eq!(
-        episode.user_data.as_ref().and_then(|u| u.unplayed_item_count),
+        episode
+            .user_data
+            .as_ref()
+            .and_then(|u| u.unplayed_item_count),
         None,
         "absent in the capture"
     );
@@ -164,5 +164,8 @@ fn public_info_of_4_9() {
     assert_eq!(info.id, "6c17e0e282e84f7c92e8358ebf054111");
     assert_eq!(info.server_name, "emby.example.org");
     assert_eq!(info.version, "4.9.5.0");
-    assert_eq!(info.local_address, None, "4.9 sends an empty LocalAddresses list");
+    assert_eq!(
+        info.local_address, None,
+        "4.9 sends an empty LocalAddresses list"
+    );
 }

@@ -127,7 +127,10 @@ fn every_endpoint_and_query_parameter_is_in_the_openapi_description() {
         );
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    assert!(checked_params > 100, "the table was read ({checked_params})");
+    assert!(
+        checked_params > 100,
+        "the table was read ({checked_params})"
+    );
 }
 
 #[test]

@@ -4,6 +4,7 @@ pub mod client;
 pub mod convert;
 pub mod errors;
 pub mod events;
+mod rest;
 
 use std::time::Duration;
 
