@@ -2,9 +2,9 @@
 
 pub mod client;
 pub mod convert;
+mod rest;
 pub mod errors;
 pub mod events;
-mod rest;
 
 use std::time::Duration;
 
