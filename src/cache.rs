@@ -263,9 +263,13 @@ impl Caches {
         self.cache(kind).cache.contains_key(key)
     }
 
+    /// Entries are counted, not taken from moka's `entry_count`, which lags behind until its
+    /// maintenance runs (diagnostics would show 0 right after the first responses). At most a
+    /// few hundred entries: cheap for a diagnostics read.
     pub fn stats(&self, m: &Metrics) -> (CacheStats, CacheStats) {
         let one = |c: &OneCache, kind, max: Option<u64>| {
-            counters(m, kind).stats(c.cache.entry_count(), max, c.ttl)
+            let entries = u64::try_from(c.cache.iter().count()).unwrap_or(u64::MAX);
+            counters(m, kind).stats(entries, max, c.ttl)
         };
         (
             one(
@@ -365,6 +369,51 @@ mod tests {
         assert!(c.contains(CacheKind::Browse, "c") && c.contains(CacheKind::Browse, "d"));
         let (b, _) = c.stats(&m);
         assert_eq!((b.entries, b.evictions, b.max_entries), (3, 1, Some(3)));
+    }
+
+    #[tokio::test]
+    async fn evictions_follow_recency_not_insertion_or_frequency() {
+        let (c, _, m) = setup(3);
+        let calls = Arc::new(AtomicUsize::new(0));
+        let touch = |k: &'static str| {
+            let (c, calls) = (&c, calls.clone());
+            async move {
+                get(c, CacheKind::Browse, k, Tags::default(), &calls).await;
+                c.run_pending_tasks().await;
+            }
+        };
+        for k in ["a", "b", "c"] {
+            touch(k).await;
+        }
+        // "a" is read often but long ago; "c" is the least recently used after these reads.
+        for k in ["a", "a", "a", "c", "b", "a"] {
+            touch(k).await;
+        }
+        touch("d").await;
+        assert!(!c.contains(CacheKind::Browse, "c"), "first victim: c");
+        touch("e").await;
+        assert!(!c.contains(CacheKind::Browse, "b"), "second victim: b");
+        for k in ["a", "d", "e"] {
+            assert!(c.contains(CacheKind::Browse, k), "{k} kept");
+        }
+        assert_eq!(calls.load(Relaxed), 5, "hits never refetched");
+        let (b, _) = c.stats(&m);
+        assert_eq!((b.entries, b.evictions, b.hits, b.misses), (3, 2, 6, 5));
+    }
+
+    #[tokio::test]
+    async fn entry_counts_are_exact_without_maintenance() {
+        let (c, _, m) = setup(10);
+        let calls = Arc::new(AtomicUsize::new(0));
+        for k in ["a", "b"] {
+            get(&c, CacheKind::Browse, k, Tags::default(), &calls).await;
+        }
+        get(&c, CacheKind::Discovery, "d", Tags::default(), &calls).await;
+        let (b, d) = c.stats(&m);
+        assert_eq!((b.entries, d.entries), (2, 1));
+        c.invalidate_all();
+        let (b, d) = c.stats(&m);
+        assert_eq!((b.entries, d.entries), (0, 0));
     }
 
     #[tokio::test]

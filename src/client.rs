@@ -39,13 +39,30 @@ impl Call {
 
     /// Binds the path parameter `{name}` of the template.
     pub fn path(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        debug_assert!(
+            self.endpoint.template().contains(&format!("{{{name}}}")),
+            "{{{name}}} is not in {}",
+            self.endpoint.template()
+        );
         self.path_params.push((name, value.into()));
         self
     }
 
+    /// Adds a query parameter; it must be one of [`Endpoint::query_params`] (the table the
+    /// OpenAPI test checks), which debug builds and every test enforce.
     pub fn query(mut self, name: &'static str, value: impl ToString) -> Self {
+        debug_assert!(
+            self.endpoint.query_params().contains(&name),
+            "{name} is not a query parameter of {} in endpoint.rs",
+            self.endpoint.template()
+        );
         self.query.push((name, value.to_string()));
         self
+    }
+
+    /// The query parameter names of this call (tests).
+    pub fn query_names(&self) -> Vec<&'static str> {
+        self.query.iter().map(|(n, _)| *n).collect()
     }
 
     pub fn query_opt(self, name: &'static str, value: Option<impl ToString>) -> Self {
@@ -99,6 +116,11 @@ impl Call {
             .collect()
     }
 
+    /// Whether every path parameter of the template is bound to a usable segment.
+    fn path_is_valid(&self) -> bool {
+        self.path_params.iter().all(|(_, v)| is_path_segment(v))
+    }
+
     /// Identity of the request for coalescing and caching: method, path and sorted query.
     pub fn key(&self) -> String {
         let mut q = self.query.clone();
@@ -129,6 +151,27 @@ impl Call {
         let s = url.as_str();
         s.strip_prefix("http://x").unwrap_or(s).to_owned()
     }
+}
+
+tokio::task_local! {
+    /// The timeout of the calls made inside [`with_timeout`].
+    static CALL_TIMEOUT: Duration;
+}
+
+/// Runs `fut` with `timeout` (when given) instead of the client's default for every request it
+/// makes. A call that joins an identical request already in flight waits for that request, on
+/// the timeout it was started with.
+pub async fn with_timeout<F: std::future::Future>(timeout: Option<Duration>, fut: F) -> F::Output {
+    match timeout {
+        Some(t) => CALL_TIMEOUT.scope(t, fut).await,
+        None => fut.await,
+    }
+}
+
+/// Whether `value` can be one path segment: `..` and `.` would be resolved away by the URL
+/// (`/Users/u/PlayedItems/..` is `/Users/u`), and an empty one changes the route.
+pub fn is_path_segment(value: &str) -> bool {
+    !matches!(value, "" | "." | "..")
 }
 
 /// How a GET is cached.
@@ -298,6 +341,12 @@ impl EmbyClient {
     /// Sends one request upstream; returns the body and its content type. Every error is mapped
     /// to [`Error`], and the call is recorded in the metrics.
     pub(crate) async fn send(&self, call: &Call) -> Result<(Bytes, Option<String>)> {
+        if !call.path_is_valid() {
+            // No item, user or session has such an id; sending it would reach another route.
+            return Err(Error::NotFound {
+                endpoint: call.endpoint.template().to_owned(),
+            });
+        }
         let started = Instant::now();
         let result = self.inner.lifecycle.run(self.send_inner(call)).await;
         let ok = result.is_ok();
@@ -314,7 +363,10 @@ impl EmbyClient {
     }
 
     async fn send_inner(&self, call: &Call) -> Result<(Bytes, Option<String>)> {
-        let timeout = call.timeout.unwrap_or(self.inner.config.timeout);
+        let timeout = call
+            .timeout
+            .or_else(|| CALL_TIMEOUT.try_with(|t| *t).ok())
+            .unwrap_or(self.inner.config.timeout);
         let url = self.url_for(call);
         let method = match call.endpoint.method() {
             Method::Get => reqwest::Method::GET,
@@ -430,7 +482,8 @@ impl EmbyClient {
             move || async move {
                 let endpoint = call.endpoint;
                 let (body, ct) = client.send(&call).await?;
-                let value = parse(&body, ct.as_deref(), endpoint)?;
+                let value = parse(&body, ct.as_deref(), endpoint)
+                    .inspect_err(|_| client.inner.metrics.record_api_unusable(endpoint))?;
                 Ok(Arc::new(value) as AnyArc)
             }
         };
@@ -471,6 +524,23 @@ impl EmbyClient {
         let endpoint = call.endpoint;
         let (body, ct) = self.send(&call).await?;
         parse_json(&body, ct.as_deref(), endpoint)
+            .inspect_err(|_| self.inner.metrics.record_api_unusable(endpoint))
+    }
+
+    /// POST whose JSON answer is optional: `None` when the body is empty (Emby documents a
+    /// result for these routes, but answers 204 on some versions).
+    pub(crate) async fn post_json_opt<T: DeserializeOwned>(&self, call: Call) -> Result<Option<T>> {
+        if self.is_closed() {
+            return Err(Error::Closed);
+        }
+        let endpoint = call.endpoint;
+        let (body, ct) = self.send(&call).await?;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        parse_json(&body, ct.as_deref(), endpoint)
+            .inspect_err(|_| self.inner.metrics.record_api_unusable(endpoint))
+            .map(Some)
     }
 
     /// GET returning raw bytes and content type, coalesced but never cached (images).

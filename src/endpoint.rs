@@ -121,9 +121,118 @@ endpoints! {
     LiveTvCancelTimer => Post "/LiveTv/Timers/{Id}/Delete",
     LiveTvSeriesTimers => Get "/LiveTv/SeriesTimers",
     LiveTvCancelSeriesTimer => Post "/LiveTv/SeriesTimers/{Id}/Delete",
+    LiveTvCreateSeriesTimer => Post "/LiveTv/SeriesTimers",
     // URLs the core builds for the Home Assistant proxy (never requested by the core itself)
     VideoStream => Get "/Videos/{Id}/stream",
     AudioUniversal => Get "/Audio/{Id}/universal",
+    AudioStream => Get "/Audio/{Id}/stream",
+}
+
+/// Query parameters of the browse listings (`/Users/{UserId}/Items` and the names endpoints).
+const LISTING: &[&str] = &[
+    "ParentId",
+    "IncludeItemTypes",
+    "Recursive",
+    "Fields",
+    "SortBy",
+    "SortOrder",
+    "StartIndex",
+    "Limit",
+    "Genres",
+    "Studios",
+    "Years",
+    "Filters",
+    "SearchTerm",
+    "Ids",
+];
+/// Query parameters of the genre, studio, person, artist and year listings.
+const NAMES: &[&str] = &[
+    "UserId",
+    "ParentId",
+    "IncludeItemTypes",
+    "Recursive",
+    "SortBy",
+    "SortOrder",
+    "StartIndex",
+    "Limit",
+    "SearchTerm",
+];
+/// Query parameters of the stream URLs built for Home Assistant's proxy.
+const STREAM: &[&str] = &[
+    "Static",
+    "Container",
+    "MediaSourceId",
+    "DeviceId",
+    "StartTimeTicks",
+    "AudioCodec",
+    "VideoCodec",
+    "AudioBitRate",
+    "VideoBitRate",
+    "AudioStreamIndex",
+    "SubtitleStreamIndex",
+];
+
+impl Endpoint {
+    /// Every query parameter the core may send to this endpoint. [`crate::client::Call::query`]
+    /// refuses others (debug builds), and `tests/openapi.rs` proves each one is declared by
+    /// Emby's OpenAPI description (with the exceptions listed there).
+    pub const fn query_params(self) -> &'static [&'static str] {
+        use Endpoint::*;
+        match self {
+            SystemInfoPublic | SystemInfo | SystemPing | SystemRestart | SystemShutdown => &[],
+            ActivityLog => &["StartIndex", "Limit", "MinDate"],
+            Users | UsersQuery | Sessions => &[],
+            SessionPlay => &["ItemIds", "PlayCommand", "StartPositionTicks"],
+            SessionPlaystate | SessionCommand | SessionCapabilitiesFull => &[],
+            SessionMessage => &["Text", "Header", "TimeoutMs"],
+            UserViews | UserItem => &[],
+            UserItems => LISTING,
+            LatestItems => &["Limit", "ParentId", "Fields"],
+            ResumeItems => &["Limit", "Fields"],
+            NextUp => &["UserId", "Limit", "Fields"],
+            Suggestions => &["Fields"],
+            SimilarItems | InstantMix => &["UserId", "Limit"],
+            Seasons => &["UserId", "Fields"],
+            Episodes => &["UserId", "SeasonId", "Fields"],
+            ItemCounts => &["UserId"],
+            VirtualFolders | VirtualFoldersQuery => &[],
+            Genres | MusicGenres | Studios | Years | Artists => NAMES,
+            Persons => &[
+                "UserId",
+                "ParentId",
+                "IncludeItemTypes",
+                "Recursive",
+                "SortBy",
+                "SortOrder",
+                "StartIndex",
+                "Limit",
+                "SearchTerm",
+                "PersonTypes",
+            ],
+            PlaylistItems => &["UserId", "StartIndex", "Limit", "Fields"],
+            PlaybackInfo => &[],
+            ItemImage => &["Tag", "MaxWidth", "MaxHeight", "Quality"],
+            MarkPlayed | MarkUnplayed | AddFavorite | RemoveFavorite => &[],
+            CreatePlaylist => &["Name", "Ids", "MediaType"],
+            AddToPlaylist => &["Ids", "UserId"],
+            RemoveFromPlaylist => &["EntryIds"],
+            CreateCollection => &["Name", "Ids", "ParentId"],
+            AddToCollection | RemoveFromCollection => &["Ids"],
+            LibraryRefresh => &[],
+            ItemRefresh => &["Recursive"],
+            ScheduledTasks => &["IsHidden"],
+            ScheduledTaskRun | Devices | Plugins | LiveTvInfo => &[],
+            LiveTvChannels => &["UserId", "StartIndex", "Limit", "IsFavorite", "Fields"],
+            LiveTvRecordings => &["UserId", "StartIndex", "Limit", "IsInProgress", "Fields"],
+            LiveTvTimers => &["ChannelId", "SeriesTimerId"],
+            LiveTvTimerDefaults => &["ProgramId"],
+            LiveTvCreateTimer | LiveTvCancelTimer | LiveTvCreateSeriesTimer => &[],
+            LiveTvSeriesTimers => &[],
+            LiveTvCancelSeriesTimer => &[],
+            VideoStream | AudioStream => STREAM,
+            AudioUniversal => &["DeviceId", "StartTimeTicks"],
+        }
+    }
 }
 
 #[cfg(test)]

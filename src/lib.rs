@@ -9,13 +9,17 @@ pub mod browse;
 pub mod cache;
 pub mod client;
 pub mod coalesce;
+pub mod collections;
 pub mod config;
 pub mod endpoint;
 pub mod error;
 pub mod lifecycle;
+pub mod livetv;
+pub mod metadata;
 pub mod metrics;
 pub mod models;
 pub mod tls;
+pub mod urls;
 pub mod websocket;
 
 #[cfg(feature = "python")]

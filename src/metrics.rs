@@ -137,6 +137,12 @@ impl Metrics {
         self.api[endpoint.index()].record(elapsed, ok);
     }
 
+    /// The answer of a request already recorded turned out unusable (not JSON, wrong shape):
+    /// the request counts as an error.
+    pub fn record_api_unusable(&self, endpoint: Endpoint) {
+        self.api[endpoint.index()].errors.fetch_add(1, Relaxed);
+    }
+
     /// One coordinator update (called by Python after each refresh).
     pub fn record_coordinator_update(&self, name: &str, duration: Duration, success: bool) {
         let counter = {

@@ -44,6 +44,10 @@ macro_rules! model {
     };
 }
 
+// Models of the metadata, playlist and collection, live TV and administration endpoints.
+mod rest;
+pub use rest::*;
+
 model! {
     /// `GET /System/Info/Public` (no authentication needed).
     pub struct PublicSystemInfo {

@@ -201,6 +201,107 @@ class ScheduledTask(TypedDict):
     is_hidden: bool
     last_execution_result: TaskResult | None
 
+class NameId(TypedDict):
+    id: str
+    name: str
+
+class NameIdResult(TypedDict):
+    items: list[NameId]
+    total_record_count: int
+
+class PlaylistItem(Item):
+    playlist_item_id: str | None
+    """The entry's id in the playlist: what ``remove_from_playlist`` takes."""
+
+class PlaylistItemsResult(TypedDict):
+    items: list[PlaylistItem]
+    total_record_count: int
+
+class PlaylistCreated(TypedDict):
+    id: str
+    name: str | None
+    item_added_count: int | None
+
+class CollectionCreated(TypedDict):
+    id: str
+    name: str | None
+
+class LiveTvInfo(TypedDict):
+    is_enabled: bool
+    enabled_users: list[str]
+
+class Timer(TypedDict):
+    """A scheduled recording (``type`` "Timer") or a series timer (``type`` "SeriesTimer")."""
+
+    id: str
+    type: str | None
+    name: str | None
+    status: str | None
+    channel_id: str | None
+    channel_name: str | None
+    program_id: str | None
+    series_timer_id: str | None
+    start_date: str | None
+    end_date: str | None
+    run_time_ticks: int | None
+    pre_padding_seconds: int | None
+    post_padding_seconds: int | None
+
+class TimersResult(TypedDict):
+    items: list[Timer]
+    total_record_count: int
+
+class ActivityLogEntry(TypedDict):
+    id: str
+    name: str | None
+    type: str | None
+    overview: str | None
+    short_overview: str | None
+    item_id: str | None
+    user_id: str | None
+    date: str | None
+    severity: str | None
+
+class ActivityLogResult(TypedDict):
+    items: list[ActivityLogEntry]
+    total_record_count: int
+
+class Device(TypedDict):
+    id: str
+    name: str | None
+    app_name: str | None
+    app_version: str | None
+    last_user_id: str | None
+    last_user_name: str | None
+    date_last_activity: str | None
+
+class Plugin(TypedDict):
+    id: str
+    name: str
+    version: str | None
+    description: str | None
+
+class MediaSource(TypedDict):
+    id: str | None
+    name: str | None
+    container: str | None
+    protocol: str | None
+    size: int | None
+    bitrate: int | None
+    run_time_ticks: int | None
+    supports_direct_play: bool
+    supports_direct_stream: bool
+    supports_transcoding: bool
+    transcoding_url: str | None
+    """Relative to the server URL, without any credentials."""
+    transcoding_sub_protocol: str | None
+    transcoding_container: str | None
+
+class PlaybackInfo(TypedDict):
+    media_sources: list[MediaSource]
+    play_session_id: str | None
+    error_code: str | None
+
 # --------------------------------------------------------------------------------------------------
 # Metrics snapshot (the diagnostics format of EFFICIENCY.md).
 # --------------------------------------------------------------------------------------------------
@@ -385,10 +486,20 @@ class EmbyClient:
     def server_url(self) -> str:
         """Base URL of the server, without credentials (safe to log)."""
 
-    # System
-    async def get_public_info(self) -> PublicSystemInfo: ...
-    async def get_system_info(self) -> SystemInfo: ...
-    async def ping(self) -> bool: ...
+    # System. `timeout` (seconds) is the HTTP request's own, replacing the client's default: the
+    # request is aborted and recorded as a timeout (hence not asyncio.timeout, ASYNC109). A call
+    # that joins an identical request in flight waits for that request.
+    async def get_public_info(
+        self,
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> PublicSystemInfo: ...
+    async def get_system_info(
+        self,
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> SystemInfo: ...
+    async def ping(self, *, timeout: float | None = None) -> bool: ...  # noqa: ASYNC109
     async def restart_server(self) -> None: ...
     async def shutdown_server(self) -> None: ...
     # Users and sessions
@@ -462,11 +573,204 @@ class EmbyClient:
         *,
         max_width: int | None = None,
         tag: str | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109
     ) -> tuple[bytes, str]: ...
+    # Metadata (browse cache, per user): names used by the items below `parent_id` (recursive),
+    # sorted by name.
+    async def get_genres(
+        self,
+        user_id: str,
+        *,
+        parent_id: str | None = None,
+        include_item_types: list[str] | None = None,
+        start_index: int | None = None,
+        limit: int | None = None,
+        search_term: str | None = None,
+        sort_order: Literal["Ascending", "Descending"] | None = None,
+    ) -> ItemsResult: ...
+    async def get_music_genres(
+        self,
+        user_id: str,
+        *,
+        parent_id: str | None = None,
+        include_item_types: list[str] | None = None,
+        start_index: int | None = None,
+        limit: int | None = None,
+        search_term: str | None = None,
+        sort_order: Literal["Ascending", "Descending"] | None = None,
+    ) -> ItemsResult: ...
+    async def get_studios(
+        self,
+        user_id: str,
+        *,
+        parent_id: str | None = None,
+        include_item_types: list[str] | None = None,
+        start_index: int | None = None,
+        limit: int | None = None,
+        search_term: str | None = None,
+        sort_order: Literal["Ascending", "Descending"] | None = None,
+    ) -> ItemsResult: ...
+    async def get_artists(
+        self,
+        user_id: str,
+        *,
+        parent_id: str | None = None,
+        include_item_types: list[str] | None = None,
+        start_index: int | None = None,
+        limit: int | None = None,
+        search_term: str | None = None,
+        sort_order: Literal["Ascending", "Descending"] | None = None,
+    ) -> ItemsResult: ...
+    async def get_persons(
+        self,
+        user_id: str,
+        *,
+        parent_id: str | None = None,
+        include_item_types: list[str] | None = None,
+        person_types: list[str] | None = None,
+        start_index: int | None = None,
+        limit: int | None = None,
+        search_term: str | None = None,
+        sort_order: Literal["Ascending", "Descending"] | None = None,
+    ) -> ItemsResult: ...
+    async def get_years(
+        self,
+        user_id: str,
+        *,
+        parent_id: str | None = None,
+        include_item_types: list[str] | None = None,
+        start_index: int | None = None,
+        limit: int | None = None,
+        sort_order: Literal["Ascending", "Descending"] | None = None,
+    ) -> NameIdResult: ...
+    # Playlists and collections. Listings use the browse cache; every change drops the cached
+    # responses it affects at once (ValueError for empty or comma-holding ids, or an empty name).
+    async def get_playlists(
+        self, user_id: str, *, start_index: int | None = None, limit: int | None = None
+    ) -> ItemsResult: ...
+    async def get_playlist_items(
+        self,
+        user_id: str,
+        playlist_id: str,
+        *,
+        start_index: int | None = None,
+        limit: int | None = None,
+    ) -> PlaylistItemsResult: ...
+    async def create_playlist(
+        self, name: str, item_ids: list[str] | None = None, *, media_type: str | None = None
+    ) -> PlaylistCreated | None:
+        """None when the server answered without the created playlist."""
+    async def add_to_playlist(
+        self, playlist_id: str, item_ids: list[str], *, user_id: str | None = None
+    ) -> int | None:
+        """How many entries were added, when the server says."""
+    async def remove_from_playlist(self, playlist_id: str, entry_ids: list[str]) -> None:
+        """`entry_ids` are the `playlist_item_id`s of `get_playlist_items`."""
+    async def get_collections(
+        self, user_id: str, *, start_index: int | None = None, limit: int | None = None
+    ) -> ItemsResult:
+        """The collections (box sets) the user sees; their items: get_items(parent_id=...)."""
+    async def create_collection(
+        self, name: str, item_ids: list[str] | None = None, *, parent_id: str | None = None
+    ) -> CollectionCreated | None: ...
+    async def add_to_collection(self, collection_id: str, item_ids: list[str]) -> None: ...
+    async def remove_from_collection(self, collection_id: str, item_ids: list[str]) -> None: ...
+    # User data: the item's new user data (None when the server sent none). The user's cached
+    # views and every cached response about the item are dropped at once, before Emby's
+    # UserDataChanged arrives.
+    async def mark_played(self, user_id: str, item_id: str) -> UserData | None: ...
+    async def mark_unplayed(self, user_id: str, item_id: str) -> UserData | None: ...
+    async def add_favorite(self, user_id: str, item_id: str) -> UserData | None: ...
+    async def remove_favorite(self, user_id: str, item_id: str) -> UserData | None: ...
+    # Live TV (channels: browse cache per user; the rest is not cached)
+    async def get_live_tv_info(self) -> LiveTvInfo: ...
+    async def get_channels(
+        self,
+        user_id: str,
+        *,
+        is_favorite: bool | None = None,
+        start_index: int | None = None,
+        limit: int | None = None,
+    ) -> ItemsResult: ...
+    async def get_recordings(
+        self,
+        *,
+        user_id: str | None = None,
+        is_in_progress: bool | None = None,
+        start_index: int | None = None,
+        limit: int | None = None,
+    ) -> ItemsResult: ...
+    async def get_timers(
+        self, *, channel_id: str | None = None, series_timer_id: str | None = None
+    ) -> TimersResult: ...
+    async def get_series_timers(self) -> TimersResult: ...
+    async def create_timer(self, program_id: str) -> None:
+        """Record one programme with the server's default timer settings."""
+    async def create_series_timer(self, program_id: str) -> None:
+        """Record every episode of the programme's series with the server's defaults."""
+    async def cancel_timer(self, timer_id: str) -> None: ...
+    async def cancel_series_timer(self, series_timer_id: str) -> None: ...
+    # Playback
+    async def get_playback_info(
+        self,
+        item_id: str,
+        *,
+        user_id: str | None = None,
+        max_streaming_bitrate: int | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> PlaybackInfo: ...
+    def stream_path(
+        self,
+        item_id: str,
+        media_type: str,
+        *,
+        static: bool = True,
+        container: str | None = None,
+        media_source_id: str | None = None,
+        start_time_ticks: int | None = None,
+        audio_codec: str | None = None,
+        video_codec: str | None = None,
+        max_bitrate: int | None = None,
+        audio_stream_index: int | None = None,
+        subtitle_stream_index: int | None = None,
+    ) -> str:
+        """`/Videos/{id}/stream?...` or `/Audio/{id}/stream?...`, relative to `server_url`.
+
+        No credentials: Home Assistant's proxy fetches it with its own. `static` streams the file
+        as it is; otherwise Emby transcodes to `container` and the codecs (`max_bitrate` in bit/s).
+        ValueError for a media type other than Video/Audio (any case) or an unusable id.
+        """
+    def image_path(
+        self,
+        item_id: str,
+        image_type: str = "Primary",
+        *,
+        tag: str | None = None,
+        max_width: int | None = None,
+        max_height: int | None = None,
+        quality: int | None = None,
+    ) -> str:
+        """`/Items/{id}/Images/{type}?...`, relative to `server_url`, without credentials.
+
+        ValueError for an image type Emby does not have (matched case-insensitively), a quality
+        above 100 or an unusable id.
+        """
     # Server administration
     async def get_scheduled_tasks(self) -> list[ScheduledTask]: ...
     async def run_scheduled_task(self, task_id: str) -> None: ...
     async def refresh_library(self) -> None: ...
+    async def refresh_item(self, item_id: str, *, recursive: bool = True) -> None:
+        """Rescan one library or folder."""
+    async def get_activity_log(
+        self,
+        *,
+        start_index: int | None = None,
+        limit: int | None = None,
+        min_date: str | None = None,
+    ) -> ActivityLogResult:
+        """Newest first; `min_date` is an ISO 8601 UTC time."""
+    async def get_devices(self) -> list[Device]: ...
+    async def get_plugins(self) -> list[Plugin]: ...
     # Cache control (the refresh button; also used internally on LibraryChanged / UserDataChanged)
     def invalidate_all(self) -> None: ...
     def invalidate_user(self, user_id: str) -> None: ...

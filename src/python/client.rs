@@ -12,8 +12,10 @@ use pyo3::prelude::*;
 use super::convert::{BytesAndType, IntoPython, Json, Reply, to_py};
 use super::errors::to_pyerr;
 use super::events::EventStream;
+use super::rest::{self, spawn_timed};
 use crate::browse::ItemsQuery;
 use crate::config::{ApiKey, ClientConfig, ServerAddress};
+use crate::urls::{IMAGE_TYPES, StreamKind, StreamOptions, image_type as image_type_name};
 use crate::websocket::WebSocketOptions;
 
 /// Runs `fut` on the tokio runtime and returns the Python awaitable of its result.
@@ -87,21 +89,41 @@ impl PyEmbyClient {
     }
 
     // System
-    fn get_public_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    #[pyo3(signature = (*, timeout = None))]
+    fn get_public_info<'py>(
+        &self,
+        py: Python<'py>,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let c = self.core.clone();
-        spawn(py, async move { c.get_public_info().await.map(Json) })
+        spawn_timed(
+            py,
+            timeout,
+            async move { c.get_public_info().await.map(Json) },
+        )
     }
 
-    fn get_system_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    #[pyo3(signature = (*, timeout = None))]
+    fn get_system_info<'py>(
+        &self,
+        py: Python<'py>,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let c = self.core.clone();
-        spawn(py, async move { c.get_system_info().await.map(Json) })
+        spawn_timed(
+            py,
+            timeout,
+            async move { c.get_system_info().await.map(Json) },
+        )
     }
 
     /// True when the server answers; False when it cannot be reached or answers with an error.
-    fn ping<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    #[pyo3(signature = (*, timeout = None))]
+    fn ping<'py>(&self, py: Python<'py>, timeout: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
         let c = self.core.clone();
+        let timeout = rest::timeout_arg(timeout)?;
         spawn(py, async move {
-            match c.ping(None).await {
+            match c.ping(timeout).await {
                 Err(crate::Error::Closed) => Err(crate::Error::Closed),
                 r => Ok(Json(r.unwrap_or(false))),
             }
@@ -388,7 +410,7 @@ impl PyEmbyClient {
     }
 
     // Images (bytes for Home Assistant's authenticated image proxy; no URL with the key)
-    #[pyo3(signature = (item_id, image_type = "Primary".to_owned(), *, max_width = None, tag = None))]
+    #[pyo3(signature = (item_id, image_type = "Primary".to_owned(), *, max_width = None, tag = None, timeout = None))]
     fn get_image<'py>(
         &self,
         py: Python<'py>,
@@ -396,12 +418,604 @@ impl PyEmbyClient {
         image_type: String,
         max_width: Option<u32>,
         tag: Option<String>,
+        timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let c = self.core.clone();
-        spawn(py, async move {
+        spawn_timed(py, timeout, async move {
             c.get_image(&item_id, &image_type, tag.as_deref(), max_width)
                 .await
                 .map(BytesAndType)
+        })
+    }
+
+    // Metadata (browse cache, per user)
+    #[pyo3(signature = (
+        user_id, *, parent_id = None, include_item_types = None, start_index = None,
+        limit = None, search_term = None, sort_order = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn get_genres<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        parent_id: Option<String>,
+        include_item_types: Option<Vec<String>>,
+        start_index: Option<u32>,
+        limit: Option<u32>,
+        search_term: Option<String>,
+        sort_order: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let q = rest::names_query(
+            parent_id,
+            include_item_types,
+            start_index,
+            limit,
+            search_term,
+            sort_order,
+        )?;
+        let c = self.core.clone();
+        spawn(py, async move { c.get_genres(&user_id, &q).await })
+    }
+
+    #[pyo3(signature = (
+        user_id, *, parent_id = None, include_item_types = None, start_index = None,
+        limit = None, search_term = None, sort_order = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn get_music_genres<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        parent_id: Option<String>,
+        include_item_types: Option<Vec<String>>,
+        start_index: Option<u32>,
+        limit: Option<u32>,
+        search_term: Option<String>,
+        sort_order: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let q = rest::names_query(
+            parent_id,
+            include_item_types,
+            start_index,
+            limit,
+            search_term,
+            sort_order,
+        )?;
+        let c = self.core.clone();
+        spawn(py, async move { c.get_music_genres(&user_id, &q).await })
+    }
+
+    #[pyo3(signature = (
+        user_id, *, parent_id = None, include_item_types = None, start_index = None,
+        limit = None, search_term = None, sort_order = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn get_studios<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        parent_id: Option<String>,
+        include_item_types: Option<Vec<String>>,
+        start_index: Option<u32>,
+        limit: Option<u32>,
+        search_term: Option<String>,
+        sort_order: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let q = rest::names_query(
+            parent_id,
+            include_item_types,
+            start_index,
+            limit,
+            search_term,
+            sort_order,
+        )?;
+        let c = self.core.clone();
+        spawn(py, async move { c.get_studios(&user_id, &q).await })
+    }
+
+    #[pyo3(signature = (
+        user_id, *, parent_id = None, include_item_types = None, start_index = None,
+        limit = None, search_term = None, sort_order = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn get_artists<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        parent_id: Option<String>,
+        include_item_types: Option<Vec<String>>,
+        start_index: Option<u32>,
+        limit: Option<u32>,
+        search_term: Option<String>,
+        sort_order: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let q = rest::names_query(
+            parent_id,
+            include_item_types,
+            start_index,
+            limit,
+            search_term,
+            sort_order,
+        )?;
+        let c = self.core.clone();
+        spawn(py, async move { c.get_artists(&user_id, &q).await })
+    }
+
+    #[pyo3(signature = (
+        user_id, *, parent_id = None, include_item_types = None, person_types = None,
+        start_index = None, limit = None, search_term = None, sort_order = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn get_persons<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        parent_id: Option<String>,
+        include_item_types: Option<Vec<String>>,
+        person_types: Option<Vec<String>>,
+        start_index: Option<u32>,
+        limit: Option<u32>,
+        search_term: Option<String>,
+        sort_order: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let q = rest::names_query(
+            parent_id,
+            include_item_types,
+            start_index,
+            limit,
+            search_term,
+            sort_order,
+        )?;
+        let person_types = rest::list_arg("person_types", person_types.unwrap_or_default())?;
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.get_persons(&user_id, &q, &person_types).await
+        })
+    }
+
+    #[pyo3(signature = (
+        user_id, *, parent_id = None, include_item_types = None, start_index = None,
+        limit = None, sort_order = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn get_years<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        parent_id: Option<String>,
+        include_item_types: Option<Vec<String>>,
+        start_index: Option<u32>,
+        limit: Option<u32>,
+        sort_order: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let q = rest::names_query(
+            parent_id,
+            include_item_types,
+            start_index,
+            limit,
+            None,
+            sort_order,
+        )?;
+        let c = self.core.clone();
+        spawn(py, async move { c.get_years(&user_id, &q).await })
+    }
+
+    // Playlists and collections (listings in the browse cache; changes invalidate at once)
+    #[pyo3(signature = (user_id, *, start_index = None, limit = None))]
+    fn get_playlists<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        start_index: Option<u32>,
+        limit: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.get_playlists(&user_id, start_index, limit).await
+        })
+    }
+
+    #[pyo3(signature = (user_id, playlist_id, *, start_index = None, limit = None))]
+    fn get_playlist_items<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        playlist_id: String,
+        start_index: Option<u32>,
+        limit: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.get_playlist_items(&user_id, &playlist_id, start_index, limit)
+                .await
+        })
+    }
+
+    #[pyo3(signature = (name, item_ids = None, *, media_type = None))]
+    fn create_playlist<'py>(
+        &self,
+        py: Python<'py>,
+        name: String,
+        item_ids: Option<Vec<String>>,
+        media_type: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let name = rest::name_arg(name)?;
+        let ids = rest::list_arg("item_ids", item_ids.unwrap_or_default())?;
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.create_playlist(&name, &ids, media_type.as_deref())
+                .await
+                .map(Json)
+        })
+    }
+
+    #[pyo3(signature = (playlist_id, item_ids, *, user_id = None))]
+    fn add_to_playlist<'py>(
+        &self,
+        py: Python<'py>,
+        playlist_id: String,
+        item_ids: Vec<String>,
+        user_id: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let ids = rest::ids_arg("item_ids", item_ids)?;
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.add_to_playlist(&playlist_id, &ids, user_id.as_deref())
+                .await
+                .map(Json)
+        })
+    }
+
+    fn remove_from_playlist<'py>(
+        &self,
+        py: Python<'py>,
+        playlist_id: String,
+        entry_ids: Vec<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let ids = rest::ids_arg("entry_ids", entry_ids)?;
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.remove_from_playlist(&playlist_id, &ids).await.map(Json)
+        })
+    }
+
+    #[pyo3(signature = (user_id, *, start_index = None, limit = None))]
+    fn get_collections<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        start_index: Option<u32>,
+        limit: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.get_collections(&user_id, start_index, limit).await
+        })
+    }
+
+    #[pyo3(signature = (name, item_ids = None, *, parent_id = None))]
+    fn create_collection<'py>(
+        &self,
+        py: Python<'py>,
+        name: String,
+        item_ids: Option<Vec<String>>,
+        parent_id: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let name = rest::name_arg(name)?;
+        let ids = rest::list_arg("item_ids", item_ids.unwrap_or_default())?;
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.create_collection(&name, &ids, parent_id.as_deref())
+                .await
+                .map(Json)
+        })
+    }
+
+    fn add_to_collection<'py>(
+        &self,
+        py: Python<'py>,
+        collection_id: String,
+        item_ids: Vec<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let ids = rest::ids_arg("item_ids", item_ids)?;
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.add_to_collection(&collection_id, &ids).await.map(Json)
+        })
+    }
+
+    fn remove_from_collection<'py>(
+        &self,
+        py: Python<'py>,
+        collection_id: String,
+        item_ids: Vec<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let ids = rest::ids_arg("item_ids", item_ids)?;
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.remove_from_collection(&collection_id, &ids)
+                .await
+                .map(Json)
+        })
+    }
+
+    // User data (the user's and the item's cache entries are dropped at once)
+    fn mark_played<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        item_id: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.mark_played(&user_id, &item_id).await.map(Json)
+        })
+    }
+
+    fn mark_unplayed<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        item_id: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.mark_unplayed(&user_id, &item_id).await.map(Json)
+        })
+    }
+
+    fn add_favorite<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        item_id: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.add_favorite(&user_id, &item_id).await.map(Json)
+        })
+    }
+
+    fn remove_favorite<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        item_id: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.remove_favorite(&user_id, &item_id).await.map(Json)
+        })
+    }
+
+    // Live TV
+    fn get_live_tv_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move { c.get_live_tv_info().await })
+    }
+
+    #[pyo3(signature = (user_id, *, is_favorite = None, start_index = None, limit = None))]
+    fn get_channels<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        is_favorite: Option<bool>,
+        start_index: Option<u32>,
+        limit: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.get_channels(&user_id, is_favorite, start_index, limit)
+                .await
+        })
+    }
+
+    #[pyo3(signature = (*, user_id = None, is_in_progress = None, start_index = None, limit = None))]
+    fn get_recordings<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: Option<String>,
+        is_in_progress: Option<bool>,
+        start_index: Option<u32>,
+        limit: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.get_recordings(user_id.as_deref(), is_in_progress, start_index, limit)
+                .await
+        })
+    }
+
+    #[pyo3(signature = (*, channel_id = None, series_timer_id = None))]
+    fn get_timers<'py>(
+        &self,
+        py: Python<'py>,
+        channel_id: Option<String>,
+        series_timer_id: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.get_timers(channel_id.as_deref(), series_timer_id.as_deref())
+                .await
+        })
+    }
+
+    fn get_series_timers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move { c.get_series_timers().await })
+    }
+
+    fn create_timer<'py>(
+        &self,
+        py: Python<'py>,
+        program_id: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(
+            py,
+            async move { c.create_timer(&program_id).await.map(Json) },
+        )
+    }
+
+    fn create_series_timer<'py>(
+        &self,
+        py: Python<'py>,
+        program_id: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.create_series_timer(&program_id).await.map(Json)
+        })
+    }
+
+    fn cancel_timer<'py>(&self, py: Python<'py>, timer_id: String) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move { c.cancel_timer(&timer_id).await.map(Json) })
+    }
+
+    fn cancel_series_timer<'py>(
+        &self,
+        py: Python<'py>,
+        series_timer_id: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.cancel_series_timer(&series_timer_id).await.map(Json)
+        })
+    }
+
+    // Playback: media sources, and key-free relative URLs for Home Assistant's proxy
+    #[pyo3(signature = (item_id, *, user_id = None, max_streaming_bitrate = None, timeout = None))]
+    fn get_playback_info<'py>(
+        &self,
+        py: Python<'py>,
+        item_id: String,
+        user_id: Option<String>,
+        max_streaming_bitrate: Option<i64>,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if max_streaming_bitrate.is_some_and(|b| b <= 0) {
+            return Err(PyValueError::new_err(
+                "max_streaming_bitrate must be a positive number of bits per second",
+            ));
+        }
+        let c = self.core.clone();
+        spawn_timed(py, timeout, async move {
+            c.get_playback_info(&item_id, user_id.as_deref(), max_streaming_bitrate)
+                .await
+                .map(Json)
+        })
+    }
+
+    #[pyo3(signature = (
+        item_id, media_type, *, r#static = true, container = None, media_source_id = None,
+        start_time_ticks = None, audio_codec = None, video_codec = None, max_bitrate = None,
+        audio_stream_index = None, subtitle_stream_index = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn stream_path(
+        &self,
+        item_id: &str,
+        media_type: &str,
+        r#static: bool,
+        container: Option<String>,
+        media_source_id: Option<String>,
+        start_time_ticks: Option<i64>,
+        audio_codec: Option<String>,
+        video_codec: Option<String>,
+        max_bitrate: Option<u64>,
+        audio_stream_index: Option<i32>,
+        subtitle_stream_index: Option<i32>,
+    ) -> PyResult<String> {
+        let kind = StreamKind::from_media_type(media_type).ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "media_type must be \"Video\" or \"Audio\", not {media_type:?}"
+            ))
+        })?;
+        if start_time_ticks.is_some_and(|t| t < 0) {
+            return Err(PyValueError::new_err(
+                "start_time_ticks must not be negative",
+            ));
+        }
+        let options = StreamOptions {
+            r#static,
+            container,
+            media_source_id,
+            start_time_ticks,
+            audio_codec,
+            video_codec,
+            max_bitrate,
+            audio_stream_index,
+            subtitle_stream_index,
+        };
+        self.core
+            .stream_path(item_id, kind, &options)
+            .ok_or_else(|| rest::bad_id("item_id", item_id))
+    }
+
+    #[pyo3(signature = (
+        item_id, image_type = "Primary", *, tag = None, max_width = None, max_height = None,
+        quality = None
+    ))]
+    fn image_path(
+        &self,
+        item_id: &str,
+        image_type: &str,
+        tag: Option<&str>,
+        max_width: Option<u32>,
+        max_height: Option<u32>,
+        quality: Option<u8>,
+    ) -> PyResult<String> {
+        let canonical = image_type_name(image_type).ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "image_type must be one of {}, not {image_type:?}",
+                IMAGE_TYPES.join(", ")
+            ))
+        })?;
+        if quality.is_some_and(|q| q > 100) {
+            return Err(PyValueError::new_err("quality must be 0 to 100"));
+        }
+        self.core
+            .image_path(item_id, canonical, tag, max_width, max_height, quality)
+            .ok_or_else(|| rest::bad_id("item_id", item_id))
+    }
+
+    // Server administration
+    #[pyo3(signature = (*, start_index = None, limit = None, min_date = None))]
+    fn get_activity_log<'py>(
+        &self,
+        py: Python<'py>,
+        start_index: Option<u32>,
+        limit: Option<u32>,
+        min_date: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.get_activity_log(start_index, limit, min_date.as_deref())
+                .await
+        })
+    }
+
+    fn get_devices<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move { c.get_devices().await.map(Json) })
+    }
+
+    fn get_plugins<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move { c.get_plugins().await })
+    }
+
+    #[pyo3(signature = (item_id, *, recursive = true))]
+    fn refresh_item<'py>(
+        &self,
+        py: Python<'py>,
+        item_id: String,
+        recursive: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move {
+            c.refresh_item(&item_id, recursive).await.map(Json)
         })
     }
 

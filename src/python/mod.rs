@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod convert;
+mod rest;
 pub mod errors;
 pub mod events;
 

@@ -1,0 +1,1 @@
+"""Tests of the Rust core through its Python binding (`embymedia_core`), against the simulator."""
