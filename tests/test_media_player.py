@@ -11,6 +11,7 @@ Infuse (not remote controllable).
 import json
 import re
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -47,6 +48,7 @@ from custom_components.embymedia.const import (
     CONF_ENABLE_WEBSOCKET,
     CONF_IGNORE_WEB_PLAYERS,
     CONF_IGNORED_DEVICES,
+    CONF_PURGE_AFTER_DAYS,
     DOMAIN,
 )
 from custom_components.embymedia.coordinator import EmbyEventHandler
@@ -99,6 +101,19 @@ async def call(hass: HomeAssistant, service: str, entity_id: str, **data: Any) -
     await hass.services.async_call(
         MP_DOMAIN, service, {ATTR_ENTITY_ID: entity_id, **data}, blocking=True
     )
+
+
+async def poll_after_clock_jump(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Poll after moving the clock by days. The simulator runs on the test's event loop, so the
+    jump expires its keep-alive timers and it closes the core's idle connections, while the core
+    (on real time) may still pick one of them: a poll that raced such a close is repeated (each
+    failed one discards its connection)."""
+    await hass.async_block_till_done()
+    for _ in range(10):
+        await poll(hass, entry)
+        if entry.runtime_data.sessions.last_update_success:
+            return
+    raise AssertionError("no successful poll after the clock jump")
 
 
 def last_request(sim: EmbySimulator) -> Any:
@@ -669,6 +684,8 @@ async def test_image_through_home_assistant(
     assert state is not None
     url = state.attributes["entity_picture"]
     assert url.startswith(f"/api/media_player_proxy/{entity_id}?token=")
+    assert "api_key" not in url.lower()
+    assert API_KEY not in url
     assert API_KEY not in json.dumps(state.as_dict(), default=str)
 
     images = simulator.count("/Items/{id}/Images/{type}")
@@ -752,6 +769,38 @@ async def test_ignored_devices(
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
 
 
+@pytest.mark.parametrize(
+    "entry_options", [{CONF_IGNORED_DEVICES: ["pixel-8"], CONF_IGNORE_WEB_PLAYERS: True}]
+)
+async def test_websocket_pushes_respect_ignored_clients(
+    hass: HomeAssistant,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+    wait_until: WaitUntil,
+) -> None:
+    """Clients that connect while the WebSocket pushes sessions go through the same filter:
+    an ignored client and a web player get nothing, another new client gets its entities."""
+    sessions = init_integration.runtime_data.sessions
+    await wait_until(lambda: sessions.websocket_connected and sessions.push_count > 0)
+    simulator.add_client(client="Emby for Android", device_name="Pixel 8", device_id="pixel-8")
+    simulator.add_client(client="Emby Web", device_name="Firefox", device_id="firefox")
+    simulator.add_client(client="Emby for Android", device_name="Tablet", device_id="tablet")
+    simulator.advance(1)
+    await simulator.flush()
+    # The tablet shows the push that carried all three was applied.
+    await wait_until(lambda: hass.states.get("media_player.tablet_emby_for_android") is not None)
+    devices = client_devices(hass, init_integration)
+    assert "tablet" in devices
+    assert not {"pixel-8", "firefox", device_id_of(simulator, "Emby Web")} & set(devices)
+    registry = er.async_get(hass)
+    assert not [
+        e
+        for e in er.async_entries_for_config_entry(registry, init_integration.entry_id)
+        if e.unique_id.endswith(("pixel-8", "firefox"))
+    ]
+    assert {"pixel-8", "firefox"} <= sessions.excluded_devices
+
+
 async def test_ignore_web_players(
     hass: HomeAssistant, simulator: EmbySimulator, mock_config_entry: MockConfigEntry
 ) -> None:
@@ -781,6 +830,46 @@ async def test_ignore_web_players(
         s for s in hass.states.async_all(MP_DOMAIN) if "Emby Web" in s.attributes["friendly_name"]
     ]
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+
+
+@pytest.mark.parametrize("entry_options", [NO_WEBSOCKET | {CONF_PURGE_AFTER_DAYS: 30}])
+async def test_purge_removes_entities_of_unseen_clients(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A client gone for longer than the purge age loses its device with its player, remote
+    and notify entity; connected clients keep theirs however long ago they were set up."""
+    registry = er.async_get(hass)
+    android = device_id_of(simulator, "Emby for Android")
+    device = client_devices(hass, init_integration)[android]
+    entity_ids = [entry.entity_id for entry in er.async_entries_for_device(registry, device.id)]
+    assert len(entity_ids) == 3
+    simulator.remove_client(android)
+    await poll(hass, init_integration)
+    assert hass.states.get(entity_id_of(hass, simulator, android)).state == STATE_OFF  # type: ignore[union-attr]
+
+    web = device_id_of(simulator, "Emby Web")
+    freezer.tick(timedelta(days=29))
+    simulator.pause(web)  # any session change runs the housekeeping
+    await poll_after_clock_jump(hass, init_integration)
+    assert android in client_devices(hass, init_integration)
+
+    freezer.tick(timedelta(days=2))
+    simulator.unpause(web)
+    await poll_after_clock_jump(hass, init_integration)
+    assert android not in client_devices(hass, init_integration)
+    assert all(hass.states.get(entity_id) is None for entity_id in entity_ids)
+    assert all(registry.async_get(entity_id) is None for entity_id in entity_ids)
+    assert len(client_devices(hass, init_integration)) == 4
+    assert hass.states.get(player(hass, simulator, "Emby Web")).state == MediaPlayerState.PLAYING  # type: ignore[union-attr]
+
+    # Back after the purge: new entities on a new device.
+    simulator.add_client(client="Emby for Android", device_name="SM-X700", device_id=android)
+    await poll(hass, init_integration)
+    assert android in client_devices(hass, init_integration)
+    assert hass.states.get(entity_id_of(hass, simulator, android)).state == MediaPlayerState.IDLE  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("entry_options", [NO_WEBSOCKET])

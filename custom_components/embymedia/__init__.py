@@ -45,6 +45,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
         client = create_client(entry.data, device_id)
     except InvalidHostError as err:
         raise ConfigEntryError(translation_domain=DOMAIN, translation_key="invalid_host") from err
+
     async def _async_close() -> None:
         # The core hands back an asyncio future; Home Assistant schedules coroutines.
         await client.close()
