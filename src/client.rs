@@ -663,7 +663,7 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// A rustls error anywhere in the chain (also inside `io::Error`, whose `source()` skips it).
-fn find_tls_error(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+pub(crate) fn find_tls_error(e: &(dyn std::error::Error + 'static)) -> Option<String> {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = cur {
         if let Some(t) = err.downcast_ref::<rustls::Error>() {

@@ -433,10 +433,21 @@ type Event = (
 
 @final
 class EventStream:
-    """Async iterator of event batches; ends when the client is closed."""
+    """Async iterator of event batches, in order; ends when the client is closed.
+
+    One reader per client: several streams of one client share (and split) the same queue. A
+    batch whose ``__anext__`` was cancelled is not lost; the next read gets it.
+    """
 
     def __aiter__(self) -> AsyncIterator[list[Event]]: ...
     async def __anext__(self) -> list[Event]: ...
+    @property
+    def pending(self) -> int:
+        """Events queued and not yet read (at most ``capacity``)."""
+    @property
+    def capacity(self) -> int:
+        """Bound of the queue: beyond it, older Sessions snapshots and progress reports are
+        superseded first, then the oldest events dropped (counted in ``dropped_events``)."""
 
 # --------------------------------------------------------------------------------------------------
 # The client: one per config entry / Emby server.
@@ -462,7 +473,10 @@ def parse_host(host: str, port: int, ssl: bool) -> tuple[str, int, bool, str]:
     """
 
 def shutdown_all() -> None:
-    """Synchronously stop every client's background tasks (atexit fallback)."""
+    """Synchronously stop every client's background tasks (atexit fallback).
+
+    For interpreter exit only: afterwards event streams hand nothing more to Python.
+    """
 
 @final
 class EmbyClient:
@@ -788,13 +802,23 @@ class EmbyClient:
         backoff_base_s: float = 1.0,
         backoff_max_s: float = 300.0,
         stable_after_s: float = 60.0,
+        scheduled_tasks_interval_ms: int | None = None,
+        queue_capacity: int = 1024,
     ) -> EventStream:
-        """Start the WebSocket (once per client) and return the event stream.
+        """Start the WebSocket (once per client; later calls ignore the options) and return the
+        event stream.
 
-        The connection subscribes to sessions, keeps itself alive (our pings, a read deadline,
-        KeepAlive when the server asks) and reconnects by itself with exponential backoff and
-        full jitter. The timing knobs exist for tests; the defaults are the production values.
-        Raises ValueError for out-of-range values and EmbyClosedError after `close()`.
+        The connection subscribes to sessions (``sessions_interval_ms``, 500-10000, is the
+        server's throttle for progress pushes) and, when ``scheduled_tasks_interval_ms`` is
+        given (500-600000), to scheduled-task progress; it registers capabilities so library and
+        user-data events reach an API-key socket, keeps itself alive (our pings every
+        ``ping_interval_s``, a read deadline of ``read_timeout_s``, KeepAlive when the server
+        asks) and reconnects by itself with exponential backoff and full jitter
+        (``backoff_base_s`` doubling up to ``backoff_max_s``, reset after ``stable_after_s`` of
+        a stable connection), subscribing again each time. ``queue_capacity`` (16-100000)
+        bounds the events waiting for Python. The timing knobs exist for tests; the defaults
+        are the production values. Raises ValueError for out-of-range values and
+        EmbyClosedError after `close()`.
         """
 
     async def close(self) -> None:

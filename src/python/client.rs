@@ -1045,7 +1045,8 @@ impl PyEmbyClient {
     // WebSocket
     #[pyo3(signature = (
         *, sessions_interval_ms = 1500, ping_interval_s = 30.0, read_timeout_s = 75.0,
-        backoff_base_s = 1.0, backoff_max_s = 300.0, stable_after_s = 60.0
+        backoff_base_s = 1.0, backoff_max_s = 300.0, stable_after_s = 60.0,
+        scheduled_tasks_interval_ms = None, queue_capacity = 1024
     ))]
     #[allow(clippy::too_many_arguments)]
     fn events(
@@ -1057,10 +1058,22 @@ impl PyEmbyClient {
         backoff_base_s: f64,
         backoff_max_s: f64,
         stable_after_s: f64,
+        scheduled_tasks_interval_ms: Option<u32>,
+        queue_capacity: usize,
     ) -> PyResult<EventStream> {
         if !(500..=10_000).contains(&sessions_interval_ms) {
             return Err(PyValueError::new_err(
                 "sessions_interval_ms must be between 500 and 10000",
+            ));
+        }
+        if scheduled_tasks_interval_ms.is_some_and(|ms| !(500..=600_000).contains(&ms)) {
+            return Err(PyValueError::new_err(
+                "scheduled_tasks_interval_ms must be between 500 and 600000",
+            ));
+        }
+        if !(16..=100_000).contains(&queue_capacity) {
+            return Err(PyValueError::new_err(
+                "queue_capacity must be between 16 and 100000",
             ));
         }
         let seconds = |name: &str, v: f64| {
@@ -1079,6 +1092,8 @@ impl PyEmbyClient {
             backoff_base: seconds("backoff_base_s", backoff_base_s)?,
             backoff_max: seconds("backoff_max_s", backoff_max_s)?,
             stable_after: seconds("stable_after_s", stable_after_s)?,
+            scheduled_tasks_interval_ms,
+            queue_capacity,
             ..WebSocketOptions::default()
         };
         let queue = self

@@ -23,13 +23,16 @@ fn parse_host(
 }
 
 /// Synchronously stop every client's background tasks (atexit fallback). Waits at most 5 s.
+/// Event streams deliver nothing after this (the interpreter is exiting).
 #[pyfunction]
 fn shutdown_all(py: Python<'_>) {
+    // No event hand-over may attach to the interpreter from now on; then stop the tasks, then
+    // let the hand-overs already under way finish (they need the interpreter: detached).
+    events::begin_exit();
     py.detach(|| {
-        crate::lifecycle::shutdown_all(
-            pyo3_async_runtimes::tokio::get_runtime().handle(),
-            Duration::from_secs(5),
-        );
+        let runtime = pyo3_async_runtimes::tokio::get_runtime().handle();
+        crate::lifecycle::shutdown_all(runtime, Duration::from_secs(5));
+        events::wait_for_handovers(runtime, Duration::from_secs(1));
     });
 }
 

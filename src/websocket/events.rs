@@ -1,8 +1,10 @@
 //! Events for Python and the bounded queue that carries them.
 //!
 //! The queue never grows without bound: a new `Sessions` snapshot replaces any queued one (only
-//! the newest matters), and when it is full the oldest event is dropped and counted. Batches are
-//! handed out in order, so Python wakes once per burst.
+//! the newest matters), as does a session's newer progress report its older one; when the queue
+//! is still full, the oldest event that is not a connection-state change is dropped. Everything
+//! superseded or dropped is counted. Batches are handed out in order, so Python wakes once per
+//! burst.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -75,9 +77,53 @@ pub enum Event {
     },
 }
 
+impl Event {
+    /// Connection-state events are the last to be dropped when the queue overflows: losing one
+    /// would leave Python with the wrong idea of whether pushes arrive.
+    fn is_connection_state(&self) -> bool {
+        matches!(
+            self,
+            Event::Connected | Event::Disconnected { .. } | Event::Reconnecting { .. }
+        )
+    }
+
+    /// Whether `newer` makes this queued event worthless: a newer `Sessions` snapshot replaces
+    /// any older one, a newer progress report of a session replaces its older one.
+    fn superseded_by(&self, newer: &Event) -> bool {
+        match (self, newer) {
+            (Event::Sessions { .. }, Event::Sessions { .. }) => true,
+            (Event::PlaybackProgress { session: a }, Event::PlaybackProgress { session: b }) => {
+                a.id == b.id && a.device_id == b.device_id
+            }
+            _ => false,
+        }
+    }
+}
+
+/// What [`EventQueue::try_batch`] found.
+#[derive(Debug, PartialEq)]
+pub enum TryBatch {
+    Ready(Vec<Event>),
+    Empty,
+    Closed,
+}
+
 struct State {
     events: VecDeque<Event>,
     closed: bool,
+}
+
+impl State {
+    /// Drops one event to make room: the oldest that is not a connection-state event, else the
+    /// oldest of all.
+    fn evict(&mut self) {
+        let i = self
+            .events
+            .iter()
+            .position(|e| !e.is_connection_state())
+            .unwrap_or(0);
+        self.events.remove(i);
+    }
 }
 
 /// Bounded, coalescing, multi-consumer-safe queue of events.
@@ -112,20 +158,15 @@ impl EventQueue {
             if s.closed {
                 return;
             }
-            if matches!(event, Event::Sessions { .. }) {
-                // The newest snapshot supersedes a queued one; it goes to the back so it is
-                // still read after the events that came before it.
-                if let Some(i) = s
-                    .events
-                    .iter()
-                    .position(|e| matches!(e, Event::Sessions { .. }))
-                {
-                    s.events.remove(i);
-                    self.dropped.fetch_add(1, Ordering::Relaxed);
-                }
+            // The newest snapshot supersedes a queued one; it goes to the back so it is still
+            // read after the events that came before it. At most one can be queued, so one
+            // removal suffices.
+            if let Some(i) = s.events.iter().position(|e| e.superseded_by(&event)) {
+                s.events.remove(i);
+                self.dropped.fetch_add(1, Ordering::Relaxed);
             }
             if s.events.len() >= self.capacity {
-                s.events.pop_front();
+                s.evict();
                 self.dropped.fetch_add(1, Ordering::Relaxed);
             }
             s.events.push_back(event);
@@ -133,24 +174,60 @@ impl EventQueue {
         self.notify.notify_one();
     }
 
+    /// Puts a batch that could not be handed over (its reader was cancelled) back at the front,
+    /// in order, unless something newer already superseded an event of it.
+    pub fn requeue_front(&self, batch: Vec<Event>) {
+        if batch.is_empty() {
+            return;
+        }
+        {
+            let mut s = self.lock();
+            if s.closed {
+                return;
+            }
+            for event in batch.into_iter().rev() {
+                if s.events.iter().any(|queued| event.superseded_by(queued)) {
+                    self.dropped.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                }
+                s.events.push_front(event);
+            }
+            while s.events.len() > self.capacity {
+                s.evict();
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.notify.notify_one();
+    }
+
+    /// Takes up to `max` events if some are queued, without waiting.
+    pub fn try_batch(&self, max: usize) -> TryBatch {
+        let mut s = self.lock();
+        if !s.events.is_empty() {
+            let n = s.events.len().min(max.max(1));
+            let batch: Vec<Event> = s.events.drain(..n).collect();
+            if !s.events.is_empty() {
+                // Another consumer may take the rest.
+                self.notify.notify_one();
+            }
+            return TryBatch::Ready(batch);
+        }
+        if s.closed {
+            TryBatch::Closed
+        } else {
+            TryBatch::Empty
+        }
+    }
+
     /// Waits for events and takes up to `max` of them; an empty batch means the queue was closed.
+    /// Cancel-safe: dropping the future takes nothing.
     pub async fn next_batch(&self, max: usize) -> Vec<Event> {
         loop {
             let notified = self.notify.notified();
-            {
-                let mut s = self.lock();
-                if !s.events.is_empty() {
-                    let n = s.events.len().min(max.max(1));
-                    let batch: Vec<Event> = s.events.drain(..n).collect();
-                    if !s.events.is_empty() {
-                        // Another consumer may take the rest.
-                        self.notify.notify_one();
-                    }
-                    return batch;
-                }
-                if s.closed {
-                    return Vec::new();
-                }
+            match self.try_batch(max) {
+                TryBatch::Ready(batch) => return batch,
+                TryBatch::Closed => return Vec::new(),
+                TryBatch::Empty => {}
             }
             notified.await;
         }
@@ -173,6 +250,10 @@ impl EventQueue {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.capacity
     }
 
     /// Events dropped or superseded so far.
@@ -238,6 +319,96 @@ mod tests {
         q.push(Event::Connected);
         assert_eq!(q.next_batch(8).await, vec![Event::RestartRequired]);
         assert!(q.next_batch(8).await.is_empty());
+    }
+
+    fn progress(id: &str, ticks: i64) -> Event {
+        let mut session = Session {
+            id: id.to_owned(),
+            device_id: format!("dev-{id}"),
+            ..Session::default()
+        };
+        session.play_state.position_ticks = Some(ticks);
+        Event::PlaybackProgress { session }
+    }
+
+    #[tokio::test]
+    async fn progress_coalesces_per_session() {
+        let q = EventQueue::new(16);
+        q.push(progress("a", 1));
+        q.push(progress("b", 1));
+        q.push(progress("a", 2));
+        assert_eq!(
+            q.next_batch(10).await,
+            vec![progress("b", 1), progress("a", 2)]
+        );
+        assert_eq!(q.dropped(), 1);
+    }
+
+    #[tokio::test]
+    async fn overflow_keeps_connection_state_events() {
+        let q = EventQueue::new(4);
+        q.push(Event::Disconnected {
+            reason: "gone".into(),
+        });
+        q.push(Event::Connected);
+        for i in 0..10 {
+            q.push(Event::UserUpdated {
+                user_id: Some(i.to_string()),
+            });
+        }
+        let batch = q.next_batch(10).await;
+        assert_eq!(
+            batch,
+            vec![
+                Event::Disconnected {
+                    reason: "gone".into()
+                },
+                Event::Connected,
+                Event::UserUpdated {
+                    user_id: Some("8".into())
+                },
+                Event::UserUpdated {
+                    user_id: Some("9".into())
+                },
+            ]
+        );
+        assert_eq!(q.dropped(), 8);
+        // A queue full of state changes still stays bounded.
+        for _ in 0..10 {
+            q.push(Event::Connected);
+        }
+        assert_eq!(q.len(), 4);
+    }
+
+    #[tokio::test]
+    async fn requeued_batches_come_first_unless_superseded() {
+        let q = EventQueue::new(8);
+        q.push(Event::Connected);
+        q.push(sessions(1));
+        let taken = q.next_batch(8).await;
+        q.push(sessions(2));
+        q.push(Event::RestartRequired);
+        q.requeue_front(taken);
+        // The old snapshot is gone (a newer one is queued); the rest keeps its order.
+        assert_eq!(
+            q.next_batch(8).await,
+            vec![Event::Connected, sessions(2), Event::RestartRequired]
+        );
+        assert_eq!(q.try_batch(8), TryBatch::Empty);
+        q.close();
+        assert_eq!(q.try_batch(8), TryBatch::Closed);
+        q.requeue_front(vec![Event::Connected]);
+        assert_eq!(q.try_batch(8), TryBatch::Closed);
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_wait_takes_nothing() {
+        let q = EventQueue::new(8);
+        let waited =
+            tokio::time::timeout(std::time::Duration::from_millis(20), q.next_batch(8)).await;
+        assert!(waited.is_err());
+        q.push(Event::Connected);
+        assert_eq!(q.next_batch(8).await, vec![Event::Connected]);
     }
 
     #[test]

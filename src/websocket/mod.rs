@@ -10,39 +10,48 @@
 //! invalidate the caches here, before Python hears of them.
 
 pub mod backoff;
+pub mod connection;
 pub mod events;
 pub mod protocol;
 pub mod stats;
 
 use std::collections::HashSet;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_util::sync::CancellationToken;
 
 use crate::client::EmbyClient;
-use crate::error::{Error, Result, redact};
+use crate::error::{Error, Result};
 use backoff::Backoff;
+use connection::{Socket, scrub};
 use events::{Event, EventQueue};
 use protocol::{Inbound, parse_frame, type_label};
 use stats::Stats;
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+const LOG: &str = "embymedia_core::websocket";
 
 /// Timing and behaviour of the connection; production defaults, shorter in tests.
 #[derive(Debug, Clone)]
 pub struct WebSocketOptions {
     /// The `SessionsStart` throttle asked of the server (500-10000 ms).
     pub sessions_interval_ms: u32,
+    /// Also subscribe to `ScheduledTasksInfo` with this interval (None: not subscribed; Emby
+    /// pushes it on a timer while subscribed, so it costs traffic).
+    pub scheduled_tasks_interval_ms: Option<u32>,
     /// How often we ping the server.
     pub ping_interval: Duration,
-    /// No frame at all (pongs included) for this long: the socket is dead.
+    /// No frame at all (pongs included) for this long: the socket is dead. Also bounds every
+    /// write, so a peer that stopped reading cannot block us either.
     pub read_timeout: Duration,
+    /// Handshake timeout (TCP, TLS and HTTP upgrade); None: the client's request timeout.
+    pub connect_timeout: Option<Duration>,
     pub backoff_base: Duration,
     pub backoff_max: Duration,
     /// A connection that lasted this long resets the backoff.
@@ -51,6 +60,8 @@ pub struct WebSocketOptions {
     pub queue_capacity: usize,
     /// POST `/Sessions/Capabilities/Full` after each connect.
     pub register_capabilities: bool,
+    /// Pause between attempts to register capabilities (3 attempts per connection).
+    pub capabilities_retry: Duration,
     /// Seed of the backoff jitter (tests); random when None.
     pub backoff_seed: Option<u64>,
 }
@@ -59,15 +70,35 @@ impl Default for WebSocketOptions {
     fn default() -> Self {
         Self {
             sessions_interval_ms: 1500,
+            scheduled_tasks_interval_ms: None,
             ping_interval: Duration::from_secs(30),
             read_timeout: Duration::from_secs(75),
+            connect_timeout: None,
             backoff_base: Duration::from_secs(1),
             backoff_max: Duration::from_secs(300),
             stable_after: Duration::from_secs(60),
             queue_capacity: 1024,
             register_capabilities: true,
+            capabilities_retry: Duration::from_secs(5),
             backoff_seed: None,
         }
+    }
+}
+
+impl WebSocketOptions {
+    /// The frames that (re)establish our subscriptions, sent after every connect.
+    pub fn subscriptions(&self) -> Vec<String> {
+        let mut frames = vec![protocol::outbound(
+            "SessionsStart",
+            Some(&format!("0,{}", self.sessions_interval_ms)),
+        )];
+        if let Some(ms) = self.scheduled_tasks_interval_ms {
+            frames.push(protocol::outbound(
+                "ScheduledTasksInfoStart",
+                Some(&format!("0,{ms}")),
+            ));
+        }
+        frames
     }
 }
 
@@ -79,7 +110,8 @@ pub struct WebSocketHandle {
 
 impl EmbyClient {
     /// Starts the WebSocket task on `runtime` (once per client; later calls return the same
-    /// queue). The task is owned by the client's lifecycle: `close()` and `shutdown_all()` stop it.
+    /// queue and ignore `options`). The task is owned by the client's lifecycle: `close()` and
+    /// `shutdown_all()` stop it.
     pub fn start_websocket(
         &self,
         options: WebSocketOptions,
@@ -97,11 +129,18 @@ impl EmbyClient {
             WebSocketHandle { queue, stats }
         });
         if started {
+            let client = self.clone();
+            let timeout = options.connect_timeout.unwrap_or(self.config().timeout);
+            let connect: Connect = Box::new(move || {
+                let client = client.clone();
+                Box::pin(async move { connection::connect(&client, timeout).await })
+            });
             let task = run(
                 self.clone(),
                 options,
                 handle.queue.clone(),
                 handle.stats.clone(),
+                connect,
             );
             self.lifecycle().tracker().spawn_on(task, runtime);
         }
@@ -109,12 +148,31 @@ impl EmbyClient {
     }
 }
 
+/// State of the connection loop that outlives one connection.
+struct Shared<'a> {
+    client: &'a EmbyClient,
+    options: &'a WebSocketOptions,
+    queue: &'a EventQueue,
+    stats: &'a Stats,
+    /// Malformed-frame kinds already logged (each is logged once per client).
+    logged: HashSet<String>,
+}
+
+/// Opens one connection (the real one is [`connection::connect`]; tests put in others to drive
+/// the loop on a paused clock).
+type Connect = Box<
+    dyn Fn() -> std::pin::Pin<Box<dyn Future<Output = std::result::Result<Socket, String>> + Send>>
+        + Send
+        + Sync,
+>;
+
 /// The connect / read / back off loop, until the client closes.
 async fn run(
     client: EmbyClient,
     options: WebSocketOptions,
     queue: Arc<EventQueue>,
     stats: Arc<Stats>,
+    connect: Connect,
 ) {
     let token = client.lifecycle().token().clone();
     let mut backoff = Backoff::new(
@@ -122,36 +180,41 @@ async fn run(
         options.backoff_max,
         options.backoff_seed,
     );
-    let mut logged: HashSet<String> = HashSet::new();
+    let mut shared = Shared {
+        client: &client,
+        options: &options,
+        queue: &queue,
+        stats: &stats,
+        logged: HashSet::new(),
+    };
     let mut ever_connected = false;
-    let server = client.server_url().to_owned();
+    let server = connection::display_url(client.config());
     loop {
         let attempt = tokio::select! {
             biased;
             () = token.cancelled() => break,
-            r = connect(&client) => r,
+            r = connect() => r,
         };
         match attempt {
             Ok(socket) => {
-                stats.set_connected(Instant::now(), ever_connected);
+                let since = Instant::now();
+                stats.set_connected(since, ever_connected);
                 if ever_connected {
-                    log::info!(target: "embymedia_core::websocket", "WebSocket to {server} re-established");
+                    log::info!(target: LOG, "WebSocket to {server} re-established");
                 } else {
-                    log::debug!(target: "embymedia_core::websocket", "WebSocket to {server} connected");
+                    log::debug!(target: LOG, "WebSocket to {server} connected");
                 }
                 ever_connected = true;
                 queue.push(Event::Connected);
-                let since = Instant::now();
-                let reason = tokio::select! {
-                    biased;
-                    () = token.cancelled() => {
-                        stats.set_disconnected(Instant::now());
-                        break;
-                    }
-                    reason = session(socket, &client, &options, &queue, &stats, &mut logged) => reason,
-                };
+                let reason = session(socket, &mut shared, &token).await;
                 stats.set_disconnected(Instant::now());
-                log::info!(target: "embymedia_core::websocket", "WebSocket to {server} lost: {reason}");
+                if token.is_cancelled() {
+                    queue.push(Event::Disconnected {
+                        reason: "the client was closed".to_owned(),
+                    });
+                    break;
+                }
+                log::info!(target: LOG, "WebSocket to {server} lost: {reason}");
                 stats.set_error(reason.clone());
                 queue.push(Event::Disconnected { reason });
                 if since.elapsed() >= options.stable_after {
@@ -161,9 +224,9 @@ async fn run(
             Err(reason) => {
                 // The first failure is worth a line; the retries of a down server are not.
                 if backoff.attempt() == 0 {
-                    log::warn!(target: "embymedia_core::websocket", "WebSocket to {server} failed: {reason}");
+                    log::warn!(target: LOG, "WebSocket to {server} failed: {reason}");
                 } else {
-                    log::debug!(target: "embymedia_core::websocket", "WebSocket to {server} failed: {reason}");
+                    log::debug!(target: LOG, "WebSocket to {server} failed: {reason}");
                 }
                 stats.set_error(reason);
             }
@@ -181,35 +244,56 @@ async fn run(
     }
 }
 
-/// Opens the socket (same TLS configuration and timeout as the REST client). The URL carries
-/// the key, so it is never logged and errors are redacted.
-async fn connect(client: &EmbyClient) -> std::result::Result<Socket, String> {
-    let config = client.config();
-    let mut url = url::Url::parse(&format!("{}/embywebsocket", config.address.ws_base()))
-        .map_err(|e| format!("invalid WebSocket URL: {e}"))?;
-    url.query_pairs_mut()
-        .append_pair("api_key", config.api_key.expose())
-        .append_pair("deviceId", &config.device_id);
-    let request = url
-        .as_str()
-        .into_client_request()
-        .map_err(|e| redact(&format!("invalid WebSocket request: {e}")))?;
-    let ws_config = WebSocketConfig::default()
-        .max_message_size(Some(32 << 20))
-        .max_frame_size(Some(16 << 20));
-    let connecting = tokio_tungstenite::connect_async_tls_with_config(
-        request,
-        Some(ws_config),
-        true,
-        Some(Connector::Rustls(client.tls_config())),
-    );
-    match tokio::time::timeout(config.timeout, connecting).await {
+type Sink = SplitSink<Socket, Message>;
+
+/// Writes one message within the read deadline (a peer that stopped reading fills our socket
+/// buffer; the write must not wait for it forever).
+async fn send(
+    sink: &mut Sink,
+    message: Message,
+    within: Duration,
+) -> std::result::Result<(), String> {
+    match tokio::time::timeout(within, sink.send(message)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err(format!(
-            "connect timed out after {:.1} s",
-            config.timeout.as_secs_f64()
+            "the server stopped reading (write blocked {:.1} s)",
+            within.as_secs_f64()
         )),
-        Ok(Err(e)) => Err(redact(&format!("connect failed: {e}"))),
-        Ok(Ok((socket, _))) => Ok(socket),
+    }
+}
+
+/// Registers capabilities for this connection, retrying a few times while it lasts (the POST
+/// can race a server that is still starting up). Without it Emby does not route library and
+/// user-data events to an API-key socket (EMBY.md 4.6).
+async fn register_capabilities(client: EmbyClient, retry: Duration, connection: CancellationToken) {
+    const ATTEMPTS: u32 = 3;
+    for attempt in 1..=ATTEMPTS {
+        let result = tokio::select! {
+            biased;
+            () = connection.cancelled() => return,
+            r = client.register_capabilities() => r,
+        };
+        match result {
+            Ok(()) => {
+                log::debug!(target: LOG, "capabilities registered");
+                return;
+            }
+            Err(Error::Closed) => return,
+            Err(e) if attempt == ATTEMPTS => {
+                log::warn!(
+                    target: LOG,
+                    "registering capabilities failed (library and user-data events may not arrive): {e}"
+                );
+            }
+            Err(e) => {
+                log::debug!(target: LOG, "registering capabilities failed, retrying: {e}");
+                tokio::select! {
+                    () = connection.cancelled() => return,
+                    () = tokio::time::sleep(retry) => {}
+                }
+            }
+        }
     }
 }
 
@@ -219,38 +303,33 @@ enum Next {
     Reconnect(String),
 }
 
-/// One connection: subscribe, then read until it ends; returns why it ended.
-async fn session(
-    socket: Socket,
-    client: &EmbyClient,
-    options: &WebSocketOptions,
-    queue: &EventQueue,
-    stats: &Stats,
-    logged: &mut HashSet<String>,
-) -> String {
+/// One connection: subscribe, then read until it ends; returns why it ended. When the client
+/// closes, says goodbye with a Close frame (bounded) and returns.
+async fn session(socket: Socket, shared: &mut Shared<'_>, token: &CancellationToken) -> String {
+    let options = shared.options;
+    let key = shared.client.config().api_key.expose().to_owned();
     let (mut sink, mut stream) = socket.split();
-    let subscribe = protocol::outbound(
-        "SessionsStart",
-        Some(&format!("0,{}", options.sessions_interval_ms)),
-    );
-    if let Err(e) = sink.send(Message::text(subscribe)).await {
-        return redact(&format!("subscribe failed: {e}"));
+    for frame in options.subscriptions() {
+        if let Err(e) = send(&mut sink, Message::text(frame), options.read_timeout).await {
+            return scrub(&format!("subscribe failed: {e}"), &key);
+        }
     }
+    // Ends the capabilities task with this connection (whatever way it ends).
+    let connection = token.child_token();
+    let _end_of_connection = connection.clone().drop_guard();
     if options.register_capabilities {
-        let c = client.clone();
-        client.lifecycle().tracker().spawn(async move {
-            if let Err(e) = c.register_capabilities().await {
-                log::warn!(
-                    target: "embymedia_core::websocket",
-                    "registering capabilities failed (library and user-data events may not arrive): {e}"
-                );
-            }
-        });
+        let task = register_capabilities(
+            shared.client.clone(),
+            options.capabilities_retry,
+            connection.clone(),
+        );
+        shared.client.lifecycle().tracker().spawn(task);
     }
     let mut ping = tokio::time::interval_at(
         tokio::time::Instant::now() + options.ping_interval,
         options.ping_interval,
     );
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut keepalive: Option<tokio::time::Interval> = None;
     let mut deadline = tokio::time::Instant::now() + options.read_timeout;
     loop {
@@ -263,22 +342,37 @@ async fn session(
             }
         };
         tokio::select! {
+            () = token.cancelled() => {
+                let goodbye = Message::Close(Some(CloseFrame {
+                    code: CloseCode::Away,
+                    reason: "client closed".into(),
+                }));
+                let _ = send(&mut sink, goodbye, Duration::from_millis(500)).await;
+                return "the client was closed".to_owned();
+            }
             message = stream.next() => {
                 let message = match message {
                     None => return "connection closed".to_owned(),
-                    Some(Err(e)) => return redact(&format!("read failed: {e}")),
+                    Some(Err(e)) => return scrub(&format!("read failed: {e}"), &key),
                     Some(Ok(m)) => m,
                 };
                 deadline = tokio::time::Instant::now() + options.read_timeout;
-                stats.record_frame();
                 let next = match message {
-                    Message::Text(text) => handle_text(text.as_str(), client, queue, stats, logged),
-                    Message::Binary(_) => {
-                        malformed(stats, logged, "binary", "");
+                    Message::Text(text) => {
+                        shared.stats.record_message_time();
+                        handle_text(text.as_str(), shared)
+                    }
+                    Message::Binary(bytes) => {
+                        malformed(shared, "binary", &String::from_utf8_lossy(&bytes));
                         Next::Continue
                     }
                     Message::Close(frame) => {
                         return match frame {
+                            Some(f) if !f.reason.is_empty() => format!(
+                                "closed by the server ({}: {})",
+                                u16::from(f.code),
+                                scrub(&f.reason, &key)
+                            ),
                             Some(f) => format!("closed by the server ({})", u16::from(f.code)),
                             None => "closed by the server".to_owned(),
                         };
@@ -290,6 +384,7 @@ async fn session(
                     Next::Continue => {}
                     Next::Reconnect(reason) => return reason,
                     Next::KeepAliveEvery(period) => {
+                        // First tick at once: the server wants to hear from us now.
                         let mut i = tokio::time::interval(period);
                         i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                         keepalive = Some(i);
@@ -297,13 +392,14 @@ async fn session(
                 }
             }
             _ = ping.tick() => {
-                if let Err(e) = sink.send(Message::Ping(Default::default())).await {
-                    return redact(&format!("ping failed: {e}"));
+                if let Err(e) = send(&mut sink, Message::Ping(Default::default()), options.read_timeout).await {
+                    return scrub(&format!("ping failed: {e}"), &key);
                 }
             }
             () = keepalive_tick => {
-                if let Err(e) = sink.send(Message::text(protocol::outbound("KeepAlive", None))).await {
-                    return redact(&format!("keepalive failed: {e}"));
+                let frame = Message::text(protocol::outbound("KeepAlive", None));
+                if let Err(e) = send(&mut sink, frame, options.read_timeout).await {
+                    return scrub(&format!("keepalive failed: {e}"), &key);
                 }
             }
             () = tokio::time::sleep_until(deadline) => {
@@ -316,33 +412,28 @@ async fn session(
     }
 }
 
-fn malformed(stats: &Stats, logged: &mut HashSet<String>, kind: &str, text: &str) {
-    stats.record_malformed();
-    if logged.insert(kind.to_owned()) {
+fn malformed(shared: &mut Shared<'_>, kind: &str, text: &str) {
+    shared.stats.record_malformed();
+    if shared.logged.insert(kind.to_owned()) {
         let snippet: String = text.chars().take(120).collect();
         log::warn!(
-            target: "embymedia_core::websocket",
+            target: LOG,
             "skipping malformed WebSocket frames ({kind}), first one: {}",
-            redact(&snippet)
+            scrub(&snippet, shared.client.config().api_key.expose())
         );
     }
 }
 
-fn handle_text(
-    text: &str,
-    client: &EmbyClient,
-    queue: &EventQueue,
-    stats: &Stats,
-    logged: &mut HashSet<String>,
-) -> Next {
+fn handle_text(text: &str, shared: &mut Shared<'_>) -> Next {
     let inbound = match parse_frame(text) {
         Ok(i) => i,
         Err(m) => {
-            malformed(stats, logged, &m.kind(), text);
+            malformed(shared, &m.kind(), text);
             return Next::Continue;
         }
     };
-    stats.record_message(type_label(&inbound));
+    let (client, queue) = (shared.client, shared.queue);
+    shared.stats.record_message(type_label(&inbound));
     let event = match inbound {
         Inbound::Sessions(sessions) => Event::Sessions { sessions },
         Inbound::PlaybackStart(session) => Event::PlaybackStart { session },

@@ -266,6 +266,42 @@ pub fn type_label(inbound: &Inbound) -> &str {
     }
 }
 
+/// The fuzzing oracle (the `frame` target of `fuzz/`, the corpus replay and the seeded mutation
+/// tests): parsing `text` never panics, a parsed frame is counted under its own `MessageType`, a
+/// rejected one under a known kind, and whatever was parsed converts to the JSON Python gets.
+#[doc(hidden)]
+pub fn check_frame(text: &str) {
+    match parse_frame(text) {
+        Ok(inbound) => {
+            let declared = serde_json::from_str::<Value>(text)
+                .ok()
+                .and_then(|v| v.get("MessageType").and_then(Value::as_str).map(str::to_owned));
+            assert_eq!(declared.as_deref(), Some(type_label(&inbound)), "{text}");
+            let converted = match &inbound {
+                Inbound::Sessions(list) => serde_json::to_value(list),
+                Inbound::PlaybackStart(s)
+                | Inbound::PlaybackStopped(s)
+                | Inbound::PlaybackProgress(s)
+                | Inbound::SessionEnded(s) => serde_json::to_value(s),
+                Inbound::ScheduledTasksInfo(tasks) => serde_json::to_value(tasks),
+                _ => Ok(Value::Null),
+            };
+            assert!(converted.is_ok(), "{text}: {converted:?}");
+            if let Inbound::ForceKeepAlive(secs) = inbound {
+                assert!((2..=3600).contains(&secs), "{text}");
+            }
+        }
+        Err(m) => {
+            let kind = m.kind();
+            assert!(
+                ["not_json", "no_message_type"].contains(&kind.as_str())
+                    || kind.starts_with("bad_data:"),
+                "{kind}"
+            );
+        }
+    }
+}
+
 /// A client frame.
 pub fn outbound(message_type: &str, data: Option<&str>) -> String {
     match data {
@@ -425,6 +461,128 @@ mod tests {
         assert_eq!(list.len(), 2);
     }
 
+    fn corpus() -> Vec<Vec<u8>> {
+        let dir = format!("{}/fuzz/corpus/frame", env!("CARGO_MANIFEST_DIR"));
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .expect("fuzz corpus")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|p| std::fs::read(p).expect("corpus file"))
+            .collect()
+    }
+
+    /// Every committed corpus input (real captures, the simulator's odd frames, and whatever
+    /// the fuzzer found worth keeping) passes the oracle.
+    #[test]
+    fn the_fuzz_corpus_replays_cleanly() {
+        let corpus = corpus();
+        assert!(corpus.len() >= 30, "{} inputs", corpus.len());
+        let mut parsed = 0;
+        for input in &corpus {
+            let text = String::from_utf8_lossy(input);
+            check_frame(&text);
+            parsed += usize::from(parse_frame(&text).is_ok());
+        }
+        assert!(parsed >= 20, "most seeds are real, parseable frames: {parsed}");
+    }
+
+    /// One mutation of `input` in the manner of libFuzzer's simplest mutators.
+    fn mutate(rng: &mut fastrand::Rng, input: &mut Vec<u8>, corpus: &[Vec<u8>]) {
+        const TOKENS: [&[u8]; 12] = [
+            b"null",
+            b"\"Data\"",
+            b"\"MessageType\"",
+            b"[]",
+            b"{}",
+            b"-1",
+            b"1e309",
+            b"\"\\u0000\"",
+            b"\"Sessions\"",
+            b"\"ForceKeepAlive\"",
+            b"18446744073709551616",
+            b"\"PlayState\"",
+        ];
+        let at = |rng: &mut fastrand::Rng, len: usize| rng.usize(0..=len);
+        match rng.u8(0..6) {
+            0 if !input.is_empty() => {
+                let i = rng.usize(0..input.len());
+                input[i] ^= 1 << rng.u8(0..8);
+            }
+            1 if !input.is_empty() => {
+                let i = rng.usize(0..input.len());
+                let n = rng.usize(1..=(input.len() - i).min(16));
+                input.drain(i..i + n);
+            }
+            2 => {
+                let i = at(rng, input.len());
+                let token = TOKENS[rng.usize(0..TOKENS.len())];
+                input.splice(i..i, token.iter().copied());
+            }
+            3 if !corpus.is_empty() => {
+                // Splice a piece of another input.
+                let other = &corpus[rng.usize(0..corpus.len())];
+                if !other.is_empty() {
+                    let from = rng.usize(0..other.len());
+                    let to = rng.usize(from..=other.len().min(from + 64));
+                    let i = at(rng, input.len());
+                    input.splice(i..i, other[from..to].iter().copied());
+                }
+            }
+            4 if !input.is_empty() => {
+                let i = rng.usize(0..input.len());
+                input[i] = rng.u8(..);
+            }
+            _ => {
+                let i = at(rng, input.len());
+                input.truncate(i);
+            }
+        }
+    }
+
+    /// Runs seeded mutations of the corpus through the oracle for `iterations` inputs or until
+    /// `deadline`; on a failure the seed and the input are printed.
+    fn fuzz_mutations(seed: u64, iterations: u64, deadline: Option<std::time::Instant>) -> u64 {
+        let corpus = corpus();
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let mut done = 0;
+        while done < iterations && deadline.is_none_or(|d| std::time::Instant::now() < d) {
+            let mut input = corpus[rng.usize(0..corpus.len())].clone();
+            for _ in 0..rng.usize(1..8) {
+                mutate(&mut rng, &mut input, &corpus);
+            }
+            let text = String::from_utf8_lossy(&input).into_owned();
+            let outcome = std::panic::catch_unwind(|| check_frame(&text));
+            assert!(outcome.is_ok(), "seed {seed}, input {text:?}");
+            done += 1;
+        }
+        done
+    }
+
+    #[test]
+    fn seeded_mutations_of_the_corpus_pass_the_oracle() {
+        assert_eq!(fuzz_mutations(20_261_125, 20_000, None), 20_000);
+    }
+
+    /// The stable-toolchain fuzzer of `scripts/fuzz` (FUZZ_SECONDS, FUZZ_SEED).
+    #[test]
+    #[ignore = "long-running; scripts/fuzz runs it when cargo-fuzz is unavailable"]
+    fn fuzz_for_a_while() {
+        let seconds: u64 = std::env::var("FUZZ_SECONDS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(30);
+        let seed: u64 = std::env::var("FUZZ_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| fastrand::u64(..));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        let done = fuzz_mutations(seed, u64::MAX, Some(deadline));
+        println!("fuzzed {done} inputs in {seconds} s (FUZZ_SEED={seed})");
+    }
+
     /// A seeded generator of hostile frames (the stable-toolchain companion of the fuzz target).
     #[test]
     fn random_frames_never_panic() {
@@ -454,7 +612,7 @@ mod tests {
         for _ in 0..20_000 {
             let n = rng.usize(0..24);
             let text: String = (0..n).map(|_| pieces[rng.usize(0..pieces.len())]).collect();
-            let _ = parse_frame(&text);
+            check_frame(&text);
         }
     }
 }

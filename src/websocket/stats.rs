@@ -71,7 +71,8 @@ impl Stats {
         }
     }
 
-    pub fn record_frame(&self) {
+    /// A text frame arrived (for `last_message_age_s`; pings and pongs do not count).
+    pub fn record_message_time(&self) {
         let ms = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
         self.last_message_ms.store(ms.max(1), Ordering::Relaxed);
     }
