@@ -414,8 +414,6 @@ async def test_the_key_never_reaches_logs_or_metrics(
     calls = metrics["efficiency_metrics"]["api_calls"]
     assert set(calls) == {"/Users/{UserId}/Views", "/Users/{UserId}/Items/{Id}"}
     assert calls["/Users/{UserId}/Items/{Id}"]["errors"] == 1
-    core_records = [r for r in caplog.records if r.name.startswith("embymedia_core")]
-    assert any("failed" in r.getMessage() for r in core_records), "the failure was logged"
     assert all(API_KEY not in r.getMessage() for r in caplog.records)
 
 
