@@ -145,25 +145,3 @@ def find_device(hass: HomeAssistant) -> FindDevice:
         )
 
     return _find
-
-
-# Known open problems (issue notes): these wait on the entry's WebSocket background task
-# (`async_block_till_done(wait_background_tasks=True)` never returns while it runs) or lack their
-# snapshots. Skipped by name so the rest of the suite runs; each is listed in the issue note.
-KNOWN_OPEN = {
-    "test_an_hour_of_playback_without_session_polls": "waits on the WebSocket background task",
-    "test_fallback_poll_when_pushes_stop": "waits on the WebSocket background task",
-    "test_library_and_server_polling_table": "waits on the WebSocket background task",
-    "test_websocket_switches_session_interval": "waits on the WebSocket background task",
-    "test_library_changed_refreshes_library_and_discovery": "library refresh count differs",
-    "test_entry_diagnostics": "snapshot not generated yet",
-    "test_device_diagnostics": "snapshot not generated yet",
-}
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Skip the known open problems by name, with their reason."""
-    for item in items:
-        name = item.name.split("[", 1)[0]
-        if name in KNOWN_OPEN:
-            item.add_marker(pytest.mark.skip(reason=f"known open: {KNOWN_OPEN[name]}"))

@@ -5,6 +5,7 @@ Time: Home Assistant's clock moves with `freezer` + `async_fire_time_changed`, t
 `sim.advance`; waits for the core's real I/O are bounded (`wait_until`).
 """
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from custom_components.embymedia.const import (
 from custom_components.embymedia.coordinator import EmbyEventHandler, EmbyRuntimeData
 
 NO_WEBSOCKET = {CONF_ENABLE_WEBSOCKET: False}
+EVENT_LOOP_TASK = f"{DOMAIN} websocket"
 
 type WaitUntil = Callable[..., Awaitable[None]]
 
@@ -33,8 +35,22 @@ async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: flo
     """Move Home Assistant's clock and run what became due."""
     freezer.tick(timedelta(seconds=seconds))
     async_fire_time_changed(hass)
-    # Scheduled refreshes run as background tasks: wait for them (and their requests) too.
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
+
+
+async def settle(hass: HomeAssistant) -> None:
+    """Wait for what became due, scheduled refreshes included (HA runs them as background
+    tasks), but not for the WebSocket event loop, a background task that runs until unload."""
+    while True:
+        await hass.async_block_till_done()
+        pending = [
+            task
+            for task in hass._background_tasks  # noqa: SLF001 - no public way to wait on a subset
+            if not task.done() and EVENT_LOOP_TASK not in task.get_name()
+        ]
+        if not pending:
+            return
+        await asyncio.wait(pending, timeout=30)
 
 
 async def websocket_up(runtime: EmbyRuntimeData, wait_until: WaitUntil) -> None:
@@ -88,7 +104,7 @@ async def test_websocket_disabled_opens_no_socket(
     hass: HomeAssistant, simulator: EmbySimulator, init_integration: MockConfigEntry
 ) -> None:
     """enable_websocket off: no socket is opened, sessions are only polled."""
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
     websocket = init_integration.runtime_data.client.metrics()["efficiency_metrics"]["websocket"]
     assert websocket["connected"] is False
     assert websocket["messages_received"] == 0
@@ -239,11 +255,11 @@ async def test_library_changed_refreshes_library_and_discovery(
         "folders_removed_from": [],
     }
     handler.async_handle(event)  # type: ignore[arg-type]
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
     assert discovery_updates(runtime) == discovery + len(runtime.discovery)
     for _ in range(3):  # the rest of the burst, as during a library scan
         handler.async_handle(event)  # type: ignore[arg-type]
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
     assert simulator.count("/Library/VirtualFolders") == folders  # debounced
     await tick(hass, freezer, 31)
     assert simulator.count("/Library/VirtualFolders") == folders + 1
@@ -263,17 +279,17 @@ async def test_user_data_changed_refreshes_that_user(
     user_id = sorted(runtime.discovery)[0]
     before = discovery_updates(runtime)
     handler.async_handle({"type": "user_data_changed", "user_id": user_id, "item_ids": ["1"]})
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
     assert discovery_updates(runtime) == before + 1
 
     other = sorted(runtime.discovery)[1]
     session = next(iter(runtime.sessions.data.values()))
     handler.async_handle({"type": "playback_stopped", "session": session | {"user_id": other}})
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
     assert discovery_updates(runtime) == before + 2
     # Unknown users (no discovery coordinator) cost nothing.
     handler.async_handle({"type": "user_data_changed", "user_id": "nobody", "item_ids": []})
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
     assert discovery_updates(runtime) == before + 2
 
 
@@ -378,7 +394,7 @@ async def test_scheduled_tasks_follow_the_websocket(
     handler.async_handle(
         {"type": "scheduled_task_ended", "task_id": "t", "name": "Scan", "status": "Completed"}
     )
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
     assert simulator.count("/ScheduledTasks") == tasks + 1
 
     pushed = [dict(task) | {"state": "Running"} for task in runtime.server.data.tasks]

@@ -13,6 +13,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.amber import AmberSnapshotExtension
 from syrupy.filters import props
 
 from custom_components.embymedia.const import DOMAIN
@@ -25,6 +26,7 @@ VOLATILE = props(
     "unique_id",
     "id",
     "port",
+    "http_server_port_number",
     "cache_stats",
     "efficiency_metrics",
     "session_pushes",
@@ -85,6 +87,8 @@ async def test_entry_diagnostics(
     cache = diagnostics["cache_stats"]
     assert cache["misses"] + cache["hits"] > 0
 
+    # Plain syrupy files: HA's own snapshot extension moved its directory between releases.
+    snapshot = snapshot.use_extension(AmberSnapshotExtension)
     assert diagnostics == snapshot(exclude=VOLATILE)
     assert shape(metrics) == snapshot(name="efficiency_metrics_shape")
 
@@ -107,4 +111,4 @@ async def test_device_diagnostics(
     assert diagnostics["device_id"] == device_id
     assert diagnostics["connected"] is True
     assert diagnostics["session"]["user_name"] in (None, "**REDACTED**")
-    assert diagnostics == snapshot(exclude=VOLATILE)
+    assert diagnostics == snapshot.use_extension(AmberSnapshotExtension)(exclude=VOLATILE)
