@@ -30,9 +30,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from embymedia_core import EmbyClient  # noqa: E402
+from embymedia_core import EmbyClient
 
-from emby_simulator import EmbySimulator, Fault, SimulatorConfig  # noqa: E402
+from emby_simulator import EmbySimulator, Fault, SimulatorConfig
 
 KEY = "bench-key"
 

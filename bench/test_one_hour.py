@@ -28,7 +28,6 @@ from typing import Any
 
 import pytest
 from conftest import integration_dir
-from emby_simulator import EmbySimulator, SimulatorConfig
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import __version__ as HA_VERSION
@@ -38,6 +37,8 @@ from pytest_homeassistant_custom_component.common import (  # type: ignore[impor
     async_fire_time_changed,
 )
 from simulator_thread import SimulatorThread
+
+from emby_simulator import EmbySimulator, SimulatorConfig
 
 DOMAIN = "embymedia"
 API_KEY = "bench-api-key-0123456789abcdef"

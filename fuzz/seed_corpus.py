@@ -34,7 +34,9 @@ def main() -> None:
     seeds.append(frame("Sessions", sessions))
     for kind in ("PlaybackStart", "PlaybackStopped", "PlaybackProgress", "SessionEnded"):
         seeds.append(frame(kind, sessions[0]))
-    partial = json.loads((FIXTURES / "emby_session_android_playstate_playing_partial.json").read_text())
+    partial = json.loads(
+        (FIXTURES / "emby_session_android_playstate_playing_partial.json").read_text()
+    )
     seeds.append(frame("PlaybackProgress", partial))
     # Data as a JSON string (some servers double-encode), numbers, missing.
     library = json.loads((FIXTURES / "emby_ws_librarychanged_4.9.5.json").read_text())
@@ -48,7 +50,10 @@ def main() -> None:
     seeds.append(frame("UserUpdated", {"Id": "ae3349983dbe45d9aa1d317a7753483e", "Name": "Ann"}))
     seeds.append(frame("NotificationAdded", {"Name": "n", "Description": "d", "Level": "Normal"}))
     seeds.append(
-        frame("ScheduledTaskEnded", {"Id": "t1", "Key": "RefreshLibrary", "Name": "Scan", "Status": "Completed"})
+        frame(
+            "ScheduledTaskEnded",
+            {"Id": "t1", "Key": "RefreshLibrary", "Name": "Scan", "Status": "Completed"},
+        )
     )
     seeds.append(
         frame(
@@ -74,7 +79,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for seed in seeds:
         data = seed.encode() if isinstance(seed, str) else seed
-        (OUT / hashlib.sha1(data).hexdigest()).write_bytes(data)  # noqa: S324 (names, not security)
+        (OUT / hashlib.sha1(data).hexdigest()).write_bytes(data)
     print(f"{len(seeds)} seeds in {OUT.relative_to(ROOT)}")
 
 

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
-from emby_simulator import EmbySimulator, SimulatorConfig
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -25,6 +24,7 @@ from custom_components.embymedia.const import (
     CONF_VERIFY_SSL,
     DOMAIN,
 )
+from emby_simulator import EmbySimulator, SimulatorConfig
 
 API_KEY = "test-api-key"
 

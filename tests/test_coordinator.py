@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from emby_simulator import EmbySimulator, Fault
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
@@ -24,6 +23,7 @@ from custom_components.embymedia.const import (
     WEBSOCKET_FALLBACK_INTERVAL,
 )
 from custom_components.embymedia.coordinator import EmbyEventHandler, EmbyRuntimeData
+from emby_simulator import EmbySimulator, Fault
 
 NO_WEBSOCKET = {CONF_ENABLE_WEBSOCKET: False}
 EVENT_LOOP_TASK = f"{DOMAIN} websocket"
@@ -45,7 +45,7 @@ async def settle(hass: HomeAssistant) -> None:
         await hass.async_block_till_done()
         pending = [
             task
-            for task in hass._background_tasks  # noqa: SLF001 - no public way to wait on a subset
+            for task in hass._background_tasks
             if not task.done() and EVENT_LOOP_TASK not in task.get_name()
         ]
         if not pending:

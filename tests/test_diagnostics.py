@@ -3,7 +3,6 @@
 import json
 from typing import Any
 
-from emby_simulator import EmbySimulator
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -17,6 +16,7 @@ from syrupy.extensions.amber import AmberSnapshotExtension
 from syrupy.filters import props
 
 from custom_components.embymedia.const import DOMAIN
+from emby_simulator import EmbySimulator
 
 # Values that differ between runs (ids, ports, times, counters measured on real sockets).
 VOLATILE = props(
