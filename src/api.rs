@@ -158,9 +158,9 @@ impl EmbyClient {
             }
         };
         match self.post(call(command)).await {
-            Err(Error::NotFound { .. } | Error::UnexpectedResponse { .. })
-                if matches!(command, "Pause" | "Unpause") =>
-            {
+            Err(
+                Error::NotFound { .. } | Error::HtmlPage { .. } | Error::UnexpectedResponse { .. },
+            ) if matches!(command, "Pause" | "Unpause") => {
                 log::debug!(target: "embymedia_core::api", "{command} rejected, retrying as PlayPause");
                 self.post(call("PlayPause")).await
             }

@@ -28,7 +28,19 @@ pub enum Error {
     /// HTTP 5xx.
     #[error("server error HTTP {status} from {endpoint}")]
     Server { endpoint: String, status: u16 },
-    /// Anything else that is not what Emby should send: other 4xx, HTML, non-JSON, wrong shape.
+    /// A body that is not JSON where JSON was due: empty, truncated (short read or cut-off
+    /// document) or invalid syntax.
+    #[error("unexpected response from {endpoint}: {reason}")]
+    InvalidJson { endpoint: String, reason: String },
+    /// An HTML page where JSON was due (a reverse proxy's or captive portal's page, a 2xx login
+    /// form) or as the body of a 4xx error other than 401/403/404.
+    /// `status` is set for error statuses (a 2xx page says nothing more).
+    #[error("unexpected response from {endpoint}: an HTML page instead of JSON{}", http_status(*status))]
+    HtmlPage {
+        endpoint: String,
+        status: Option<u16>,
+    },
+    /// Anything else that is not what Emby should send: other 4xx, JSON of the wrong shape.
     #[error("unexpected response from {endpoint}: {reason}")]
     UnexpectedResponse { endpoint: String, reason: String },
     /// The client was closed.
@@ -37,6 +49,10 @@ pub enum Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+fn http_status(status: Option<u16>) -> String {
+    status.map(|s| format!(" (HTTP {s})")).unwrap_or_default()
+}
 
 impl Error {
     /// Short stable label, used as the `last_error` kind in metrics and for log de-duplication.
@@ -49,6 +65,8 @@ impl Error {
             Error::InvalidAuth { .. } => "invalid_auth",
             Error::NotFound { .. } => "not_found",
             Error::Server { .. } => "server_error",
+            Error::InvalidJson { .. } => "invalid_json",
+            Error::HtmlPage { .. } => "html_page",
             Error::UnexpectedResponse { .. } => "unexpected_response",
             Error::Closed => "closed",
         }

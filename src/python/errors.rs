@@ -56,6 +56,19 @@ create_exception!(
 );
 create_exception!(
     embymedia_core._core,
+    EmbyInvalidJsonError,
+    EmbyResponseError,
+    "The body was not JSON where JSON was due: empty, truncated or invalid."
+);
+create_exception!(
+    embymedia_core._core,
+    EmbyHtmlError,
+    EmbyResponseError,
+    "An HTML page (proxy, portal or error page) where JSON was due. ``status`` carries the HTTP \
+     code of an error page, None for a 2xx page."
+);
+create_exception!(
+    embymedia_core._core,
     EmbyClosedError,
     EmbyError,
     "The client was closed; no further calls are possible."
@@ -82,6 +95,12 @@ pub fn to_pyerr(py: Python<'_>, err: Error) -> PyErr {
             let e = EmbyServerError::new_err(msg);
             // Setting an attribute on a fresh exception instance cannot fail in practice; if it
             // did, the exception is still raised, only without `status`.
+            let _ = e.value(py).setattr("status", status);
+            e
+        }
+        Error::InvalidJson { .. } => EmbyInvalidJsonError::new_err(msg),
+        Error::HtmlPage { status, .. } => {
+            let e = EmbyHtmlError::new_err(msg);
             let _ = e.value(py).setattr("status", status);
             e
         }

@@ -2,9 +2,9 @@
 
 pub mod client;
 pub mod convert;
-mod rest;
 pub mod errors;
 pub mod events;
+mod rest;
 
 use std::time::Duration;
 
@@ -57,8 +57,9 @@ mod _core {
     use super::client::PyEmbyClient;
     #[pymodule_export]
     use super::errors::{
-        EmbyAuthError, EmbyClosedError, EmbyConnectionError, EmbyError, EmbyNotFoundError,
-        EmbyResponseError, EmbyServerError, EmbySslError, EmbyTimeoutError, InvalidHostError,
+        EmbyAuthError, EmbyClosedError, EmbyConnectionError, EmbyError, EmbyHtmlError,
+        EmbyInvalidJsonError, EmbyNotFoundError, EmbyResponseError, EmbyServerError, EmbySslError,
+        EmbyTimeoutError, InvalidHostError,
     };
     #[pymodule_export]
     use super::events::EventStream;

@@ -27,6 +27,8 @@ from embymedia_core import (
     EmbyClosedError,
     EmbyConnectionError,
     EmbyError,
+    EmbyHtmlError,
+    EmbyInvalidJsonError,
     EmbyNotFoundError,
     EmbyResponseError,
     EmbyServerError,
@@ -346,10 +348,10 @@ async def test_each_error_kind_is_its_own_exception_without_the_key(
         (Fault(force_status=404, paths=only), EmbyNotFoundError, "not found: /System/Info"),
         (
             Fault(force_status=200, html_error=True, paths=only),
-            EmbyResponseError,
+            EmbyHtmlError,
             "an HTML page instead of JSON",
         ),
-        (Fault(malformed_json=True, paths=only), EmbyResponseError, "truncated JSON"),
+        (Fault(malformed_json=True, paths=only), EmbyInvalidJsonError, "truncated JSON"),
     ]
     raised: list[EmbyError] = []
     for fault, kind, says in cases:
@@ -359,6 +361,8 @@ async def test_each_error_kind_is_its_own_exception_without_the_key(
         assert type(caught.value) is kind, f"{fault}: exactly {kind.__name__}"
         raised.append(caught.value)
     assert isinstance(raised[0], EmbyServerError) and raised[0].status == 503
+    assert isinstance(raised[4], EmbyHtmlError) and raised[4].status is None
+    assert all(isinstance(e, EmbyResponseError) for e in raised[4:6])
 
     sim.set_fault(Fault(latency=3.0, paths=only))
     with pytest.raises(EmbyTimeoutError, match=r"timed out after 0\.3 s") as timeout:
@@ -384,7 +388,7 @@ async def test_each_error_kind_is_its_own_exception_without_the_key(
     finally:
         await with_socket_closed.close()
 
-    assert len({type(e) for e in raised}) == 6
+    assert len({type(e) for e in raised}) == 7
     for error in raised:
         assert API_KEY not in str(error) and API_KEY not in repr(error.args)
     # The client keeps working after every failure.
