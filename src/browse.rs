@@ -212,9 +212,14 @@ impl EmbyClient {
         }
     }
 
-    /// `GET /Items/Counts` (of one user's view, or server-wide). Library statistics belong to
-    /// the discovery cache when per user.
-    pub async fn get_item_counts(&self, user_id: Option<&str>) -> Result<Arc<ItemCounts>> {
+    /// `GET /Items/Counts` (of one user's view, or server-wide; with `is_favorite`, of the
+    /// user's favorites only). Library statistics and favorites counts belong to the discovery
+    /// cache when per user.
+    pub async fn get_item_counts(
+        &self,
+        user_id: Option<&str>,
+        is_favorite: Option<bool>,
+    ) -> Result<Arc<ItemCounts>> {
         let policy = match user_id {
             Some(u) => discovery(u),
             None => CachePolicy::Browse {
@@ -224,7 +229,9 @@ impl EmbyClient {
             },
         };
         self.get_json(
-            Call::new(Endpoint::ItemCounts).query_opt("UserId", user_id),
+            Call::new(Endpoint::ItemCounts)
+                .query_opt("UserId", user_id)
+                .query_opt("IsFavorite", is_favorite),
             policy,
         )
         .await

@@ -208,6 +208,8 @@ pub(crate) struct Inner {
 #[derive(Clone)]
 pub struct EmbyClient {
     pub(crate) inner: Arc<Inner>,
+    /// This handle's request timeout, when it differs from the configured one.
+    timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for EmbyClient {
@@ -261,7 +263,23 @@ impl EmbyClient {
                 inflight: SingleFlight::default(),
                 websocket: std::sync::OnceLock::new(),
             }),
+            timeout: None,
         })
+    }
+
+    /// The same client (connections, caches, metrics, lifecycle) with `timeout` for every
+    /// request made through the returned handle instead of the configured default. A call that
+    /// joins an identical request already in flight waits on that request's timeout.
+    pub fn with_default_timeout(&self, timeout: Duration) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            timeout: Some(timeout),
+        }
+    }
+
+    /// The timeout of requests made through this handle.
+    pub fn timeout(&self) -> Duration {
+        self.timeout.unwrap_or(self.inner.config.timeout)
     }
 
     /// `http(s)://host:port/base`, without credentials.
@@ -366,7 +384,7 @@ impl EmbyClient {
         let timeout = call
             .timeout
             .or_else(|| CALL_TIMEOUT.try_with(|t| *t).ok())
-            .unwrap_or(self.inner.config.timeout);
+            .unwrap_or_else(|| self.timeout());
         let url = self.url_for(call);
         let method = match call.endpoint.method() {
             Method::Get => reqwest::Method::GET,
@@ -405,7 +423,7 @@ impl EmbyClient {
                     timeout,
                 }
             } else {
-                Error::UnexpectedResponse {
+                Error::InvalidJson {
                     endpoint: endpoint.template().to_owned(),
                     reason: format!("truncated body ({})", redact(&error_chain(&e))),
                 }
@@ -423,6 +441,10 @@ impl EmbyClient {
             500..=599 => Err(Error::Server {
                 endpoint: endpoint.template().to_owned(),
                 status,
+            }),
+            _ if is_html(&body, content_type.as_deref()) => Err(Error::HtmlPage {
+                endpoint: endpoint.template().to_owned(),
+                status: Some(status),
             }),
             _ => Err(Error::UnexpectedResponse {
                 endpoint: endpoint.template().to_owned(),
@@ -444,7 +466,7 @@ impl EmbyClient {
             };
         }
         if e.is_body() || e.is_decode() {
-            return Error::UnexpectedResponse {
+            return Error::InvalidJson {
                 endpoint: endpoint.template().to_owned(),
                 reason,
             };
@@ -605,25 +627,37 @@ pub(crate) fn parse_json<T: DeserializeOwned>(
     endpoint: Endpoint,
 ) -> Result<T> {
     serde_json::from_slice(body).map_err(|e| {
-        let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
-        let reason = if first == Some(b'<')
-            || content_type.is_some_and(|c| c.to_ascii_lowercase().contains("html"))
-        {
-            "an HTML page instead of JSON".to_owned()
-        } else if body.is_empty() {
-            "an empty body instead of JSON".to_owned()
-        } else if e.is_eof() {
-            format!("truncated JSON ({} bytes)", body.len())
-        } else if e.is_syntax() {
-            format!("invalid JSON: {e}")
-        } else {
-            format!("JSON of an unexpected shape: {e}")
-        };
-        Error::UnexpectedResponse {
-            endpoint: endpoint.template().to_owned(),
+        let endpoint = endpoint.template().to_owned();
+        if is_html(body, content_type) {
+            // Only 2xx bodies are parsed: error statuses were mapped before.
+            return Error::HtmlPage {
+                endpoint,
+                status: None,
+            };
+        }
+        let invalid = |reason: String| Error::InvalidJson {
+            endpoint: endpoint.clone(),
             reason,
+        };
+        if body.iter().all(u8::is_ascii_whitespace) {
+            invalid("an empty body instead of JSON".to_owned())
+        } else if e.is_eof() {
+            invalid(format!("truncated JSON ({} bytes)", body.len()))
+        } else if e.is_syntax() {
+            invalid(format!("invalid JSON: {e}"))
+        } else {
+            Error::UnexpectedResponse {
+                endpoint: endpoint.clone(),
+                reason: format!("JSON of an unexpected shape: {e}"),
+            }
         }
     })
+}
+
+/// Whether a body is an HTML page (by its first character or its declared type).
+fn is_html(body: &[u8], content_type: Option<&str>) -> bool {
+    body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
+        || content_type.is_some_and(|c| c.to_ascii_lowercase().contains("html"))
 }
 
 /// A short, safe hint of what a non-2xx body said.

@@ -1,11 +1,13 @@
 //! Single-flight for requests that are not cached: concurrent identical GETs share one upstream
-//! request and its result (or error). The entry is removed as soon as the request completes, or
-//! when its last waiter is cancelled, so nothing is ever served from here after the fact.
+//! request and its result (or error). The flight removes its own entry the moment the request
+//! completes (before any waiter is woken), and the last waiter removes it when cancelled, so
+//! nothing is ever served from here after the fact.
 
 use std::any::Any;
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures_util::FutureExt;
 use futures_util::future::{BoxFuture, Shared};
@@ -15,32 +17,48 @@ use crate::error::Result;
 /// A parsed response shared by every waiter (type-erased; the caller knows the type).
 pub type AnyArc = Arc<dyn Any + Send + Sync>;
 type Flight = Shared<BoxFuture<'static, Result<AnyArc>>>;
+type Map = Arc<Mutex<HashMap<String, Entry>>>;
 
 /// A flight and the number of callers awaiting it.
 struct Entry {
     flight: Flight,
+    /// Tells this flight from a later one under the same key.
+    id: u64,
     waiters: usize,
 }
 
 #[derive(Default)]
 pub struct SingleFlight {
-    inflight: Mutex<HashMap<String, Entry>>,
+    inflight: Map,
+    next_id: AtomicU64,
 }
 
-/// Removes the flight from the map when it completed or when its last waiter goes away.
+fn lock(map: &Map) -> MutexGuard<'_, HashMap<String, Entry>> {
+    map.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Removes the entry of flight `id` under `key`, if it is still there.
+fn remove(map: &Map, key: &str, id: u64) {
+    let mut map = lock(map);
+    if map.get(key).is_some_and(|e| e.id == id) {
+        map.remove(key);
+    }
+}
+
+/// Leaves a flight: the last waiter to go away (cancelled) removes it.
 struct Leave<'a> {
     sf: &'a SingleFlight,
     key: &'a str,
-    flight: &'a Flight,
+    id: u64,
 }
 
 impl Drop for Leave<'_> {
     fn drop(&mut self) {
-        let mut map = self.sf.lock();
+        let mut map = lock(&self.sf.inflight);
         if let Some(entry) = map.get_mut(self.key) {
-            if entry.flight.ptr_eq(self.flight) {
+            if entry.id == self.id {
                 entry.waiters -= 1;
-                if entry.waiters == 0 || entry.flight.peek().is_some() {
+                if entry.waiters == 0 {
                     map.remove(self.key);
                 }
             }
@@ -49,45 +67,52 @@ impl Drop for Leave<'_> {
 }
 
 impl SingleFlight {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
-        self.inflight.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     /// Runs `make()` unless an identical request is in flight, in which case its result is
     /// awaited instead. Returns the result and whether this call joined another one.
     pub async fn run<F>(&self, key: String, make: impl FnOnce() -> F) -> (Result<AnyArc>, bool)
     where
         F: Future<Output = Result<AnyArc>> + Send + 'static,
     {
-        let (flight, joined) = {
-            let mut map = self.lock();
+        let (flight, id, joined) = {
+            let mut map = lock(&self.inflight);
             match map.get_mut(&key) {
                 Some(entry) => {
                     entry.waiters += 1;
-                    (entry.flight.clone(), true)
+                    (entry.flight.clone(), entry.id, true)
                 }
                 None => {
-                    let flight = make().boxed().shared();
+                    let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+                    let request = make();
+                    let (owner, own_key) = (self.inflight.clone(), key.clone());
+                    let flight = async move {
+                        let result = request.await;
+                        // Done: later callers must send their own request.
+                        remove(&owner, &own_key, id);
+                        result
+                    }
+                    .boxed()
+                    .shared();
                     let entry = Entry {
                         flight: flight.clone(),
+                        id,
                         waiters: 1,
                     };
                     map.insert(key.clone(), entry);
-                    (flight, false)
+                    (flight, id, false)
                 }
             }
         };
         let _leave = Leave {
             sf: self,
             key: &key,
-            flight: &flight,
+            id,
         };
-        (flight.clone().await, joined)
+        (flight.await, joined)
     }
 
     /// Requests currently in flight (for tests).
     pub fn len(&self) -> usize {
-        self.lock().len()
+        lock(&self.inflight).len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -122,7 +147,7 @@ mod tests {
         }
         // Every task has joined once the flight has 10 waiters.
         for _ in 0..200 {
-            let n = sf.lock().get("k").map(|e| e.waiters);
+            let n = lock(&sf.inflight).get("k").map(|e| e.waiters);
             if n == Some(10) {
                 break;
             }

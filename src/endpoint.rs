@@ -194,7 +194,7 @@ impl Endpoint {
             SimilarItems | InstantMix => &["UserId", "Limit"],
             Seasons => &["UserId", "Fields"],
             Episodes => &["UserId", "SeasonId", "Fields"],
-            ItemCounts => &["UserId"],
+            ItemCounts => &["UserId", "IsFavorite"],
             VirtualFolders | VirtualFoldersQuery => &[],
             Genres | MusicGenres | Studios | Years | Artists => NAMES,
             Persons => &[

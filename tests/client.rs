@@ -160,8 +160,9 @@ async fn call_everything(c: &EmbyClient) -> Result<(), Error> {
     c.get_similar("u1", "i1", 5).await?;
     c.get_instant_mix("u1", "i1", 5).await?;
     c.get_virtual_folders().await?;
-    c.get_item_counts(Some("u1")).await?;
-    c.get_item_counts(None).await?;
+    c.get_item_counts(Some("u1"), None).await?;
+    c.get_item_counts(Some("u1"), Some(true)).await?;
+    c.get_item_counts(None, None).await?;
     c.get_latest("u1", 5, Some("lib")).await?;
     c.get_resume("u1", 5).await?;
     c.get_next_up("u1", 5).await?;
@@ -450,20 +451,21 @@ async fn error_kinds_are_distinct_and_never_show_the_key() {
         (Reply::html(502), "server_error", "HTTP 502"),
         (
             Reply::html(200),
-            "unexpected_response",
+            "html_page",
             "an HTML page instead of JSON",
         ),
         (
-            Reply::json(r#"{"Id":"srv","Serv"#),
-            "unexpected_response",
-            "truncated JSON",
+            Reply::html(400),
+            "html_page",
+            "HTML page instead of JSON (HTTP 400)",
         ),
         (
-            Reply::json("not json"),
-            "unexpected_response",
-            "invalid JSON",
+            Reply::json(r#"{"Id":"srv","Serv"#),
+            "invalid_json",
+            "truncated JSON",
         ),
-        (Reply::json(""), "unexpected_response", "an empty body"),
+        (Reply::json("not json"), "invalid_json", "invalid JSON"),
+        (Reply::json(""), "invalid_json", "an empty body"),
         (
             Reply::json(r#"{"Id":["a list"]}"#),
             "unexpected_response",
@@ -474,7 +476,7 @@ async fn error_kinds_are_distinct_and_never_show_the_key() {
                 declared_len: Some(500),
                 ..Reply::json(r#"{"Id":"srv""#)
             },
-            "unexpected_response",
+            "invalid_json",
             "truncated body",
         ),
         (Reply::status(400), "unexpected_response", "HTTP 400"),
@@ -505,7 +507,7 @@ async fn error_kinds_are_distinct_and_never_show_the_key() {
     let info = &client.metrics_snapshot().efficiency_metrics.api_calls["/System/Info"];
     assert_eq!(
         (info.count, info.errors),
-        (13, 13),
+        (14, 14),
         "unusable answers count as errors: {snapshot}"
     );
 }
@@ -580,4 +582,98 @@ async fn free_port() -> u16 {
         .await
         .expect("bind");
     l.local_addr().expect("addr").port()
+}
+
+#[tokio::test]
+async fn remote_control_bodies_and_the_play_pause_fallback() {
+    // A Roku-like client: Pause and Unpause are refused (HTML error page), PlayPause works.
+    let server = TestServer::start(|r| {
+        if r.path.ends_with("/Playing/Pause") || r.path.ends_with("/Playing/Unpause") {
+            Reply::html(400)
+        } else if r.path.ends_with("/Playing/Stop") {
+            Reply::status(400)
+        } else {
+            emby(r)
+        }
+    })
+    .await;
+    let client = server.client();
+    client
+        .playstate("s1", "Pause", None)
+        .await
+        .expect("retried as PlayPause");
+    client
+        .playstate("s1", "Unpause", None)
+        .await
+        .expect("retried as PlayPause");
+    assert_eq!(server.count("/Sessions/s1/Playing/PlayPause"), 2);
+    let e = client
+        .playstate("s1", "Stop", None)
+        .await
+        .expect_err("Stop has no fallback");
+    assert_eq!(e.kind(), "unexpected_response");
+    assert_eq!(server.count("/Sessions/s1/Playing/PlayPause"), 2);
+    assert!(matches!(
+        client.playstate("s1", "Dance", None).await,
+        Err(Error::UnexpectedResponse { .. })
+    ));
+
+    let args = [
+        ("Header".to_owned(), "Hi".to_owned()),
+        ("TimeoutMs".to_owned(), "5000".to_owned()),
+    ]
+    .into();
+    client
+        .general_command("s1", "DisplayMessage", &args)
+        .await
+        .expect("command");
+    let sent = server
+        .seen()
+        .into_iter()
+        .find(|r| r.path == "/Sessions/s1/Command")
+        .expect("command sent");
+    let body: serde_json::Value = serde_json::from_slice(&sent.body).expect("json body");
+    assert_eq!(
+        body,
+        serde_json::json!({"Name": "DisplayMessage", "Arguments": {"Header": "Hi", "TimeoutMs": "5000"}})
+    );
+    client
+        .send_message("s1", "a & b", "", None)
+        .await
+        .expect("message");
+    let sent = server
+        .seen()
+        .into_iter()
+        .find(|r| r.path == "/Sessions/s1/Message")
+        .expect("message sent");
+    assert_eq!(
+        sent.query,
+        [
+            ("Text".to_owned(), "a & b".to_owned()),
+            ("Header".to_owned(), String::new())
+        ],
+        "no TimeoutMs: a modal message"
+    );
+}
+
+#[tokio::test]
+async fn a_handle_with_its_own_timeout_shares_everything_else() {
+    let server = TestServer::start(|r| emby(r).delayed(Duration::from_millis(600))).await;
+    let client = server.client();
+    let quick = client.with_default_timeout(Duration::from_millis(200));
+    assert_eq!(quick.timeout(), Duration::from_millis(200));
+    assert_eq!(client.timeout(), client.config().timeout);
+    let e = quick.get_sessions().await.expect_err("timed out");
+    assert_eq!(e.kind(), "timeout");
+    assert!(e.to_string().contains("timed out after 0.2 s"), "{e}");
+    client.get_views("u1").await.expect("the default timeout");
+    quick
+        .get_views("u1")
+        .await
+        .expect("the shared cache answers");
+    assert_eq!(server.count("/Users/u1/Views"), 1);
+    let calls = &client.metrics_snapshot().efficiency_metrics.api_calls;
+    assert_eq!(calls["/Sessions"].errors, 1, "shared metrics");
+    quick.close().await;
+    assert!(client.is_closed(), "one lifecycle");
 }

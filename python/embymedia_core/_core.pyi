@@ -39,7 +39,16 @@ class EmbyServerError(EmbyError):
     status: int
 
 class EmbyResponseError(EmbyError):
-    """An unexpected response: non-JSON or truncated body, HTML error page, wrong shape, other 4xx."""
+    """An unexpected response: JSON of the wrong shape, another 4xx; base of the two below."""
+
+class EmbyInvalidJsonError(EmbyResponseError):
+    """The body was not JSON where JSON was due: empty, truncated or invalid."""
+
+class EmbyHtmlError(EmbyResponseError):
+    """An HTML page (proxy, portal or error page) where JSON was due."""
+
+    status: int | None
+    """The HTTP code of an error page; None for a page sent with a 2xx status."""
 
 class EmbyClosedError(EmbyError):
     """The client was closed; no further calls are possible."""
@@ -500,6 +509,15 @@ class EmbyClient:
     def server_url(self) -> str:
         """Base URL of the server, without credentials (safe to log)."""
 
+    @property
+    def timeout(self) -> float:
+        """The timeout of every request made through this client, in seconds (default 10)."""
+
+    def with_timeout(self, timeout: float) -> EmbyClient:
+        """This client with another timeout (seconds, 0 < t <= 86400) for every call made through
+        it: same connections, caches, metrics and WebSocket; ``close()`` on either closes both.
+        ValueError for a bad timeout."""
+
     # System. `timeout` (seconds) is the HTTP request's own, replacing the client's default: the
     # request is aborted and recorded as a timeout (hence not asyncio.timeout, ASYNC109). A call
     # that joins an identical request in flight waits for that request.
@@ -571,8 +589,11 @@ class EmbyClient:
         self, user_id: str, item_id: str, *, limit: int = 50
     ) -> ItemsResult: ...
     async def get_virtual_folders(self) -> list[VirtualFolder]: ...
-    async def get_item_counts(self, user_id: str | None = None) -> ItemCounts: ...
-    # Discovery (per-user cache, 30 min TTL)
+    # Discovery (per-user cache, 30 min TTL): with a user_id, library statistics and (with
+    # is_favorite=True) favorites counts; server-wide counts go to the browse cache.
+    async def get_item_counts(
+        self, user_id: str | None = None, *, is_favorite: bool | None = None
+    ) -> ItemCounts: ...
     async def get_latest(
         self, user_id: str, *, limit: int = 20, parent_id: str | None = None
     ) -> list[Item]: ...

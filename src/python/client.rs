@@ -88,6 +88,21 @@ impl PyEmbyClient {
         format!("<EmbyClient {}>", self.core.server_url())
     }
 
+    /// This client with another timeout for every call made through it (shares everything else,
+    /// `close()` included).
+    fn with_timeout(&self, timeout: f64) -> PyResult<Self> {
+        let timeout = rest::timeout_arg(Some(timeout))?.unwrap_or_default();
+        Ok(Self {
+            core: self.core.with_default_timeout(timeout),
+        })
+    }
+
+    /// The timeout of calls made through this client, in seconds.
+    #[getter]
+    fn timeout(&self) -> f64 {
+        self.core.timeout().as_secs_f64()
+    }
+
     // System
     #[pyo3(signature = (*, timeout = None))]
     fn get_public_info<'py>(
@@ -348,17 +363,17 @@ impl PyEmbyClient {
         spawn(py, async move { c.get_virtual_folders().await })
     }
 
-    #[pyo3(signature = (user_id = None))]
+    #[pyo3(signature = (user_id = None, *, is_favorite = None))]
     fn get_item_counts<'py>(
         &self,
         py: Python<'py>,
         user_id: Option<String>,
+        is_favorite: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let c = self.core.clone();
-        spawn(
-            py,
-            async move { c.get_item_counts(user_id.as_deref()).await },
-        )
+        spawn(py, async move {
+            c.get_item_counts(user_id.as_deref(), is_favorite).await
+        })
     }
 
     // Discovery (per-user cache)
