@@ -594,3 +594,40 @@ async def test_async_methods_return_awaitables(sim: EmbySimulator, client: EmbyC
     assert inspect.isawaitable(awaitable)
     assert await awaitable is True
     assert isinstance(client.image_path("1"), str)
+
+
+async def test_with_timeout_applies_to_every_call_and_shares_the_rest(
+    sim: EmbySimulator, client: EmbyClient
+) -> None:
+    """A handle with its own timeout: any method times out on it; caches and metrics are one."""
+    quick = client.with_timeout(0.3)
+    assert (client.timeout, quick.timeout) == (5.0, 0.3)
+    uid = user_id(sim)
+    sim.set_fault(Fault(latency=3.0, paths=("/Users/{id}/Items",)))
+    with pytest.raises(EmbyTimeoutError, match=r"timed out after 0\.3 s"):
+        await quick.get_items(uid, recursive=True, limit=3)
+    sim.set_fault(None)
+    await client.get_views(uid)
+    await quick.get_views(uid)
+    assert sim.count("/Users/{id}/Views") == 1, "one browse cache"
+    metrics = client.metrics()
+    assert metrics["efficiency_metrics"]["api_calls"]["/Users/{UserId}/Items"]["errors"] == 1
+    for bad in (0.0, -1.0, float("nan"), 86_401.0):
+        with pytest.raises(ValueError, match="timeout"):
+            client.with_timeout(bad)
+
+
+async def test_counts_and_favorites_counts_are_per_user_discovery(
+    sim: EmbySimulator, client: EmbyClient
+) -> None:
+    """Library statistics and favorites counts of a user: discovery cache, 30 min."""
+    uid = user_id(sim)
+    await returns_contract_type(client, "get_item_counts", uid, is_favorite=True)
+    await client.get_item_counts(uid, is_favorite=True)
+    await client.get_item_counts(uid)
+    assert sim.count("/Items/Counts") == 2, "favorites and all are separate entries, each cached"
+    stats = client.metrics()["cache_stats"]
+    assert stats["discovery"]["hits"] == 1
+    assert (stats["discovery"]["ttl_seconds"], stats["browse"]["ttl_seconds"]) == (1800, 300)
+    assert stats["browse"]["max_entries"] == 500
+    assert "max_entries" not in stats["discovery"]
