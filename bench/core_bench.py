@@ -9,9 +9,8 @@ simulator's own Python time):
   to dicts, the asyncio wake-up), for a small answer and for a page of 100 items;
 - conversion: what the dicts cost per item (hit of 100 items minus hit of 1, divided by 99),
   next to `json.loads` of the same items as JSON text: the cheapest way Python itself builds
-  such dicts. This is the figure behind "dicts, not frozen pyclasses": if building the dicts
-  costs about what json.loads does, a pyclass per model (more binding code, not JSON-ready for
-  diagnostics) cannot win much;
+  such dicts (the pyclass alternative is measured by bench/pyclass_vs_dict/run.py; both
+  figures and the decision are in docs/ARCHITECTURE.md);
 - miss: one call that goes upstream (request, parse, convert);
 - coalescing: 10 concurrent identical calls while the server takes 200 ms (one upstream
   request, the wall time of all ten) next to 10 concurrent different ones (ten requests).

@@ -86,7 +86,8 @@ def table(rows: list[list[str]]) -> str:
 
 
 def rust_output(path: Path) -> str:
-    """A micro-benchmark's stdout (core_bench.py or examples/bench_*.rs): its JSON pretty-printed (one document or one per line)."""
+    """A micro-benchmark's stdout (core_bench.py, examples/bench_*.rs): its JSON pretty-printed
+    (one document or one per line)."""
     if not path.is_file():
         return "  (no output)"
     text = path.read_text().strip()

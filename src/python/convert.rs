@@ -1,9 +1,8 @@
 //! Rust values to Python objects: `Serialize` → `serde_json::Value` → dict/list/str/int/float.
 //!
-//! Dicts, not frozen pyclasses: the contract promises TypedDicts, and a quick measurement (see
-//! `tests/core/test_conversion_cost.py` and the report of the core branch) showed building a dict
-//! of an Emby item costs about the same as a pyclass instance, while dicts need no per-model
-//! binding code and stay JSON-serialisable for diagnostics.
+//! Dicts, as the contract's TypedDicts promise. Measured (docs/ARCHITECTURE.md, "Models across
+//! the boundary"): frozen pyclasses would cost less per item, and the `Value` step here is more
+//! than half of the dict cost; both are open improvements, not done here.
 
 use std::sync::Arc;
 
