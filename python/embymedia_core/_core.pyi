@@ -807,12 +807,19 @@ class EmbyClient:
     async def get_devices(self) -> list[Device]: ...
     async def get_plugins(self) -> list[Plugin]: ...
     # Cache control (the refresh button; also used internally on LibraryChanged / UserDataChanged)
-    def invalidate_all(self) -> None: ...
-    def invalidate_user(self, user_id: str) -> None: ...
-    def invalidate_item(self, item_id: str) -> None: ...
+    def invalidate_all(self) -> None:
+        """Drop every browse and discovery entry (the refresh button)."""
+    def invalidate_user(self, user_id: str) -> None:
+        """Drop everything cached for one user: listings, discovery rows, item details."""
+    def invalidate_item(self, item_id: str) -> None:
+        """Drop every response about one item: its details and the listings it is the parent of."""
     # Metrics
-    def record_coordinator_update(self, name: str, duration_s: float, success: bool) -> None: ...
-    def metrics(self) -> MetricsSnapshot: ...
+    def record_coordinator_update(self, name: str, duration_s: float, success: bool) -> None:
+        """Count one coordinator refresh (`coordinators` section of the snapshot)."""
+    def metrics(self) -> MetricsSnapshot:
+        """The whole diagnostics section at once: `efficiency_metrics` (api_calls per endpoint
+        template with count, avg_ms, p95_ms, errors; websocket; coordinators) and `cache_stats`
+        (hits, misses, coalesced, entries in total and per cache, evictions, TTLs)."""
     # WebSocket
     def events(
         self,

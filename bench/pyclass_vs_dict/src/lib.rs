@@ -38,21 +38,37 @@ struct PyItem(Item);
 #[pymethods]
 impl PyItem {
     #[getter]
-    fn id(&self) -> &str { &self.0.id }
+    fn id(&self) -> &str {
+        &self.0.id
+    }
     #[getter]
-    fn name(&self) -> Option<&str> { self.0.name.as_deref() }
+    fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
     #[getter]
-    fn r#type(&self) -> Option<&str> { self.0.r#type.as_deref() }
+    fn r#type(&self) -> Option<&str> {
+        self.0.r#type.as_deref()
+    }
     #[getter]
-    fn run_time_ticks(&self) -> Option<i64> { self.0.run_time_ticks }
+    fn run_time_ticks(&self) -> Option<i64> {
+        self.0.run_time_ticks
+    }
     #[getter]
-    fn production_year(&self) -> Option<i64> { self.0.production_year }
+    fn production_year(&self) -> Option<i64> {
+        self.0.production_year
+    }
     #[getter]
-    fn overview(&self) -> Option<&str> { self.0.overview.as_deref() }
+    fn overview(&self) -> Option<&str> {
+        self.0.overview.as_deref()
+    }
     #[getter]
-    fn genres(&self) -> Vec<String> { self.0.genres.clone() }
+    fn genres(&self) -> Vec<String> {
+        self.0.genres.clone()
+    }
     #[getter]
-    fn date_created(&self) -> Option<&str> { self.0.date_created.as_deref() }
+    fn date_created(&self) -> Option<&str> {
+        self.0.date_created.as_deref()
+    }
 }
 
 #[pyclass(frozen)]
@@ -72,7 +88,9 @@ impl Page {
     }
     /// Only the intermediate `serde_json::Value` of the dict path (no Python objects).
     fn values(&self) -> usize {
-        serde_json::to_value(&self.0).map(|v| v.as_array().map_or(0, Vec::len)).unwrap_or(0)
+        serde_json::to_value(&self.0)
+            .map(|v| v.as_array().map_or(0, Vec::len))
+            .unwrap_or(0)
     }
     fn objects<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let list = PyList::empty(py);
