@@ -1,6 +1,7 @@
 """Dicts or frozen pyclasses for the core's models: the cost per item of one update.
 
-Build (from this directory; the core's release artifacts are reused):
+Build (from this directory, after `source ../../scripts/lib/common.sh`, which picks the Python
+>= 3.13 the binding builds against; the core's release artifacts are reused):
 
     CARGO_TARGET_DIR=../../target cargo build --release
     cp ../../target/release/libpyclass_exp.so pyclass_exp.abi3.so
@@ -9,10 +10,11 @@ Run inside the Python 3.14 root (scripts/lib/py314.sh), with this directory and 
 the path: ``py314_run env PYTHONPATH=$PWD:$TOP python run.py``.
 
 One page of 100 movies from the simulator, parsed once into the core's `Item`; then, per item:
-the core's dict path (serde -> `serde_json::Value` -> dict), its `Value` step alone, a frozen
-pyclass wrapping the Rust struct (fields converted when read), each built only, built with 8
-fields read, and built with 8 fields read twice; `json.loads` of the same JSON as the floor of
-building such dicts in Python. Nothing asserts a timing; the figures are in docs/ARCHITECTURE.md.
+the core's dicts (serde straight to Python objects), the former dicts through
+`serde_json::Value` and that `Value` step alone, a frozen pyclass wrapping the Rust struct
+(fields converted when read); dicts and pyclasses built only, built with 8 fields read, and built
+with 8 fields read twice; `json.loads` of the same JSON as Python's own cost of such dicts.
+Nothing asserts a timing; the figures are in docs/ARCHITECTURE.md.
 """
 
 import asyncio
@@ -83,12 +85,13 @@ def main() -> None:
             {
                 "items": items,
                 "json_loads_us": per_item(lambda: json.loads(text), items),
-                "dicts_build_us": per_item(page.dicts, items),
-                "dicts_value_step_us": per_item(page.values, items),
+                "core_dicts_build_us": per_item(page.core_dicts, items),
+                "value_dicts_build_us": per_item(page.dicts, items),
+                "value_step_us": per_item(page.values, items),
                 "pyclass_build_us": per_item(page.objects, items),
-                "dicts_build_read8_us": per_item(lambda: read(page.dicts, item, 1), items),
+                "dicts_build_read8_us": per_item(lambda: read(page.core_dicts, item, 1), items),
                 "pyclass_build_read8_us": per_item(lambda: read(page.objects, getattr, 1), items),
-                "dicts_build_read8x2_us": per_item(lambda: read(page.dicts, item, 2), items),
+                "dicts_build_read8x2_us": per_item(lambda: read(page.core_dicts, item, 2), items),
                 "pyclass_build_read8x2_us": per_item(lambda: read(page.objects, getattr, 2), items),
             }
         )

@@ -1,5 +1,6 @@
-//! Scratch experiment: one Emby item page as dicts (the core's path: serde -> Value -> dict) or
-//! as frozen pyclasses (one object wrapping the Rust struct; fields converted on each read).
+//! Experiment: one Emby item page as dicts (the core's conversion, and the former one through
+//! `serde_json::Value`) or as frozen pyclasses (one object wrapping the Rust struct; fields
+//! converted on each read).
 use embymedia_core::models::Item;
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
@@ -82,6 +83,11 @@ impl Page {
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
         Ok(Self(v))
     }
+    /// The core's conversion (straight from serde to Python objects).
+    fn core_dicts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        embymedia_core::python::convert::to_py(py, &self.0)
+    }
+    /// The former conversion, through `serde_json::Value`.
     fn dicts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let v = serde_json::to_value(&self.0).expect("value");
         value_to_py(py, &v)
