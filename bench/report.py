@@ -184,7 +184,8 @@ def main(argv: list[str]) -> int:
     for arg in argv[2:]:
         path = Path(arg)
         print()
-        print(f"Rust micro-benchmark {path.stem}:")
+        kind = "Python-side" if path.stem.startswith("py-") else "Rust"
+        print(f"{kind} micro-benchmark {path.stem.removeprefix('py-').removeprefix('rust-')}:")
         print(rust_output(path))
     return status
 
