@@ -473,9 +473,11 @@ def parse_host(host: str, port: int, ssl: bool) -> tuple[str, int, bool, str]:
     """
 
 def shutdown_all() -> None:
-    """Synchronously stop every client's background tasks (atexit fallback).
+    """Synchronously stop every client's background tasks (the package's atexit hook).
 
-    For interpreter exit only: afterwards event streams hand nothing more to Python.
+    For interpreter exit only: afterwards no awaitable of this module completes, event streams
+    hand nothing more to Python and the core logs nothing (nothing may reach into Python while
+    it finalizes).
     """
 
 @final
