@@ -455,6 +455,45 @@ async def test_cancelling_a_call_from_python_leaks_nothing(
         await client.get_sessions()
 
 
+async def test_close_ends_every_awaited_call_in_flight_with_a_clear_error(
+    sim: EmbySimulator, client: EmbyClient
+) -> None:
+    """Calls awaited by tasks while the server delays (three coalesced into one request, a
+    cached browse call, one with its own timeout) and an event reader: `close()` ends them all
+    with `EmbyClosedError` (the reader's iteration ends) before the server would have answered."""
+    uid = user_id(sim)
+    sim.set_fault(Fault(latency=5.0, paths=("/Sessions", "/Users/{id}/Views", "/System/Info")))
+    stream = client.events(ping_interval_s=0.5, read_timeout_s=5.0)
+
+    async def read_to_the_end() -> str:
+        async for _ in stream:
+            pass
+        return "ended"
+
+    reader = asyncio.create_task(read_to_the_end())
+    calls = [asyncio.create_task(awaited(client.get_sessions())) for _ in range(3)]
+    calls.append(asyncio.create_task(awaited(client.get_views(uid))))
+    calls.append(asyncio.create_task(awaited(client.get_system_info(timeout=30.0))))
+    await eventually(
+        lambda: (
+            sim.count("/Sessions") >= 1
+            and sim.count("/Users/{id}/Views") >= 1
+            and sim.count("/System/Info") >= 1
+        ),
+        "every request reached the server",
+    )
+    await asyncio.wait_for(client.close(), 5)
+    # Bounded far above what close needs; a call the close did not end would get its answer
+    # after 5 s, a result instead of the error.
+    _, pending = await asyncio.wait([*calls, reader], timeout=10)
+    assert not pending
+    for call in calls:
+        error = call.exception()
+        assert isinstance(error, EmbyClosedError), error
+        assert "closed" in str(error)
+    assert reader.result() == "ended"
+
+
 async def test_ten_concurrent_identical_calls_send_one_request(
     sim: EmbySimulator, client: EmbyClient
 ) -> None:
