@@ -1134,6 +1134,12 @@ impl PyEmbyClient {
     }
 
     fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        if super::handover::exiting() {
+            // After the atexit hook: no completion may come from tokio any more; stopping is
+            // all that is left to do (the hook already waited for the tasks of live clients).
+            self.core.lifecycle().cancel();
+            return super::handover::ready_future(py, Ok(py.None().into_bound(py)));
+        }
         let c = self.core.clone();
         spawn(py, async move {
             c.close().await;

@@ -15,7 +15,6 @@
 use std::sync::Arc;
 
 use pyo3::exceptions::PyStopAsyncIteration;
-use pyo3::intern;
 use pyo3::prelude::*;
 
 use super::convert::to_py;
@@ -38,13 +37,12 @@ impl EventStream {
 
     fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match self.queue.try_batch(BATCH) {
-            TryBatch::Ready(batch) => {
-                let future =
-                    handover::running_loop(py)?.call_method0(intern!(py, "create_future"))?;
-                future.call_method1(intern!(py, "set_result"), (to_py(py, &batch)?,))?;
-                return Ok(future);
-            }
+            TryBatch::Ready(batch) => return handover::ready_future(py, to_py(py, &batch)),
             TryBatch::Closed => return Err(PyStopAsyncIteration::new_err(())),
+            // Nothing would wake this reader any more (see `handover`).
+            TryBatch::Empty if handover::exiting() => {
+                return Err(PyStopAsyncIteration::new_err(()));
+            }
             TryBatch::Empty => {}
         }
         // The waiting task ends as soon as the future is done for any reason (cancelled by

@@ -32,6 +32,7 @@ use tokio_util::task::TaskTracker;
 use tokio_util::task::task_tracker::TaskTrackerToken;
 
 use super::convert::{IntoPython, Reply};
+use super::errors::to_pyerr;
 
 /// Set once at interpreter exit: from then on nothing of ours attaches to Python.
 static EXITING: AtomicBool = AtomicBool::new(false);
@@ -95,6 +96,19 @@ pub(crate) fn running_loop(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
         .call0()
 }
 
+/// A future of the running loop, completed at once on this thread (`Err`: with that exception).
+pub(crate) fn ready_future<'py>(
+    py: Python<'py>,
+    outcome: PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let future = running_loop(py)?.call_method0(intern!(py, "create_future"))?;
+    match outcome {
+        Ok(value) => future.call_method1(intern!(py, "set_result"), (value,))?,
+        Err(e) => future.call_method1(intern!(py, "set_exception"), (e.into_value(py),))?,
+    };
+    Ok(future)
+}
+
 /// A new future of the running loop, and a receiver that fires once that future is done for any
 /// reason (cancelled by its task, completed, garbage collected), so the Rust side can stop.
 pub(crate) fn new_future(
@@ -143,6 +157,11 @@ where
     T: IntoPython,
     F: Future<Output = crate::Result<T>> + Send + 'static,
 {
+    if exiting() {
+        // Nothing could complete it from tokio any more (a later atexit hook awaiting it would
+        // hang): the clients are closed, and this thread may touch Python.
+        return ready_future(py, Err(to_pyerr(py, crate::Error::Closed)));
+    }
     let (event_loop, future, cancelled) = new_future(py)?;
     let (loop_ref, future_ref) = (event_loop.unbind(), future.clone().unbind());
     pyo3_async_runtimes::tokio::get_runtime().spawn(async move {
