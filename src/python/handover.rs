@@ -8,7 +8,7 @@
 //! thread.
 //!
 //! Interpreter exit: a thread that attaches to Python while the interpreter finalizes can crash
-//! it (REST calls ended by the atexit hook used to segfault or abort most exits when their
+//! it (REST calls ended by the atexit hook crashed about one exit in five when their
 //! completions attached during finalization). Whatever attaches from a tokio thread first
 //! [`enter`]s: it takes a token of one process-wide tracker, then checks the exit flag. The
 //! atexit hook (`shutdown_all`) calls [`begin_exit`] (sets the flag, closes the tracker) before
