@@ -1,6 +1,6 @@
 """Print the side-by-side table of scripts/bench from the JSON files of its runs.
 
-    python3 bench/report.py BASELINE.json|- OURS.json|- [MICRO.json ...]
+    python3 bench/report.py BASELINE.json|- OURS.json|- [RUST.json ...]
 
 A `-` stands for a run that was skipped. Ratios are ours / baseline, measured in the same
 invocation; targets are those of FEATURES.md (requests: at most 37 in the hour with 0 /Sessions,
@@ -86,8 +86,7 @@ def table(rows: list[list[str]]) -> str:
 
 
 def rust_output(path: Path) -> str:
-    """A micro-benchmark's stdout (core_bench.py, examples/bench_*.rs): its JSON pretty-printed
-    (one document or one per line)."""
+    """A micro-benchmark's stdout: its JSON pretty-printed (one document or one per line)."""
     if not path.is_file():
         return "  (no output)"
     text = path.read_text().strip()
@@ -185,7 +184,8 @@ def main(argv: list[str]) -> int:
     for arg in argv[2:]:
         path = Path(arg)
         print()
-        print(f"micro-benchmark {path.stem}:")
+        kind = "Python-side" if path.stem.startswith("py-") else "Rust"
+        print(f"{kind} micro-benchmark {path.stem.removeprefix('py-').removeprefix('rust-')}:")
         print(rust_output(path))
     return status
 

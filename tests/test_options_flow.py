@@ -1,18 +1,25 @@
-"""Options flow: every option is stored, reloads the entry and changes what the integration does."""
+"""Options flow: every option is stored, reloads the entry and changes what the integration does.
 
-from collections.abc import Callable
+Each option's effect is shown on the wire where it has one (the simulator's request log, its
+WebSocket subscriptions and push counts); time moves with `freezer` for Home Assistant and
+`sim.advance` for the simulator.
+"""
+
+import asyncio
+import itertools
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from emby_simulator import EmbySimulator
 from embymedia_core import EmbyClosedError
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.embymedia.const import (
     CONF_ENABLE_DISCOVERY_SENSORS,
@@ -28,6 +35,7 @@ from custom_components.embymedia.const import (
     DOMAIN,
     WEB_PLAYER_CLIENTS,
 )
+from emby_simulator import EmbySimulator, SimulatorConfig
 
 DEFAULTS: dict[str, Any] = {
     CONF_SCAN_INTERVAL: 10,
@@ -44,6 +52,33 @@ DEFAULTS: dict[str, Any] = {
 
 
 type FindDevice = Callable[[ConfigEntry, str], dr.DeviceEntry | None]
+type WaitUntil = Callable[..., Awaitable[None]]
+
+EVENT_LOOP_TASK = f"{DOMAIN} websocket"
+# The default server without the clients' own script: only the test changes what plays.
+QUIET_SERVER = SimulatorConfig(api_key="test-api-key", users=3, clients=6, playing=2, script=False)
+
+
+async def settle(hass: HomeAssistant) -> None:
+    """Wait for what became due, scheduled refreshes included, but not for the WebSocket event
+    loop (a background task that runs until unload)."""
+    while True:
+        await hass.async_block_till_done()
+        pending = [
+            task
+            for task in hass._background_tasks
+            if not task.done() and EVENT_LOOP_TASK not in task.get_name()
+        ]
+        if not pending:
+            return
+        await asyncio.wait(pending, timeout=30)
+
+
+async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
+    """Move Home Assistant's clock and run what became due."""
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await settle(hass)
 
 
 async def set_options(hass: HomeAssistant, entry: MockConfigEntry, **changes: Any) -> None:
@@ -132,16 +167,114 @@ async def test_scan_interval_without_websocket(
     assert not sessions.websocket_connected
 
 
-async def test_intervals_of_library_and_server(
-    hass: HomeAssistant, init_integration: MockConfigEntry
+def updates(entry: MockConfigEntry, coordinator: str) -> int:
+    """Fetches of a coordinator as the core recorded them (failed ones included: a jump of the
+    test clock by minutes can make the simulator close the core's idle connections just as
+    one is reused, which shows as a failed fetch but is a fetch all the same)."""
+    stats = entry.runtime_data.client.metrics()["efficiency_metrics"]["coordinators"]
+    return int(stats[coordinator]["updates"])
+
+
+@pytest.mark.parametrize("simulator_config", [QUIET_SERVER])
+async def test_server_scan_interval_changes_polling(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, init_integration: MockConfigEntry
 ) -> None:
-    """Library hours and server minutes reach their coordinators."""
-    await set_options(
-        hass, init_integration, **{CONF_LIBRARY_SCAN_INTERVAL: 6, CONF_SERVER_SCAN_INTERVAL: 20}
-    )
-    runtime = init_integration.runtime_data
-    assert runtime.library.update_interval == timedelta(hours=6)
-    assert runtime.server.update_interval == timedelta(minutes=20)
+    """Server minutes: the server is polled every 20 minutes instead of every 5."""
+    await set_options(hass, init_integration, **{CONF_SERVER_SCAN_INTERVAL: 20})
+    assert init_integration.runtime_data.server.update_interval == timedelta(minutes=20)
+    start = updates(init_integration, "server")
+    for _ in range(3):
+        await tick(hass, freezer, 5 * 60)
+    assert updates(init_integration, "server") == start  # the default would have polled 3 times
+    await tick(hass, freezer, 5 * 60)
+    assert updates(init_integration, "server") == start + 1
+    for _ in range(4):
+        await tick(hass, freezer, 5 * 60)
+    assert updates(init_integration, "server") == start + 2
+
+
+@pytest.mark.parametrize("simulator_config", [QUIET_SERVER])
+async def test_library_scan_interval_changes_polling(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, init_integration: MockConfigEntry
+) -> None:
+    """Library hours: libraries and counts every 3 hours instead of every hour.
+
+    The library coordinator polls while something listens to it (Home Assistant does not poll a
+    coordinator nobody reads); the listener stands in for the library sensors.
+    """
+    await set_options(hass, init_integration, **{CONF_LIBRARY_SCAN_INTERVAL: 3})
+    library = init_integration.runtime_data.library
+    assert library.update_interval == timedelta(hours=3)
+    remove = library.async_add_listener(lambda: None)
+    start = updates(init_integration, "library")
+    for _ in range(2):
+        await tick(hass, freezer, 3600)
+    assert updates(init_integration, "library") == start  # the default would have polled twice
+    await tick(hass, freezer, 3600)
+    assert updates(init_integration, "library") == start + 1
+    remove()
+
+
+@pytest.mark.parametrize("simulator_config", [QUIET_SERVER])
+@pytest.mark.parametrize("interval_ms", [10_000, 1500])
+async def test_websocket_interval_throttles_session_pushes(
+    hass: HomeAssistant,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+    wait_until: WaitUntil,
+    interval_ms: int,
+) -> None:
+    """The socket subscribes with SessionsStart "0,<websocket_interval>": the server pushes
+    progress no more often than that (10 s here), while 1.5 s lets every report through."""
+    await set_options(hass, init_integration, **{CONF_WEBSOCKET_INTERVAL: interval_ms})
+    sessions = init_integration.runtime_data.sessions
+    await wait_until(lambda: sessions.websocket_connected and sessions.push_count > 0)
+    subscribed = [s for s in simulator.hub.sockets if s.sessions_interval is not None]
+    assert [s.sessions_interval for s in subscribed] == [interval_ms / 1000]
+
+    # Two clients play and report progress every 10 s each, at different times: one step of
+    # simulated time at a time, note when the server pushed Sessions.
+    pushed_at: list[float] = []
+    for _ in range(60):
+        before = simulator.sessions_pushes
+        simulator.advance(1)
+        if simulator.sessions_pushes > before:
+            pushed_at.append(simulator.clock.seconds)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(pushed_at)]
+    assert len(pushed_at) >= 5
+    if interval_ms == 10_000:
+        assert min(gaps) >= 10
+    else:
+        assert min(gaps) < 10  # more than one report per 10 s reached Home Assistant's socket
+    # And they reach Home Assistant.
+    pushes = sessions.push_count
+    await simulator.flush()
+    await wait_until(lambda: sessions.push_count > pushes)
+
+
+@pytest.mark.parametrize("simulator_config", [QUIET_SERVER])
+async def test_enable_websocket_off_closes_the_socket(
+    hass: HomeAssistant,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+    wait_until: WaitUntil,
+) -> None:
+    """Turning the WebSocket off: the socket closes, no new one opens, sessions are polled at
+    the scan interval; turning it on again subscribes again."""
+    sessions = init_integration.runtime_data.sessions
+    await wait_until(lambda: sessions.websocket_connected and sessions.push_count > 0)
+    await set_options(hass, init_integration, **{CONF_ENABLE_WEBSOCKET: False})
+    await wait_until(lambda: simulator.subscriptions == 0 and not simulator.hub.sockets)
+    connections = simulator.websocket_connections
+    sessions = init_integration.runtime_data.sessions
+    assert not sessions.websocket_connected
+    assert sessions.update_interval == timedelta(seconds=10)
+    assert simulator.websocket_connections == connections
+
+    await set_options(hass, init_integration, **{CONF_ENABLE_WEBSOCKET: True})
+    sessions = init_integration.runtime_data.sessions
+    await wait_until(lambda: sessions.websocket_connected and simulator.subscriptions == 1)
+    assert simulator.websocket_connections == connections + 1
 
 
 async def test_discovery_off(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
@@ -161,17 +294,34 @@ async def test_discovery_off(hass: HomeAssistant, init_integration: MockConfigEn
 async def test_user_choice(
     hass: HomeAssistant, simulator: EmbySimulator, init_integration: MockConfigEntry
 ) -> None:
-    """One user: discovery and library counts for that user only; back to all users."""
+    """One user: discovery rows and library counts are asked for that user only; back to all
+    users: discovery rows for every user."""
     all_users = {user["id"] for user in await init_integration.runtime_data.client.get_users()}
     chosen = sorted(all_users)[-1]
+    since = len(simulator.request_log)
     await set_options(hass, init_integration, **{CONF_USER_ID: chosen})
     runtime = init_integration.runtime_data
     assert set(runtime.discovery) == {chosen}
     assert runtime.library.user_id == chosen
     assert runtime.sessions.user_id == chosen
+    requests = simulator.request_log[since:]
+    latest = {
+        r.path.split("/")[2] for r in requests if r.template == "/Users/{UserId}/Items/Latest"
+    }
+    assert latest == {chosen}
+    counts = [r.query.get("userid") for r in requests if r.path == "/Items/Counts"]
+    assert counts == [chosen]
 
+    since = len(simulator.request_log)
     await set_options(hass, init_integration, **{CONF_USER_ID: "all"})
     assert set(init_integration.runtime_data.discovery) == all_users
+    requests = simulator.request_log[since:]
+    latest = {
+        r.path.split("/")[2] for r in requests if r.template == "/Users/{UserId}/Items/Latest"
+    }
+    assert latest == all_users
+    counts = [r.query.get("userid") for r in requests if r.path == "/Items/Counts"]
+    assert counts == [None]
 
 
 async def test_ignored_device(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:

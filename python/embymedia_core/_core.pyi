@@ -482,9 +482,12 @@ def parse_host(host: str, port: int, ssl: bool) -> tuple[str, int, bool, str]:
     """
 
 def shutdown_all() -> None:
-    """Synchronously stop every client's background tasks (atexit fallback).
+    """Synchronously stop every client's background tasks (the package's atexit hook).
 
-    For interpreter exit only: afterwards event streams hand nothing more to Python.
+    For interpreter exit only (nothing may reach into Python while it finalizes): awaitables
+    still pending stay pending, event streams hand nothing more to Python from the core's
+    threads and the core logs nothing. Calls made afterwards are answered at once: REST calls
+    raise `EmbyClosedError`, `close()` returns, a reader gets what is queued and then the end.
     """
 
 @final

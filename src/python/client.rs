@@ -1,6 +1,7 @@
 //! `EmbyClient` for Python: a frozen handle around the Rust [`crate::EmbyClient`]; every async
-//! method runs on the shared tokio runtime through `pyo3_async_runtimes::tokio::future_into_py`
-//! (cancelling the Python task drops the Rust future).
+//! method runs on the shared tokio runtime and hands its result back through
+//! [`super::handover::spawn`] (cancelling the Python task drops the Rust future; nothing reaches
+//! Python once the interpreter exits).
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -9,7 +10,7 @@ use std::time::Duration;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use super::convert::{BytesAndType, IntoPython, Json, Reply, to_py};
+use super::convert::{BytesAndType, IntoPython, Json, to_py};
 use super::errors::to_pyerr;
 use super::events::EventStream;
 use super::rest::{self, spawn_timed};
@@ -24,7 +25,7 @@ where
     T: IntoPython,
     F: Future<Output = crate::Result<T>> + Send + 'static,
 {
-    pyo3_async_runtimes::tokio::future_into_py(py, async move { Ok(Reply(fut.await)) })
+    super::handover::spawn(py, fut)
 }
 
 #[pyclass(frozen, name = "EmbyClient", module = "embymedia_core._core")]
@@ -1148,6 +1149,12 @@ impl PyEmbyClient {
     }
 
     fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        if super::handover::exiting() {
+            // After the atexit hook: no completion may come from tokio any more; stopping is
+            // all that is left to do (the hook already waited for the tasks of live clients).
+            self.core.lifecycle().cancel();
+            return super::handover::ready_future(py, Ok(py.None().into_bound(py)));
+        }
         let c = self.core.clone();
         spawn(py, async move {
             c.close().await;

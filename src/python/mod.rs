@@ -4,6 +4,7 @@ pub mod client;
 pub mod convert;
 pub mod errors;
 pub mod events;
+mod handover;
 mod rest;
 
 use std::time::Duration;
@@ -22,32 +23,36 @@ fn parse_host(
     Ok((a.host, a.port, a.ssl, a.base_path))
 }
 
-/// Synchronously stop every client's background tasks (atexit fallback). Waits at most 5 s.
-/// Event streams deliver nothing after this (the interpreter is exiting).
+/// Synchronously stop every client's background tasks (the atexit hook). Waits at most 5 + 1 s.
+/// For interpreter exit only: afterwards no awaitable of the module completes and nothing is
+/// logged (see `handover`).
 #[pyfunction]
 fn shutdown_all(py: Python<'_>) {
-    // No event hand-over may attach to the interpreter from now on; then stop the tasks, then
-    // let the hand-overs already under way finish (they need the interpreter: detached).
-    events::begin_exit();
+    // Nothing may attach to the interpreter from now on (results, event batches, log records);
+    // then stop the tasks, then let the attaches already under way finish (they need the
+    // interpreter: detached).
+    handover::begin_exit();
     py.detach(|| {
         let runtime = pyo3_async_runtimes::tokio::get_runtime().handle();
         crate::lifecycle::shutdown_all(runtime, Duration::from_secs(5));
-        events::wait_for_handovers(runtime, Duration::from_secs(1));
+        handover::wait_for_handovers(runtime, Duration::from_secs(1));
     });
 }
 
 /// Routes the crate's `log` records to Python's `logging` (loggers `embymedia_core.*`). Other
 /// crates' records (reqwest, hyper, rustls) are dropped: their messages may carry URLs and the
-/// core reports their failures itself.
+/// core reports their failures itself. Records stop at interpreter exit (`handover`).
 fn init_logging(py: Python<'_>) {
     use log::LevelFilter;
-    let logger = pyo3_log::Logger::new(py, pyo3_log::Caching::LoggersAndLevels).map(|l| {
-        l.filter(LevelFilter::Off)
-            .filter_target("embymedia_core".to_owned(), LevelFilter::Debug)
-    });
+    let Ok(logger) = pyo3_log::Logger::new(py, pyo3_log::Caching::LoggersAndLevels) else {
+        return;
+    };
+    let logger = logger
+        .filter(LevelFilter::Off)
+        .filter_target("embymedia_core".to_owned(), LevelFilter::Debug);
     // A logger may already be installed (module imported twice in one process): keep it.
-    if let Ok(logger) = logger {
-        let _ = logger.install();
+    if log::set_boxed_logger(Box::new(handover::ExitSafeLogger(logger))).is_ok() {
+        log::set_max_level(LevelFilter::Debug);
     }
 }
 

@@ -273,9 +273,11 @@ pub fn type_label(inbound: &Inbound) -> &str {
 pub fn check_frame(text: &str) {
     match parse_frame(text) {
         Ok(inbound) => {
-            let declared = serde_json::from_str::<Value>(text)
-                .ok()
-                .and_then(|v| v.get("MessageType").and_then(Value::as_str).map(str::to_owned));
+            let declared = serde_json::from_str::<Value>(text).ok().and_then(|v| {
+                v.get("MessageType")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            });
             assert_eq!(declared.as_deref(), Some(type_label(&inbound)), "{text}");
             let converted = match &inbound {
                 Inbound::Sessions(list) => serde_json::to_value(list),
@@ -486,7 +488,10 @@ mod tests {
             check_frame(&text);
             parsed += usize::from(parse_frame(&text).is_ok());
         }
-        assert!(parsed >= 20, "most seeds are real, parseable frames: {parsed}");
+        assert!(
+            parsed >= 20,
+            "most seeds are real, parseable frames: {parsed}"
+        );
     }
 
     /// One mutation of `input` in the manner of libFuzzer's simplest mutators.

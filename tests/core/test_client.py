@@ -10,6 +10,7 @@ import ast
 import asyncio
 import inspect
 import json
+import os
 import socket
 import sys
 import types
@@ -457,6 +458,95 @@ async def test_cancelling_a_call_from_python_leaks_nothing(
         await asyncio.wait_for(pending, 5)
     with pytest.raises(EmbyClosedError):
         await client.get_sessions()
+
+
+async def test_close_ends_every_awaited_call_in_flight_with_a_clear_error(
+    sim: EmbySimulator, client: EmbyClient
+) -> None:
+    """Calls awaited by tasks while the server delays (three coalesced into one request, a
+    cached browse call, one with its own timeout) and an event reader: `close()` ends them all
+    with `EmbyClosedError` (the reader's iteration ends) before the server would have answered."""
+    uid = user_id(sim)
+    sim.set_fault(Fault(latency=5.0, paths=("/Sessions", "/Users/{id}/Views", "/System/Info")))
+    stream = client.events(ping_interval_s=0.5, read_timeout_s=5.0)
+
+    async def read_to_the_end() -> str:
+        async for _ in stream:
+            pass
+        return "ended"
+
+    reader = asyncio.create_task(read_to_the_end())
+    calls = [asyncio.create_task(awaited(client.get_sessions())) for _ in range(3)]
+    calls.append(asyncio.create_task(awaited(client.get_views(uid))))
+    calls.append(asyncio.create_task(awaited(client.get_system_info(timeout=30.0))))
+    await eventually(
+        lambda: (
+            sim.count("/Sessions") >= 1
+            and sim.count("/Users/{id}/Views") >= 1
+            and sim.count("/System/Info") >= 1
+        ),
+        "every request reached the server",
+    )
+    await asyncio.wait_for(client.close(), 5)
+    # Bounded far above what close needs; a call the close did not end would get its answer
+    # after 5 s, a result instead of the error.
+    _, pending = await asyncio.wait([*calls, reader], timeout=10)
+    assert not pending
+    for call in calls:
+        error = call.exception()
+        assert isinstance(error, EmbyClosedError), error
+        assert "closed" in str(error)
+    assert reader.result() == "ended"
+
+
+AFTER_EXIT_HOOK = """
+import asyncio
+import embymedia_core
+from embymedia_core import EmbyClient, EmbyClosedError
+
+
+async def main() -> None:
+    client = EmbyClient("127.0.0.1", int(__import__("sys").argv[1]), "key", device_id="exit")
+    stream = client.events()
+    embymedia_core.shutdown_all()  # what the atexit hook runs
+    try:
+        await asyncio.wait_for(client.get_sessions(), 10)
+    except EmbyClosedError as e:
+        print("call:", e)
+
+    async def read() -> str:
+        async for _ in stream:
+            return "got a batch"
+        return "ended"
+
+    print("reader:", await asyncio.wait_for(read(), 10))
+    print("close:", await asyncio.wait_for(client.close(), 10))
+
+
+asyncio.run(main())
+"""
+
+
+async def test_calls_made_after_the_exit_hook_are_answered_at_once(socket_enabled: None) -> None:
+    """Once `shutdown_all()` (the atexit hook) ran, nothing may complete a future from a tokio
+    thread; calls made later on a Python thread (another atexit hook, say) do not hang: a call
+    raises EmbyClosedError, a reader of a socket never closed ends, close() returns."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        AFTER_EXIT_HOOK,
+        str(unused_port()),
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, err.decode()
+    assert out.decode().splitlines() == [
+        "call: the Emby client is closed",
+        "reader: ended",
+        "close: None",
+    ], err.decode()
 
 
 async def test_ten_concurrent_identical_calls_send_one_request(

@@ -1,28 +1,40 @@
 """Child process of `test_websocket.py::test_interpreter_exit_with_the_socket_open_never_crashes`.
 
 Runs a simulator on its own thread, opens the core's WebSocket with events in flight (a flood of
-Sessions frames while Python reads), then lets the interpreter exit without closing the client,
-in one of three ways (argv[1]):
+Sessions frames while Python reads) and REST calls in flight (the simulator answers `/Sessions`
+late; some calls are awaited by tasks, others are bare futures nobody awaits, so asyncio's own
+cancellation at exit does not end them), then lets the interpreter exit without closing the
+client, in one of three ways (argv[1]):
 
-* `return`: `asyncio.run` returns while the reading task is pending (asyncio cancels it).
+* `return`: `asyncio.run` returns while the reading and calling tasks are pending (asyncio
+  cancels them; the bare futures stay in flight).
 * `thread`: the reading loop runs on a daemon thread that is still busy when the main thread
   returns; the interpreter finalizes under it.
 * `exit`: `sys.exit()` from inside the reading coroutine.
 
-Prints `READY` once events flowed; the parent checks the exit status and stderr.
+Prints `READY` once events flowed and `REST IN FLIGHT <n>` (bare calls not answered yet) just
+before it leaves; the parent checks those, the exit status and stderr.
 """
 
 import asyncio
 import sys
 import threading
 import time
+from collections.abc import Awaitable
 
 from embymedia_core import EmbyClient
 
-from emby_simulator import EmbySimulator, SimulatorConfig
+from emby_simulator import EmbySimulator, Fault, SimulatorConfig
 
 API_KEY = "exit-test-key"
 FLOOD = 3000
+# Server delay of every REST call: longer than the exit takes, so the calls end only when the
+# atexit hook closes the client, i.e. while the interpreter is on its way out.
+REST_LATENCY_S = 0.5
+# REST calls started per tick of the caller (every 5 ms while the loop runs).
+CALLS_PER_TICK = 2
+# Futures nobody awaits (kept alive here so they are not garbage collected before the exit).
+BARE_CALLS: list[Awaitable[object]] = []
 
 
 class SimulatorThread:
@@ -42,6 +54,7 @@ class SimulatorThread:
 
     async def _serve(self) -> None:
         async with EmbySimulator(SimulatorConfig(api_key=API_KEY, clients=4, playing=2)) as sim:
+            sim.set_fault(Fault(latency=REST_LATENCY_S, paths=("/Sessions",)))
             self.sim = sim
             self.ready.set()
             await asyncio.Event().wait()
@@ -75,14 +88,30 @@ async def read_until_flowing(server: SimulatorThread, exit_inside: bool) -> None
             if exit_inside and leave.is_set():
                 sys.exit(0)
 
+    async def call() -> None:
+        """Awaited calls, one after the other, forever."""
+        while True:
+            await client.get_sessions()
+
+    async def start_calls() -> None:
+        """Bare calls, started without pause until the loop stops."""
+        while True:
+            BARE_CALLS.extend(client.get_sessions() for _ in range(CALLS_PER_TICK))
+            await asyncio.sleep(0.005)
+
     task = asyncio.create_task(consume())
     await asyncio.wait_for(flowing.wait(), 20)
+    callers = [asyncio.create_task(call()) for _ in range(5)]
+    callers.append(asyncio.create_task(start_calls()))
     server.flood()
     print("READY", flush=True)
     await asyncio.sleep(0.05)  # let the flood reach the core
+    in_flight = sum(1 for f in BARE_CALLS if asyncio.isfuture(f) and not f.done())
+    print(f"REST IN FLIGHT {in_flight}", flush=True)
     leave.set()
     if exit_inside:
         await asyncio.wait_for(task, 20)
+    assert not any(c.done() for c in callers)  # still calling as the interpreter exits
 
 
 def main() -> None:
