@@ -402,11 +402,18 @@ async def test_one_hour(
         # --- One hour ------------------------------------------------------------------------
         cpu_before, sim_cpu_before = process_cpu(), simulator.cpu_seconds()
         wall_before = real_now()
-        for _ in range(seconds // step):
+        # When each request came (simulated seconds into the hour), to explain the totals.
+        timeline: list[tuple[int, dict[str, int]]] = []
+        before = setup_counts
+        for index in range(seconds // step):
             freezer.tick(timedelta(seconds=step))
             async_fire_time_changed(hass)
             await simulator.call(lambda s: advance(s, step))
             await quiet.wait(STEP_SETTLE_LIMIT)
+            now = await simulator.call(sim_counts)
+            if new := diff(now, before):
+                timeline.append(((index + 1) * step, new))
+            before = now
         await quiet.wait(SETUP_SETTLE_LIMIT, quiet_for=QUIET_AFTER_SETUP)
         wall = real_now() - wall_before
         cpu, sim_cpu = process_cpu() - cpu_before, simulator.cpu_seconds() - sim_cpu_before
@@ -416,6 +423,7 @@ async def test_one_hour(
             "requests": sum(hour.values()),
             "sessions_requests": sessions_requests(hour),
             "by_endpoint": hour,
+            "timeline": timeline,
             "wall_seconds": round(wall, 3),
             "cpu_seconds": {
                 "process": round(cpu, 3),
