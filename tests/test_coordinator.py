@@ -19,6 +19,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.embymedia.const import (
     CONF_ENABLE_WEBSOCKET,
     CONF_SCAN_INTERVAL,
+    DISCOVERY_EVENT_DELAY,
+    DISCOVERY_SCAN_INTERVAL,
     DOMAIN,
     WEBSOCKET_FALLBACK_INTERVAL,
 )
@@ -241,11 +243,12 @@ async def test_library_changed_refreshes_library_and_discovery(
     init_integration: MockConfigEntry,
 ) -> None:
     """A burst of LibraryChanged: one library refresh after the debounce window, and every
-    user's discovery rows refreshed once (more events in the window cost one more refresh)."""
+    user's discovery rows (all three) refreshed once after the event delay."""
     runtime = init_integration.runtime_data
     handler = handler_for(hass, init_integration)
     folders = simulator.count("/Library/VirtualFolders")
     discovery = discovery_updates(runtime)
+    rows = discovery_requests(simulator)
     event = {
         "type": "library_changed",
         "items_added": ["1001"],
@@ -254,43 +257,71 @@ async def test_library_changed_refreshes_library_and_discovery(
         "folders_added_to": [],
         "folders_removed_from": [],
     }
-    handler.async_handle(event)  # type: ignore[arg-type]
-    await settle(hass)
-    assert discovery_updates(runtime) == discovery + len(runtime.discovery)
-    for _ in range(3):  # the rest of the burst, as during a library scan
+    for _ in range(4):  # a burst, as during a library scan
         handler.async_handle(event)  # type: ignore[arg-type]
     await settle(hass)
+    assert discovery_updates(runtime) == discovery  # waits for the rest of the burst
+    await tick(hass, freezer, DISCOVERY_EVENT_DELAY + 1)
+    users = len(runtime.discovery)
+    assert discovery_updates(runtime) == discovery + users
+    assert discovery_requests(simulator) == {key: value + users for key, value in rows.items()}
     assert simulator.count("/Library/VirtualFolders") == folders  # debounced
     await tick(hass, freezer, 31)
     assert simulator.count("/Library/VirtualFolders") == folders + 1
-    assert discovery_updates(runtime) == discovery + 2 * len(runtime.discovery)
+    assert discovery_updates(runtime) == discovery + users
     await tick(hass, freezer, 31)
     assert simulator.count("/Library/VirtualFolders") == folders + 1
-    assert discovery_updates(runtime) == discovery + 2 * len(runtime.discovery)
+    assert discovery_updates(runtime) == discovery + users
+
+
+def discovery_requests(simulator: EmbySimulator) -> dict[str, int]:
+    """Requests of the three discovery rows so far."""
+    return {
+        "latest": simulator.count("/Users/{id}/Items/Latest"),
+        "resume": simulator.count("/Users/{id}/Items/Resume"),
+        "next_up": simulator.count("/Shows/NextUp"),
+    }
 
 
 @pytest.mark.parametrize("entry_options", [NO_WEBSOCKET])
-async def test_user_data_changed_refreshes_that_user(
-    hass: HomeAssistant, init_integration: MockConfigEntry
+async def test_user_events_refresh_resume_and_next_up_of_that_user(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
 ) -> None:
-    """UserDataChanged and PlaybackStopped refresh the discovery rows of that user only."""
+    """PlaybackStopped and the UserDataChanged that follows cost one refresh of that user's
+    resume and next-up rows; "recently added" is left alone until the 30 minutes are up."""
     runtime = init_integration.runtime_data
     handler = handler_for(hass, init_integration)
     user_id = sorted(runtime.discovery)[0]
-    before = discovery_updates(runtime)
-    handler.async_handle({"type": "user_data_changed", "user_id": user_id, "item_ids": ["1"]})
-    await settle(hass)
-    assert discovery_updates(runtime) == before + 1
-
-    other = sorted(runtime.discovery)[1]
+    coordinator = runtime.discovery[user_id]
+    latest_before = coordinator.data.latest
+    before, rows = discovery_updates(runtime), discovery_requests(simulator)
     session = next(iter(runtime.sessions.data.values()))
-    handler.async_handle({"type": "playback_stopped", "session": session | {"user_id": other}})
-    await settle(hass)
-    assert discovery_updates(runtime) == before + 2
-    # Unknown users (no discovery coordinator) cost nothing.
+    handler.async_handle({"type": "playback_stopped", "session": session | {"user_id": user_id}})
+    handler.async_handle({"type": "user_data_changed", "user_id": user_id, "item_ids": ["1"]})
+    await tick(hass, freezer, DISCOVERY_EVENT_DELAY + 1)
+    assert discovery_updates(runtime) == before + 1
+    assert discovery_requests(simulator) == rows | {
+        "resume": rows["resume"] + 1,
+        "next_up": rows["next_up"] + 1,
+    }
+    assert coordinator.data.latest == latest_before
+
+    # Another user's event refreshes that user only; unknown users cost nothing.
+    other = sorted(runtime.discovery)[1]
+    handler.async_handle({"type": "user_data_changed", "user_id": other, "item_ids": ["1"]})
     handler.async_handle({"type": "user_data_changed", "user_id": "nobody", "item_ids": []})
-    await settle(hass)
+    await tick(hass, freezer, DISCOVERY_EVENT_DELAY + 1)
     assert discovery_updates(runtime) == before + 2
+    assert discovery_requests(simulator)["latest"] == rows["latest"]
+
+    # Once the last full fetch is 30 minutes old, an event refreshes every row.
+    freezer.tick(DISCOVERY_SCAN_INTERVAL)
+    handler.async_handle({"type": "user_data_changed", "user_id": user_id, "item_ids": ["1"]})
+    await tick(hass, freezer, DISCOVERY_EVENT_DELAY + 1)
+    assert discovery_requests(simulator)["latest"] > rows["latest"]
 
 
 @pytest.mark.parametrize("entry_options", [NO_WEBSOCKET])

@@ -77,6 +77,10 @@ DISCOVERY_SCAN_INTERVAL: Final = timedelta(minutes=30)
 # LibraryChanged and UserDataChanged come in bursts (a library scan, a season marked played):
 # event-driven refreshes of the library and discovery run at most once per this window.
 EVENT_REFRESH_COOLDOWN: Final = 30.0
+# Events that make a user's discovery rows stale come in pairs and bursts (PlaybackStopped, then
+# the UserDataChanged of the saved position 500 ms later; a season marked played): the refresh
+# waits this long after the first one and serves them all.
+DISCOVERY_EVENT_DELAY: Final = 5.0
 
 # Emby clients that are browser players (the "ignore web players" option).
 WEB_PLAYER_CLIENTS: Final = frozenset({"Emby Web", "Emby Mobile"})

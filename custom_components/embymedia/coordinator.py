@@ -11,7 +11,8 @@ import time
 from collections.abc import Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, override
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Final, override
 
 from embymedia_core import (
     EmbyAuthError,
@@ -65,6 +66,7 @@ from .const import (
     DEFAULT_VERIFY_SSL,
     DEFAULT_WEBSOCKET_INTERVAL,
     DEVICE_ID_PREFIX,
+    DISCOVERY_EVENT_DELAY,
     DISCOVERY_SCAN_INTERVAL,
     DOMAIN,
     EVENT_REFRESH_COOLDOWN,
@@ -550,8 +552,25 @@ class EmbyDiscoveryData:
     next_up: ItemsResult
 
 
+class DiscoveryRow(StrEnum):
+    """One row of a user's discovery data (one Emby request each)."""
+
+    LATEST = "latest"
+    RESUME = "resume"
+    NEXT_UP = "next_up"
+
+
+ALL_DISCOVERY_ROWS: Final = frozenset(DiscoveryRow)
+# Playback and user data move resume points and next episodes; "recently added" changes only
+# with the library, so these events leave it alone.
+USER_EVENT_ROWS: Final = frozenset({DiscoveryRow.RESUME, DiscoveryRow.NEXT_UP})
+# A timed refresh may fire a moment before 30 minutes have passed since the last full fetch.
+DISCOVERY_SCHEDULE_SLACK: Final = timedelta(seconds=5)
+
+
 class EmbyDiscoveryCoordinator(EmbyCoordinator[EmbyDiscoveryData]):
-    """Discovery rows of one user: every 30 minutes, earlier when events make them stale."""
+    """Discovery rows of one user: all of them every 30 minutes; earlier, after events, only the
+    rows those events made stale (`async_refresh_rows`)."""
 
     def __init__(
         self,
@@ -568,26 +587,62 @@ class EmbyDiscoveryCoordinator(EmbyCoordinator[EmbyDiscoveryData]):
             client,
             name=COORDINATOR_DISCOVERY,
             update_interval=DISCOVERY_SCAN_INTERVAL,
-            # A marked-played item shows at once; a burst of events costs one more refresh.
+            # Trailing: the events of one playback stop, or of one burst, cost one refresh.
             request_refresh_debouncer=Debouncer(
-                hass, LOGGER, cooldown=EVENT_REFRESH_COOLDOWN, immediate=True
+                hass, LOGGER, cooldown=DISCOVERY_EVENT_DELAY, immediate=False
             ),
         )
         self.user_id = user_id
         self.user_name = user_name
+        self._stale_rows: set[DiscoveryRow] = set()
+        self._all_fetched_at: datetime | None = None
+
+    async def async_refresh_rows(self, rows: Iterable[DiscoveryRow]) -> None:
+        """Mark rows stale and refresh them after the event delay (debounced)."""
+        self._stale_rows.update(rows)
+        await self.async_request_refresh()
+
+    def _rows_due(self) -> frozenset[DiscoveryRow]:
+        """Every row on the first fetch, on a timed refresh and once the last full fetch is 30
+        minutes old; otherwise only the rows events made stale."""
+        if self.data is None or self._all_fetched_at is None or not self._stale_rows:
+            return ALL_DISCOVERY_ROWS
+        if (
+            dt_util.utcnow() - self._all_fetched_at
+            >= DISCOVERY_SCAN_INTERVAL - DISCOVERY_SCHEDULE_SLACK
+        ):
+            return ALL_DISCOVERY_ROWS
+        return frozenset(self._stale_rows)
 
     @override
     async def _async_fetch(self) -> EmbyDiscoveryData:
+        rows = self._rows_due()
+        previous = self.data
         # This coordinator is the 30-minute cache of these rows: a refresh must reach the server.
         # (The core's discovery cache has the same 30-minute TTL, so a timed refresh would
         # otherwise often get the rows it fetched last time.)
         self.client.invalidate_user(self.user_id)
         latest, resume, next_up = await asyncio.gather(
-            self.client.get_latest(self.user_id, limit=DISCOVERY_LIMIT),
-            self.client.get_resume(self.user_id, limit=DISCOVERY_LIMIT),
-            self.client.get_next_up(self.user_id, limit=DISCOVERY_LIMIT),
+            self.client.get_latest(self.user_id, limit=DISCOVERY_LIMIT)
+            if previous is None or DiscoveryRow.LATEST in rows
+            else _unchanged(previous.latest),
+            self.client.get_resume(self.user_id, limit=DISCOVERY_LIMIT)
+            if previous is None or DiscoveryRow.RESUME in rows
+            else _unchanged(previous.resume),
+            self.client.get_next_up(self.user_id, limit=DISCOVERY_LIMIT)
+            if previous is None or DiscoveryRow.NEXT_UP in rows
+            else _unchanged(previous.next_up),
         )
+        # Only a fetch that succeeded clears what it fetched (a failed one leaves it stale).
+        self._stale_rows -= rows
+        if rows == ALL_DISCOVERY_ROWS:
+            self._all_fetched_at = dt_util.utcnow()
         return EmbyDiscoveryData(latest=latest, resume=resume, next_up=next_up)
+
+
+async def _unchanged[T](value: T) -> T:
+    """A row that is still fresh, in the shape of a fetch."""
+    return value
 
 
 @dataclass
@@ -632,11 +687,13 @@ class EmbyEventHandler:
         """Run a refresh request without blocking the event stream (cancelled on unload)."""
         self.entry.async_create_background_task(self.hass, coro, name=name)
 
-    def _refresh_discovery(self, user_ids: Iterable[str] | None = None) -> None:
+    def _refresh_discovery(
+        self, rows: frozenset[DiscoveryRow], user_ids: Iterable[str] | None = None
+    ) -> None:
         discovery = self.runtime.discovery
         for user_id in discovery if user_ids is None else user_ids:
             if (coordinator := discovery.get(user_id)) is not None:
-                self._spawn(coordinator.async_request_refresh(), f"{DOMAIN} discovery {user_id}")
+                self._spawn(coordinator.async_refresh_rows(rows), f"{DOMAIN} discovery {user_id}")
 
     @callback
     def async_handle(self, event: Event) -> None:
@@ -658,16 +715,16 @@ class EmbyEventHandler:
             case "playback_stopped":
                 sessions.async_apply_session(stopped_session(event["session"]))
                 if (user_id := event["session"]["user_id"]) is not None:
-                    self._refresh_discovery([user_id])
+                    self._refresh_discovery(USER_EVENT_ROWS, [user_id])
             case "session_ended":
                 sessions.async_apply_session(event["session"], ended=True)
             case "library_changed":
                 self._spawn(
                     self.runtime.library.async_request_refresh(), f"{DOMAIN} library refresh"
                 )
-                self._refresh_discovery()
+                self._refresh_discovery(ALL_DISCOVERY_ROWS)
             case "user_data_changed":
-                self._refresh_discovery([event["user_id"]])
+                self._refresh_discovery(USER_EVENT_ROWS, [event["user_id"]])
             case "scheduled_tasks_info":
                 self.runtime.server.async_set_tasks(event["tasks"])
             case "scheduled_task_ended" | "restart_required":
