@@ -10,7 +10,7 @@ import random
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from types import TracebackType
@@ -731,8 +731,29 @@ class EmbySimulator:
         hub = self.hub
         if kind in ("PlaybackStart", "PlaybackStopped", "PlaybackProgress", "SessionEnded"):
             hub.broadcast(kind, self.session_manager.to_json(session))
-        # Sessions: pushed on every state change (the interval throttles only progress).
-        hub.push_sessions(force=True)
+        if kind in ("PlaybackStart", "PlaybackStopped") and session.user_id and session.now_playing:
+            # Emby saves user data when playback starts (play count, last played) and stops
+            # (resume point or played); both saves send UserDataChanged (only progress saves do
+            # not, EMBY.md 4.4). The stop's save happens right after this event.
+            if kind == "PlaybackStart":
+                self.library.store_user_data(
+                    session.user_id, session.now_playing
+                ).last_played = self.clock.now()
+            self._user_data_changed(session.user_id, [session.now_playing])
+        # Sessions: pushed on every state change (the interval throttles only progress). A stop
+        # is announced before the session is cleared: its snapshot goes out once it is.
+        if kind == "PlaybackStopped" and not hub.batching:
+            self._soon(lambda: hub.push_sessions(force=True))
+        else:
+            hub.push_sessions(force=True)
+
+    @staticmethod
+    def _soon(callback: Callable[[], object]) -> None:
+        """Run after the current call (at once without a running loop)."""
+        try:
+            asyncio.get_running_loop().call_soon(callback)
+        except RuntimeError:
+            callback()
 
     def _activity(
         self,

@@ -194,6 +194,11 @@ class WebSocketHub:
 
     # -- Sessions pushes ----------------------------------------------------------------------
 
+    @property
+    def batching(self) -> bool:
+        """Whether pushes are held for the end of a batch (inside `advance`)."""
+        return self._batch_depth > 0
+
     def batch(self) -> contextlib.AbstractContextManager[None]:
         """Within the block, Sessions pushes are collected and sent once at the end."""
 

@@ -163,7 +163,13 @@ async def test_client_events(sim: EmbySimulator, http: aiohttp.ClientSession) ->
     sim.remove_client("new-browser")
     await sim.flush()
     frames = await drain(ws)
-    assert types(frames)[:2] == ["PlaybackStopped", "Sessions"]
+    assert types(frames)[0] == "PlaybackStopped"
+    # The snapshot after the stop shows the client stopped (or gone), never still playing.
+    after = [f for f in frames[1:] if f["MessageType"] == "Sessions"]
+    assert after
+    for frame in after:
+        for session in frame["Data"]:
+            assert session["DeviceId"] != "new-browser" or "NowPlayingItem" not in session
     stopped = frames[0]["Data"]
     assert stopped["NowPlayingItem"]["Id"] == movie.id  # what stopped
     ended = next(f for f in frames if f["MessageType"] == "SessionEnded")
