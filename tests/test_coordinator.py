@@ -317,6 +317,19 @@ async def test_user_events_refresh_resume_and_next_up_of_that_user(
     assert discovery_updates(runtime) == before + 2
     assert discovery_requests(simulator)["latest"] == rows["latest"]
 
+    # The save Emby announces when playback starts changes no row: it costs nothing.
+    playing = next(s for s in runtime.sessions.data.values() if s["now_playing_item"])
+    assert playing["user_id"] in runtime.discovery
+    handler.async_handle(
+        {
+            "type": "user_data_changed",
+            "user_id": playing["user_id"],
+            "item_ids": [playing["now_playing_item"]["id"]],
+        }
+    )
+    await tick(hass, freezer, DISCOVERY_EVENT_DELAY + 1)
+    assert discovery_updates(runtime) == before + 2
+
     # Once the last full fetch is 30 minutes old, an event refreshes every row.
     freezer.tick(DISCOVERY_SCAN_INTERVAL)
     handler.async_handle({"type": "user_data_changed", "user_id": user_id, "item_ids": ["1"]})

@@ -695,6 +695,17 @@ class EmbyEventHandler:
             if (coordinator := discovery.get(user_id)) is not None:
                 self._spawn(coordinator.async_refresh_rows(rows), f"{DOMAIN} discovery {user_id}")
 
+    def _is_playback_start_save(self, user_id: str, item_ids: list[str]) -> bool:
+        """Whether a UserDataChanged only announces playback starting: Emby saves play count
+        and last played then, which no discovery row shows; the stop's save (announced once the
+        session has stopped) is what moves resume points and next episodes."""
+        playing = {
+            session["now_playing_item"]["id"]
+            for session in (self.runtime.sessions.data or {}).values()
+            if session["user_id"] == user_id and session["now_playing_item"] is not None
+        }
+        return bool(item_ids) and playing.issuperset(item_ids)
+
     @callback
     def async_handle(self, event: Event) -> None:
         """Dispatch one event."""
@@ -724,7 +735,8 @@ class EmbyEventHandler:
                 )
                 self._refresh_discovery(ALL_DISCOVERY_ROWS)
             case "user_data_changed":
-                self._refresh_discovery(USER_EVENT_ROWS, [event["user_id"]])
+                if not self._is_playback_start_save(event["user_id"], event["item_ids"]):
+                    self._refresh_discovery(USER_EVENT_ROWS, [event["user_id"]])
             case "scheduled_tasks_info":
                 self.runtime.server.async_set_tasks(event["tasks"])
             case "scheduled_task_ended" | "restart_required":
