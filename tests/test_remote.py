@@ -1,6 +1,7 @@
 """Remotes against the simulator: one per controllable client, on while it is connected, and
 every command as the Emby request it sends (repeats, delays, text, refusals)."""
 
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -102,6 +103,21 @@ async def test_navigation_and_repeats(
     await send(hass, entity_id, "Down", "Select", **{ATTR_NUM_REPEATS: 3, ATTR_DELAY_SECS: 0.01})
     names = [r.body["Name"] for r in commands_sent(simulator, since)]
     assert names == ["MoveDown", "Select"] * 3
+
+
+async def test_delay_between_commands(
+    hass: HomeAssistant, simulator: EmbySimulator, init_integration: MockConfigEntry
+) -> None:
+    """`delay_secs` separates every command of the repeated sequence (the server's arrival
+    times are at least the delay apart: a lower bound, which a slow machine cannot break)."""
+    entity_id = remote_of(hass, simulator, "Emby for Android")
+    since = len(simulator.request_log)
+    delay = 0.2
+    await send(hass, entity_id, "Up", "Down", **{ATTR_NUM_REPEATS: 2, ATTR_DELAY_SECS: delay})
+    sent = commands_sent(simulator, since)
+    assert [r.body["Name"] for r in sent] == ["MoveUp", "MoveDown", "MoveUp", "MoveDown"]
+    gaps = [later.time - earlier.time for earlier, later in pairwise(sent)]
+    assert all(gap >= delay * 0.95 for gap in gaps), gaps
 
 
 async def test_text_volume_and_playback_commands(
