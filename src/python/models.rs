@@ -6,12 +6,14 @@
 //! converted when read. That costs about half of building the equivalent dict (measured:
 //! docs/ARCHITECTURE.md, "Models across the boundary"). `==` compares the Rust structs (the
 //! session coordinator runs with `always_update=False`), `to_dict()` gives the dict shape of
-//! the serde form (diagnostics), and `repr()` names the model without anything sensitive (no
-//! remote address).
+//! the serde form (diagnostics), `repr()` names the model without anything sensitive (no
+//! remote address), and `copy.replace(obj, field=value, ...)` (`__replace__`) gives a changed
+//! copy (a stopped session, tests).
 
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -97,8 +99,70 @@ impl Session {
     }
 }
 
+/// `__replace__` of a model: a copy with the named fields set, each value converted to the
+/// field's type (a wrong type or an unknown name is a `TypeError`). `FIELDS` names every
+/// field; a test checks it against the serde form, so it cannot fall behind the struct.
+macro_rules! replace_fields {
+    ($ty:ty, $pyname:literal: $($field:ident),* $(,)?) => {
+        impl $ty {
+            #[cfg(test)]
+            const FIELDS: &[&str] = &[$(stringify!($field)),*];
+
+            fn replaced(&self, changes: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+                let mut copy = self.clone();
+                for (name, value) in changes.into_iter().flat_map(|c| c.iter()) {
+                    let name: String = name.extract()?;
+                    match name.as_str() {
+                        $(n if n == stringify!($field).trim_start_matches("r#") => {
+                            copy.$field = value.extract().map_err(|e| {
+                                PyTypeError::new_err(format!(
+                                    concat!($pyname, ".{}: {}"), n, e
+                                ))
+                            })?;
+                        })*
+                        other => {
+                            return Err(PyTypeError::new_err(format!(
+                                concat!($pyname, " has no field {:?}"), other
+                            )));
+                        }
+                    }
+                }
+                Ok(copy)
+            }
+        }
+    };
+}
+
+replace_fields!(UserData, "NowPlayingUserData":
+    played, is_favorite, play_count, playback_position_ticks, unplayed_item_count,
+    last_played_date,
+);
+replace_fields!(Item, "NowPlayingItem":
+    id, name, r#type, media_type, collection_type, is_folder, parent_id, series_id,
+    series_name, season_id, season_name, index_number, parent_index_number, album, album_id,
+    album_artist, artists, channel_name, run_time_ticks, production_year, premiere_date,
+    date_created, overview, official_rating, community_rating, genres, child_count,
+    recursive_item_count, image_tags, backdrop_image_tags, series_primary_image_tag,
+    parent_thumb_item_id, parent_thumb_image_tag, parent_backdrop_item_id,
+    album_primary_image_tag, is_theme_media, user_data,
+);
+replace_fields!(PlayState, "PlayState":
+    position_ticks, can_seek, is_paused, is_muted, volume_level, repeat_mode, shuffle,
+    play_method, media_source_id,
+);
+replace_fields!(Session, "Session":
+    id, device_id, device_name, client, application_version, user_id, user_name,
+    supports_remote_control, playable_media_types, supported_commands, last_activity_date,
+    remote_end_point, now_playing_item, play_state, playlist_index, playlist_length,
+);
+
 #[pymethods]
 impl UserData {
+    #[pyo3(signature = (**changes))]
+    fn __replace__(&self, changes: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        self.replaced(changes)
+    }
+
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         dict_of(py, self)
     }
@@ -110,6 +174,11 @@ impl UserData {
 
 #[pymethods]
 impl Item {
+    #[pyo3(signature = (**changes))]
+    fn __replace__(&self, changes: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        self.replaced(changes)
+    }
+
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         dict_of(py, self)
     }
@@ -121,6 +190,11 @@ impl Item {
 
 #[pymethods]
 impl PlayState {
+    #[pyo3(signature = (**changes))]
+    fn __replace__(&self, changes: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        self.replaced(changes)
+    }
+
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         dict_of(py, self)
     }
@@ -132,6 +206,11 @@ impl PlayState {
 
 #[pymethods]
 impl Session {
+    #[pyo3(signature = (**changes))]
+    fn __replace__(&self, changes: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        self.replaced(changes)
+    }
+
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         dict_of(py, self)
     }
@@ -159,4 +238,33 @@ pub fn session_list(py: Python<'_>, sessions: Vec<Session>) -> PyResult<Bound<'_
         list.append(Bound::new(py, s)?)?;
     }
     Ok(list)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys<T: serde::Serialize + Default>() -> Vec<String> {
+        match serde_json::to_value(T::default()).expect("serialize") {
+            serde_json::Value::Object(o) => o.keys().cloned().collect(),
+            other => panic!("not an object: {other}"),
+        }
+    }
+
+    fn fields(list: &[&str]) -> Vec<String> {
+        let mut v: Vec<String> = list
+            .iter()
+            .map(|f| f.trim_start_matches("r#").to_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn replace_knows_every_field() {
+        assert_eq!(fields(UserData::FIELDS), keys::<UserData>());
+        assert_eq!(fields(Item::FIELDS), keys::<Item>());
+        assert_eq!(fields(PlayState::FIELDS), keys::<PlayState>());
+        assert_eq!(fields(Session::FIELDS), keys::<Session>());
+    }
 }
