@@ -122,7 +122,7 @@ macro_rules! replace_fields {
                         })*
                         other => {
                             return Err(PyTypeError::new_err(format!(
-                                concat!($pyname, " has no field {:?}"), other
+                                concat!($pyname, " has no field '{}'"), other
                             )));
                         }
                     }
