@@ -3,8 +3,9 @@
 //!
 //! The pyclasses are the Rust model structs themselves (`#[pyclass(get_all)]` in
 //! `crate::models`, so each field is declared once): one object per model, each attribute
-//! converted when read. That costs about half of building the equivalent dict (measured:
-//! docs/ARCHITECTURE.md, "Models across the boundary"). `==` compares the Rust structs (the
+//! converted when read: cheaper to build and to compare than the equivalent dict, dearer to read
+//! (a list attribute is a new list at every read); per update a little cheaper overall
+//! (measured: docs/ARCHITECTURE.md, "Models across the boundary"). `==` compares the Rust structs (the
 //! session coordinator runs with `always_update=False`), `to_dict()` gives the dict shape of
 //! the serde form (diagnostics), `repr()` names the model without anything sensitive (no
 //! remote address), and `copy.replace(obj, field=value, ...)` (`__replace__`) gives a changed
