@@ -13,13 +13,20 @@ simulator's own Python time):
   figures and the decision are in docs/ARCHITECTURE.md);
 - miss: one call that goes upstream (request, parse, convert);
 - coalescing: 10 concurrent identical calls while the server takes 200 ms (one upstream
-  request, the wall time of all ten) next to 10 concurrent different ones (ten requests).
+  request, the wall time of all ten) next to 10 concurrent different ones (ten requests);
+- sessions: the per-update path. `get_sessions()` of 20 sessions (upstream every time), and
+  per session what an update costs Python: the `Session` pyclass (built: `copy.replace`, a
+  clone of the Rust struct wrapped in a new object, an upper bound of what the core does) next
+  to the dict it used to be (built: `to_dict()`, the same serde-to-dict conversion the core
+  used), each with the fields one update reads (coordinator and media player) and the equality
+  test the coordinator makes against the previous data.
 
 Nothing here asserts a timing; scripts/bench prints the figures.
 """
 
 import argparse
 import asyncio
+import copy
 import json
 import statistics
 import sys
@@ -29,11 +36,113 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from embymedia_core import EmbyClient
+from embymedia_core import EmbyClient, Session
 
 from emby_simulator import EmbySimulator, Fault, SimulatorConfig
 
 KEY = "bench-key"
+
+# What one session update reads: the session coordinator (filtering, newest per device), the
+# media player's state (play state, now-playing item) and its supported features.
+SESSION_READS = (
+    "device_id", "supports_remote_control", "client", "device_name", "last_activity_date",
+    "last_activity_date", "application_version", "supported_commands", "playable_media_types",
+    "playlist_length", "now_playing_item", "play_state",
+)  # fmt: skip
+PLAY_STATE_READS = (
+    "can_seek", "is_paused", "volume_level", "is_muted", "repeat_mode", "shuffle",
+    "position_ticks", "is_paused",
+)  # fmt: skip
+ITEM_READS = (
+    "is_theme_media", "id", "name", "series_name", "channel_name", "type", "type",
+    "parent_index_number", "index_number", "artists", "album", "album_artist", "run_time_ticks",
+    "media_type", "image_tags", "series_id", "series_primary_image_tag",
+)  # fmt: skip
+
+
+def read_update_attrs(session: Session) -> None:
+    """The reads of one update, on the pyclass."""
+    for name in SESSION_READS:
+        getattr(session, name)
+    play_state = session.play_state
+    for name in PLAY_STATE_READS:
+        getattr(play_state, name)
+    if (item := session.now_playing_item) is not None:
+        for name in ITEM_READS:
+            getattr(item, name)
+
+
+def read_update_keys(session: dict[str, Any]) -> None:
+    """The same reads on the dict form."""
+    for name in SESSION_READS:
+        session[name]
+    play_state = session["play_state"]
+    for name in PLAY_STATE_READS:
+        play_state[name]
+    if (item := session["now_playing_item"]) is not None:
+        for name in ITEM_READS:
+            item[name]
+
+
+def per_session_us(calls: int, sessions: list[Any], fn: Any) -> float:
+    """Median µs per session of `fn(sessions)`."""
+    samples = []
+    for _ in range(calls):
+        started = time.perf_counter_ns()
+        fn(sessions)
+        samples.append(time.perf_counter_ns() - started)
+    return round(statistics.median(samples) / len(sessions) / 1000, 3)
+
+
+async def session_figures(calls: int) -> dict[str, Any]:
+    """The per-update figures of the sessions (see the module docstring)."""
+    config = SimulatorConfig(api_key=KEY, users=1, clients=20, playing=10, movies=100)
+    async with EmbySimulator(config) as sim:
+        client = EmbyClient("127.0.0.1", sim.port, KEY, device_id="core-bench-sessions")
+        try:
+            sessions = await client.get_sessions()
+            fetch = await timed(max(50, calls // 10), client.get_sessions)
+        finally:
+            await client.close()
+    dicts = [s.to_dict() for s in sessions]
+    previous = [copy.replace(s) for s in sessions]
+    previous_dicts = [s.to_dict() for s in sessions]
+
+    def pyclass_update(items: list[Session]) -> None:
+        built = [copy.replace(s) for s in items]
+        for s in built:
+            read_update_attrs(s)
+        assert built == previous
+
+    def dict_update(items: list[Session]) -> None:
+        built = [s.to_dict() for s in items]
+        for d in built:
+            read_update_keys(d)
+        assert built == previous_dicts
+
+    n = len(sessions)
+    figures = {
+        "pyclass_build": per_session_us(calls, sessions, lambda ss: [copy.replace(s) for s in ss]),
+        "dict_build": per_session_us(calls, sessions, lambda ss: [s.to_dict() for s in ss]),
+        "pyclass_read": per_session_us(
+            calls, sessions, lambda ss: [read_update_attrs(s) for s in ss]
+        ),
+        "dict_read": per_session_us(calls, dicts, lambda ds: [read_update_keys(d) for d in ds]),
+        "pyclass_equal": per_session_us(calls, sessions, lambda ss: ss == previous),
+        "dict_equal": per_session_us(calls, dicts, lambda ds: ds == previous_dicts),
+        "pyclass_update": per_session_us(calls, sessions, pyclass_update),
+        "dict_update": per_session_us(calls, sessions, dict_update),
+    }
+    return {
+        "sessions": n,
+        "playing": sum(1 for s in sessions if s.now_playing_item is not None),
+        "get_sessions": summary(fetch),
+        "per_session_us": figures,
+        "push_of_n_us": {
+            "pyclass": round(figures["pyclass_update"] * n, 1),
+            "dict": round(figures["dict_update"] * n, 1),
+        },
+    }
 
 
 def summary(samples_ns: list[int]) -> dict[str, float]:
@@ -137,12 +246,19 @@ async def run(calls: int) -> dict[str, Any]:
             await client.close()
 
 
+async def run_all(calls: int) -> dict[str, Any]:
+    """The REST figures, then the sessions' (each against its own simulator)."""
+    result = await run(calls)
+    result["sessions"] = await session_figures(calls)
+    return result
+
+
 def main() -> None:
     """Parse arguments, run, print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=2000, help="calls per cache-hit figure")
     args = parser.parse_args()
-    result = asyncio.run(run(max(10, args.calls)))
+    result = asyncio.run(run_all(max(10, args.calls)))
     print(json.dumps(result))
 
 

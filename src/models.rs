@@ -155,7 +155,9 @@ impl<'de> Deserialize<'de> for User {
 }
 
 model! {
-    /// Per-user state of an item (`UserItemDataDto`).
+    /// Per-user state of an item (`UserItemDataDto`). For Python a dict, except inside a
+    /// session's now-playing item (the `NowPlayingUserData` pyclass, `src/python/models.rs`).
+    #[cfg_attr(feature = "python", pyo3::pyclass(frozen, eq, get_all, from_py_object, name = "NowPlayingUserData", module = "embymedia_core._core"))]
     pub struct UserData {
         pub played: bool,
         pub is_favorite: bool,
@@ -167,7 +169,9 @@ model! {
 }
 
 model! {
-    /// `BaseItemDto`, reduced to what the integration shows and browses.
+    /// `BaseItemDto`, reduced to what the integration shows and browses. For Python a dict in
+    /// listings, the `NowPlayingItem` pyclass inside a session.
+    #[cfg_attr(feature = "python", pyo3::pyclass(frozen, eq, get_all, from_py_object, name = "NowPlayingItem", module = "embymedia_core._core"))]
     pub struct Item {
         pub id: String,
         pub name: Option<String>,
@@ -211,7 +215,8 @@ model! {
 }
 
 model! {
-    /// `PlayerStateInfo` of a session.
+    /// `PlayerStateInfo` of a session (the `PlayState` pyclass).
+    #[cfg_attr(feature = "python", pyo3::pyclass(frozen, eq, get_all, from_py_object, name = "PlayState", module = "embymedia_core._core"))]
     pub struct PlayState {
         pub position_ticks: Option<i64>,
         pub can_seek: bool,
@@ -225,7 +230,20 @@ model! {
     }
 }
 
-/// `SessionInfo` (`GET /Sessions`, and the WebSocket's `Sessions`/playback messages).
+/// `SessionInfo` (`GET /Sessions`, and the WebSocket's `Sessions`/playback messages). Python
+/// gets the `Session` pyclass: these fields as read-only attributes, converted when read
+/// (cheaper per update than a dict, measured: docs/ARCHITECTURE.md).
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(
+        frozen,
+        eq,
+        get_all,
+        from_py_object,
+        name = "Session",
+        module = "embymedia_core._core"
+    )
+)]
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all(deserialize = "PascalCase", serialize = "snake_case"))]
 pub struct Session {

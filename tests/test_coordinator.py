@@ -6,6 +6,7 @@ Time: Home Assistant's clock moves with `freezer` + `async_fire_time_changed`, t
 """
 
 import asyncio
+import copy
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -299,7 +300,9 @@ async def test_user_events_refresh_resume_and_next_up_of_that_user(
     latest_before = coordinator.data.latest
     before, rows = discovery_updates(runtime), discovery_requests(simulator)
     session = next(iter(runtime.sessions.data.values()))
-    handler.async_handle({"type": "playback_stopped", "session": session | {"user_id": user_id}})
+    handler.async_handle(
+        {"type": "playback_stopped", "session": copy.replace(session, user_id=user_id)}
+    )
     handler.async_handle({"type": "user_data_changed", "user_id": user_id, "item_ids": ["1"]})
     await tick(hass, freezer, DISCOVERY_EVENT_DELAY + 1)
     assert discovery_updates(runtime) == before + 1
@@ -318,13 +321,13 @@ async def test_user_events_refresh_resume_and_next_up_of_that_user(
     assert discovery_requests(simulator)["latest"] == rows["latest"]
 
     # The save Emby announces when playback starts changes no row: it costs nothing.
-    playing = next(s for s in runtime.sessions.data.values() if s["now_playing_item"])
-    assert playing["user_id"] in runtime.discovery
+    playing = next(s for s in runtime.sessions.data.values() if s.now_playing_item)
+    assert playing.user_id in runtime.discovery
     handler.async_handle(
         {
             "type": "user_data_changed",
-            "user_id": playing["user_id"],
-            "item_ids": [playing["now_playing_item"]["id"]],
+            "user_id": playing.user_id,
+            "item_ids": [playing.now_playing_item.id],
         }
     )
     await tick(hass, freezer, DISCOVERY_EVENT_DELAY + 1)
@@ -351,26 +354,26 @@ async def test_playback_events_update_sessions(
     remove = sessions.async_add_listener(lambda: updates.append(len(sessions.data)))
 
     device_id, session = sorted(sessions.data.items())[0]
-    paused = session | {"play_state": session["play_state"] | {"is_paused": True}}
+    paused = copy.replace(session, play_state=copy.replace(session.play_state, is_paused=True))
     handler.async_handle({"type": "playback_progress", "session": paused})
-    assert sessions.data[device_id]["play_state"]["is_paused"] is True
+    assert sessions.data[device_id].play_state.is_paused is True
     handler.async_handle({"type": "playback_progress", "session": paused})
     assert len(updates) == 1  # unchanged data does not wake the entities
 
     handler.async_handle({"type": "session_ended", "session": paused})
     assert device_id not in sessions.data
 
-    newcomer = session | {"device_id": "new-device", "device_name": "New TV"}
+    newcomer = copy.replace(session, device_id="new-device", device_name="New TV")
     handler.async_handle({"type": "playback_start", "session": newcomer})
     assert "new-device" in sessions.data
     assert sessions.known_devices["new-device"] == "New TV"
 
-    passive = session | {"device_id": "passive", "supports_remote_control": False}
+    passive = copy.replace(session, device_id="passive", supports_remote_control=False)
     handler.async_handle({"type": "playback_start", "session": passive})
     assert "passive" not in sessions.data
     assert "passive" in sessions.known_devices
 
-    own = session | {"device_id": sessions.own_device_id}
+    own = copy.replace(session, device_id=sessions.own_device_id)
     handler.async_handle({"type": "playback_start", "session": own})
     assert sessions.own_device_id not in sessions.data
     assert sessions.own_device_id not in sessions.known_devices

@@ -8,6 +8,7 @@ episode), Roku (plays an album), Android, a Samsung TV app, a Sonos speaker (aud
 Infuse (not remote controllable).
 """
 
+import copy
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -385,9 +386,9 @@ async def test_pushed_sessions_reach_entities(
     assert hass.states.get(entity_id).state == MediaPlayerState.PAUSED  # type: ignore[union-attr]
 
     session = runtime.sessions.data[web]
-    item = session["now_playing_item"]
+    item = session.now_playing_item
     assert item is not None
-    theme = session | {"now_playing_item": item | {"is_theme_media": True}}
+    theme = copy.replace(session, now_playing_item=copy.replace(item, is_theme_media=True))
     handler.async_handle({"type": "playback_start", "session": theme})
     await hass.async_block_till_done()
     assert hass.states.get(entity_id).state == MediaPlayerState.IDLE  # type: ignore[union-attr]

@@ -352,7 +352,7 @@ async def test_ignore_web_players(
 ) -> None:
     """Browser players get no entities when asked."""
     sessions = await init_integration.runtime_data.client.get_sessions()
-    web = {s["device_id"] for s in sessions if s["client"] in WEB_PLAYER_CLIENTS}
+    web = {s.device_id for s in sessions if s.client in WEB_PLAYER_CLIENTS}
     assert web, "the simulator should run at least one web player"
     assert web & set(init_integration.runtime_data.sessions.data)
 

@@ -7,6 +7,7 @@ LibraryChanged). Every request, cache and metric lives in the Rust core; Python 
 """
 
 import asyncio
+import copy
 import time
 from collections.abc import Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -153,7 +154,7 @@ def error_translation_key(err: EmbyError) -> str:
 
 def is_web_player(session: Session) -> bool:
     """Whether the session is a browser player (Emby Web and its mobile variant)."""
-    return session["client"] in WEB_PLAYER_CLIENTS
+    return session.client in WEB_PLAYER_CLIENTS
 
 
 def stopped_session(session: Session) -> Session:
@@ -162,14 +163,13 @@ def stopped_session(session: Session) -> Session:
     The event's session still names the item that stopped (and its paused state); applied as
     is, the client would show as playing until the next Sessions push.
     """
-    stopped = session.copy()
-    stopped["now_playing_item"] = None
-    play_state = session["play_state"].copy()
-    play_state["is_paused"] = False
-    play_state["position_ticks"] = None
-    play_state["can_seek"] = False
-    stopped["play_state"] = play_state
-    return stopped
+    return copy.replace(
+        session,
+        now_playing_item=None,
+        play_state=copy.replace(
+            session.play_state, is_paused=False, position_ticks=None, can_seek=False
+        ),
+    )
 
 
 def last_seen_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, str]]:
@@ -324,20 +324,20 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
 
     def _wanted(self, session: Session) -> bool:
         """Whether the session gets entities."""
-        device_id = session["device_id"]
+        device_id = session.device_id
         if device_id in self.ignored_devices:
             return False
         if self.ignore_web_players and is_web_player(session):
             return False
-        return session["supports_remote_control"]
+        return session.supports_remote_control
 
     def _track(self, session: Session) -> bool:
         """Remember a client (name, last activity). False for sessions that are not clients."""
-        device_id = session["device_id"]
+        device_id = session.device_id
         if not device_id or device_id in (self.own_device_id, self.server_id):
             return False
-        self.known_devices[device_id] = session["device_name"] or device_id
-        if (activity := session["last_activity_date"]) and (
+        self.known_devices[device_id] = session.device_name or device_id
+        if (activity := session.last_activity_date) and (
             seen := dt_util.parse_datetime(activity)
         ) is not None:
             seen = dt_util.as_utc(seen)
@@ -356,13 +356,13 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
         for session in sessions:
             if not self._track(session):
                 continue
-            device_id = session["device_id"]
+            device_id = session.device_id
             if not self._wanted(session):
                 excluded.add(device_id)
                 continue
             previous = data.get(device_id)
-            if previous is None or (session["last_activity_date"] or "") >= (
-                previous["last_activity_date"] or ""
+            if previous is None or (session.last_activity_date or "") >= (
+                previous.last_activity_date or ""
             ):
                 data[device_id] = session
         self.excluded_devices = excluded
@@ -387,7 +387,7 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
         if not self._track(session):
             return
         data = dict(self.data or {})
-        device_id = session["device_id"]
+        device_id = session.device_id
         if ended or not self._wanted(session):
             data.pop(device_id, None)
         else:
@@ -700,9 +700,9 @@ class EmbyEventHandler:
         and last played then, which no discovery row shows; the stop's save (announced once the
         session has stopped) is what moves resume points and next episodes."""
         playing = {
-            session["now_playing_item"]["id"]
+            session.now_playing_item.id
             for session in (self.runtime.sessions.data or {}).values()
-            if session["user_id"] == user_id and session["now_playing_item"] is not None
+            if session.user_id == user_id and session.now_playing_item is not None
         }
         return bool(item_ids) and playing.issuperset(item_ids)
 
@@ -725,7 +725,7 @@ class EmbyEventHandler:
                 sessions.async_apply_session(event["session"])
             case "playback_stopped":
                 sessions.async_apply_session(stopped_session(event["session"]))
-                if (user_id := event["session"]["user_id"]) is not None:
+                if (user_id := event["session"].user_id) is not None:
                     self._refresh_discovery(USER_EVENT_ROWS, [user_id])
             case "session_ended":
                 sessions.async_apply_session(event["session"], ended=True)

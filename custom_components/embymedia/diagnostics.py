@@ -26,22 +26,20 @@ TO_REDACT = {
 
 def _session_summary(session: Session) -> dict[str, Any]:
     """What matters to debug a client, without what it plays in detail."""
-    item = session["now_playing_item"]
-    play_state = session["play_state"]
+    item = session.now_playing_item
+    play_state = session.play_state
     return {
-        "device_name": session["device_name"],
-        "client": session["client"],
-        "application_version": session["application_version"],
-        "supports_remote_control": session["supports_remote_control"],
-        "playable_media_types": session["playable_media_types"],
-        "supported_commands": session["supported_commands"],
-        "user_name": session["user_name"],
-        "remote_end_point": session["remote_end_point"],
-        "playing": None
-        if item is None
-        else {"type": item["type"], "media_type": item["media_type"]},
-        "is_paused": play_state["is_paused"],
-        "can_seek": play_state["can_seek"],
+        "device_name": session.device_name,
+        "client": session.client,
+        "application_version": session.application_version,
+        "supports_remote_control": session.supports_remote_control,
+        "playable_media_types": session.playable_media_types,
+        "supported_commands": session.supported_commands,
+        "user_name": session.user_name,
+        "remote_end_point": session.remote_end_point,
+        "playing": None if item is None else {"type": item.type, "media_type": item.media_type},
+        "is_paused": play_state.is_paused,
+        "can_seek": play_state.can_seek,
     }
 
 

@@ -34,8 +34,8 @@ def client_unique_id(server_id: str, device_id: str) -> str:
 def client_device_name(session: Session) -> str:
     """The device name of a client with its app (two "iPhone"s of different apps differ); the
     app is left out when the device name already says it."""
-    name = session["device_name"].strip() or session["device_id"]
-    client = session["client"].strip()
+    name = session.device_name.strip() or session.device_id
+    client = session.client.strip()
     if not client or client.casefold() in name.casefold():
         return name
     return f"{name} ({client})"
@@ -66,8 +66,8 @@ def client_device_info(
     if session is None:
         return info
     info["name"] = client_device_name(session)
-    info["model"] = session["client"] or None
-    info["sw_version"] = session["application_version"]
+    info["model"] = session.client or None
+    info["sw_version"] = session.application_version
     if _VIA_DEVICE_ID:
         if (server := _server_device_id(coordinator)) is not None:
             info["via_device_id"] = server
@@ -121,12 +121,12 @@ class EmbyClientEntity(CoordinatorEntity[EmbySessionCoordinator]):
         last = self._last_session
         if (
             last is not None
-            and last["application_version"] == session["application_version"]
+            and last.application_version == session.application_version
             and client_device_name(last) == client_device_name(session)
         ) or (device := self.device_entry) is None:
             return
         dr.async_get(self.hass).async_update_device(
-            device.id, name=client_device_name(session), sw_version=session["application_version"]
+            device.id, name=client_device_name(session), sw_version=session.application_version
         )
 
     @callback
@@ -164,7 +164,7 @@ class EmbyClientEntity(CoordinatorEntity[EmbySessionCoordinator]):
         """
         session = self._require_session()
         try:
-            await send(session["id"])
+            await send(session.id)
         except EmbyAuthError as err:
             self.coordinator.config_entry.async_start_reauth(self.hass)
             raise HomeAssistantError(

@@ -35,7 +35,7 @@ except ImportError:  # 2026.3: defined in the component itself
     )
 
 if TYPE_CHECKING:
-    from embymedia_core import Item, PlayCommand, PlaystateCommand, Session
+    from embymedia_core import NowPlayingItem, PlayCommand, PlaystateCommand, Session
 
 # Entities only read coordinator data; commands go to the server, which relays them.
 PARALLEL_UPDATES = 0
@@ -106,32 +106,32 @@ async def async_setup_entry(
     async_setup_client_entities(entry, Platform.MEDIA_PLAYER, async_add_entities, EmbyMediaPlayer)
 
 
-def media_content_type(item: Item) -> MediaType | None:
+def media_content_type(item: NowPlayingItem) -> MediaType | None:
     """Home Assistant's media type of an Emby item."""
-    if (kind := ITEM_MEDIA_TYPES.get(item["type"] or "")) is not None:
+    if (kind := ITEM_MEDIA_TYPES.get(item.type or "")) is not None:
         return kind
-    return MEDIA_TYPES.get(item["media_type"] or "")
+    return MEDIA_TYPES.get(item.media_type or "")
 
 
-def now_playing_image(item: Item) -> tuple[str, str, str] | None:
+def now_playing_image(item: NowPlayingItem) -> tuple[str, str, str] | None:
     """(item id, image type, tag) of the picture that shows an item, or None.
 
     Episodes show their series poster and tracks their album cover when they have no picture
     of their own; only images the item advertises are asked for (others are a 404).
     """
-    tags = item["image_tags"]
-    if item["type"] == "Episode" and item["series_id"] and item["series_primary_image_tag"]:
-        return item["series_id"], "Primary", item["series_primary_image_tag"]
+    tags = item.image_tags
+    if item.type == "Episode" and item.series_id and item.series_primary_image_tag:
+        return item.series_id, "Primary", item.series_primary_image_tag
     if tag := tags.get("Primary"):
-        return item["id"], "Primary", tag
-    if item["album_id"] and item["album_primary_image_tag"]:
-        return item["album_id"], "Primary", item["album_primary_image_tag"]
+        return item.id, "Primary", tag
+    if item.album_id and item.album_primary_image_tag:
+        return item.album_id, "Primary", item.album_primary_image_tag
     if tag := tags.get("Thumb"):
-        return item["id"], "Thumb", tag
-    if item["parent_thumb_item_id"] and item["parent_thumb_image_tag"]:
-        return item["parent_thumb_item_id"], "Thumb", item["parent_thumb_image_tag"]
-    if item["backdrop_image_tags"]:
-        return item["id"], "Backdrop", item["backdrop_image_tags"][0]
+        return item.id, "Thumb", tag
+    if item.parent_thumb_item_id and item.parent_thumb_image_tag:
+        return item.parent_thumb_item_id, "Thumb", item.parent_thumb_image_tag
+    if item.backdrop_image_tags:
+        return item.id, "Backdrop", item.backdrop_image_tags[0]
     return None
 
 
@@ -159,12 +159,12 @@ def item_ids(media_id: str) -> list[str]:
 def supported_features(session: Session) -> MediaPlayerEntityFeature:
     """What the client really supports: its SupportedCommands, PlayableMediaTypes and the
     PlayState of what it plays."""
-    commands = set(session["supported_commands"])
+    commands = set(session.supported_commands)
     features = BASE_FEATURES
-    if session["playable_media_types"]:
+    if session.playable_media_types:
         features |= MediaPlayerEntityFeature.PLAY_MEDIA | MediaPlayerEntityFeature.MEDIA_ENQUEUE
-    playing = session["now_playing_item"] is not None
-    if playing and session["play_state"]["can_seek"]:
+    playing = session.now_playing_item is not None
+    if playing and session.play_state.can_seek:
         features |= MediaPlayerEntityFeature.SEEK
     if "SetVolume" in commands:
         features |= MediaPlayerEntityFeature.VOLUME_SET
@@ -176,7 +176,7 @@ def supported_features(session: Session) -> MediaPlayerEntityFeature:
         features |= MediaPlayerEntityFeature.SHUFFLE_SET
     if "SetRepeatMode" in commands:
         features |= MediaPlayerEntityFeature.REPEAT_SET
-    if playing and (session["playlist_length"] or 0) > 0:
+    if playing and (session.playlist_length or 0) > 0:
         features |= MediaPlayerEntityFeature.CLEAR_PLAYLIST
     return features
 
@@ -222,57 +222,61 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
             self._attr_shuffle = None
             self._async_set_item(None)
             return
-        play_state = session["play_state"]
-        item = session["now_playing_item"]
-        if item is not None and item["is_theme_media"]:
+        play_state = session.play_state
+        item = session.now_playing_item
+        if item is not None and item.is_theme_media:
             item = None  # theme songs and videos play while browsing: the client is idle
         self._attr_supported_features = supported_features(session)
         if item is None:
             self._attr_state = MediaPlayerState.IDLE
-        elif play_state["is_paused"]:
+        elif play_state.is_paused:
             self._attr_state = MediaPlayerState.PAUSED
         else:
             self._attr_state = MediaPlayerState.PLAYING
         # Idle clients and some apps (Roku) report no volume: keep the last one known.
-        if (volume := play_state["volume_level"]) is not None:
+        if (volume := play_state.volume_level) is not None:
             self._attr_volume_level = min(max(volume, 0), 100) / 100
-        self._attr_is_volume_muted = play_state["is_muted"]
-        self._attr_repeat = REPEAT_MODES.get(play_state["repeat_mode"] or "")
-        shuffle = play_state["shuffle"]
+        self._attr_is_volume_muted = play_state.is_muted
+        self._attr_repeat = REPEAT_MODES.get(play_state.repeat_mode or "")
+        shuffle = play_state.shuffle
         if shuffle is None and MediaPlayerEntityFeature.SHUFFLE_SET in (
             self._attr_supported_features
         ):
             shuffle = False  # Emby leaves Shuffle out while it is off
         self._attr_shuffle = shuffle
-        self._async_set_item(item, play_state["position_ticks"], paused=play_state["is_paused"])
+        self._async_set_item(item, play_state.position_ticks, paused=play_state.is_paused)
 
     @callback
     def _async_set_item(
-        self, item: Item | None, position_ticks: int | None = None, *, paused: bool = False
+        self,
+        item: NowPlayingItem | None,
+        position_ticks: int | None = None,
+        *,
+        paused: bool = False,
     ) -> None:
         """Media attributes of the item that plays (None: nothing plays)."""
-        self._attr_media_content_id = item["id"] if item else None
+        self._attr_media_content_id = item.id if item else None
         self._attr_media_content_type = media_content_type(item) if item else None
-        self._attr_media_title = item["name"] if item else None
-        self._attr_media_series_title = item["series_name"] if item else None
+        self._attr_media_title = item.name if item else None
+        self._attr_media_series_title = item.series_name if item else None
         self._attr_media_season = None
         self._attr_media_episode = None
         self._attr_media_track = None
-        self._attr_media_channel = item["channel_name"] if item else None
-        if item is not None and item["type"] == "Episode":
-            if (season := item["parent_index_number"]) is not None:
+        self._attr_media_channel = item.channel_name if item else None
+        if item is not None and item.type == "Episode":
+            if (season := item.parent_index_number) is not None:
                 self._attr_media_season = str(season)
-            if (episode := item["index_number"]) is not None:
+            if (episode := item.index_number) is not None:
                 self._attr_media_episode = str(episode)
-        elif item is not None and item["type"] == "Audio":
-            self._attr_media_track = item["index_number"]
-        artists = item["artists"] if item else []
+        elif item is not None and item.type == "Audio":
+            self._attr_media_track = item.index_number
+        artists = item.artists if item else []
         self._attr_media_artist = ", ".join(artists) if artists else None
-        self._attr_media_album_name = item["album"] if item else None
-        self._attr_media_album_artist = item["album_artist"] if item else None
-        runtime = item["run_time_ticks"] if item else None
+        self._attr_media_album_name = item.album if item else None
+        self._attr_media_album_artist = item.album_artist if item else None
+        runtime = item.run_time_ticks if item else None
         self._attr_media_duration = runtime // TICKS_PER_SECOND if runtime else None
-        self._async_set_position(item["id"] if item else None, position_ticks, paused)
+        self._async_set_position(item.id if item else None, position_ticks, paused)
         self._image = now_playing_image(item) if item else None
         self._attr_media_image_hash = (
             None
@@ -325,7 +329,7 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
     def device_class(self) -> MediaPlayerDeviceClass | None:
         """Speakers are clients that play audio only."""
         session = self._last_session
-        if session is not None and session["playable_media_types"] == ["Audio"]:
+        if session is not None and session.playable_media_types == ["Audio"]:
             return MediaPlayerDeviceClass.SPEAKER
         return None
 
@@ -430,7 +434,7 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
     @override
     async def async_mute_volume(self, mute: bool) -> None:
         """Mute or unmute (ToggleMute for clients that only know that)."""
-        commands = set(self._require_session()["supported_commands"])
+        commands = set(self._require_session().supported_commands)
         if {"Mute", "Unmute"} <= commands or "ToggleMute" not in commands:
             await self._async_general("Mute" if mute else "Unmute")
         elif self._attr_is_volume_muted != mute:

@@ -30,7 +30,7 @@ MESSAGE_TIMEOUT_MS: Final = 10_000
 
 def can_display_messages(session: Session) -> bool:
     """Whether the client shows messages (a speaker does not)."""
-    return "DisplayMessage" in session["supported_commands"]
+    return "DisplayMessage" in session.supported_commands
 
 
 async def async_setup_entry(

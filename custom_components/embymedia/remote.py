@@ -211,7 +211,7 @@ class EmbyRemote(EmbyClientEntity, RemoteEntity):
         """Send commands `num_repeats` times, `delay_secs` apart."""
         session: Session = self._require_session()
         parsed = [
-            parse_command(single, session["supported_commands"], self.client_name)
+            parse_command(single, session.supported_commands, self.client_name)
             for single in command
         ]
         num_repeats: int = kwargs.get(ATTR_NUM_REPEATS, DEFAULT_NUM_REPEATS)

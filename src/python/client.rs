@@ -13,6 +13,7 @@ use pyo3::prelude::*;
 use super::convert::{BytesAndType, IntoPython, Json, to_py};
 use super::errors::to_pyerr;
 use super::events::EventStream;
+use super::models::Sessions;
 use super::rest::{self, spawn_timed};
 use crate::browse::ItemsQuery;
 use crate::config::{ApiKey, ClientConfig, ServerAddress};
@@ -164,7 +165,7 @@ impl PyEmbyClient {
 
     fn get_sessions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let c = self.core.clone();
-        spawn(py, async move { c.get_sessions().await })
+        spawn(py, async move { c.get_sessions().await.map(Sessions) })
     }
 
     // Remote control

@@ -3,8 +3,8 @@
 //! TypedDicts describe) but without building that intermediate `Value` (more than half the cost
 //! of a conversion, measured: docs/ARCHITECTURE.md, "Models across the boundary").
 //!
-//! Dicts, as the contract promises. Frozen pyclasses measured cheaper still; switching is a
-//! contract change left open there.
+//! Dicts for everything but the per-update models (sessions and what they carry), which are
+//! frozen pyclasses (`super::models`, cheaper per update, measured). Listings stay dicts.
 
 use std::sync::Arc;
 

@@ -4,7 +4,8 @@
 //! `__anext__` hands Python an asyncio future of the loop it runs on. When events are already
 //! queued the future is completed at once, on the loop thread (no thread hop during a burst).
 //! Otherwise a tokio task waits for the next batch and schedules its hand-over on the loop with
-//! `call_soon_threadsafe`; the conversion to dicts happens there, on the loop thread.
+//! `call_soon_threadsafe`; the conversion happens there, on the loop thread: each event a dict,
+//! the sessions it carries `Session` pyclasses ([`super::models`]).
 //!
 //! The hand-over and its interpreter-exit rule are those of every async method
 //! ([`super::handover`]).
@@ -16,9 +17,11 @@ use std::sync::Arc;
 
 use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
 
 use super::convert::to_py;
 use super::handover::{self, Outcome};
+use super::models::session_list;
 use crate::websocket::events::{Event, EventQueue, TryBatch};
 
 /// Most events handed to Python per wake-up.
@@ -37,7 +40,7 @@ impl EventStream {
 
     fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match self.queue.try_batch(BATCH) {
-            TryBatch::Ready(batch) => return handover::ready_future(py, to_py(py, &batch)),
+            TryBatch::Ready(batch) => return handover::ready_future(py, events_to_py(py, batch)),
             TryBatch::Closed => return Err(PyStopAsyncIteration::new_err(())),
             // Nothing would wake this reader any more (see `handover`).
             TryBatch::Empty if handover::exiting() => {
@@ -83,6 +86,36 @@ impl EventStream {
     }
 }
 
+/// A batch as a list of event dicts (the `Event` TypedDicts of `_core.pyi`): the events that
+/// carry sessions hold `Session` objects, the rest are their serde form.
+fn events_to_py(py: Python<'_>, batch: Vec<Event>) -> PyResult<Bound<'_, PyAny>> {
+    let list = PyList::empty(py);
+    for event in batch {
+        let (tag, session) = match event {
+            Event::Sessions { sessions } => {
+                let dict = PyDict::new(py);
+                dict.set_item("type", "sessions")?;
+                dict.set_item("sessions", session_list(py, sessions)?)?;
+                list.append(dict)?;
+                continue;
+            }
+            Event::PlaybackStart { session } => ("playback_start", session),
+            Event::PlaybackStopped { session } => ("playback_stopped", session),
+            Event::PlaybackProgress { session } => ("playback_progress", session),
+            Event::SessionEnded { session } => ("session_ended", session),
+            other => {
+                list.append(to_py(py, &other)?)?;
+                continue;
+            }
+        };
+        let dict = PyDict::new(py);
+        dict.set_item("type", tag)?;
+        dict.set_item("session", Bound::new(py, session)?)?;
+        list.append(dict)?;
+    }
+    Ok(list.into_any())
+}
+
 /// A batch on its way to Python; an empty one ends the iteration (the client was closed).
 struct Batch {
     queue: Arc<EventQueue>,
@@ -95,7 +128,7 @@ impl Outcome for Batch {
             return Err(PyStopAsyncIteration::new_err(()));
         }
         // A conversion error reaches the reader; the batch is not requeued (it would fail again).
-        Ok(to_py(py, &self.batch)?.unbind())
+        Ok(events_to_py(py, self.batch)?.unbind())
     }
 
     fn abandon(self: Box<Self>) {

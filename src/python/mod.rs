@@ -5,6 +5,7 @@ pub mod convert;
 pub mod errors;
 pub mod events;
 mod handover;
+pub mod models;
 mod rest;
 
 use std::time::Duration;
@@ -70,6 +71,10 @@ mod _core {
     use super::events::EventStream;
     #[pymodule_export]
     use super::{parse_host, shutdown_all};
+    #[pymodule_export]
+    use crate::models::{
+        Item as NowPlayingItem, PlayState, Session, UserData as NowPlayingUserData,
+    };
 
     use pyo3::prelude::*;
 

@@ -141,8 +141,27 @@ def check(value: Any, hint: Any, where: str) -> None:
         assert isinstance(value, int | float) and not isinstance(value, bool), where
     elif hint is int:
         assert isinstance(value, int) and not isinstance(value, bool), f"{where}: {value!r}"
+    elif isinstance(hint, type) and hint.__module__ == CONTRACT.__name__:
+        check_model(value, hint, where)
     else:
         assert isinstance(value, hint), f"{where}: {value!r} is not {hint}"
+
+
+def check_model(value: Any, hint: type, where: str) -> None:
+    """`value` is the compiled class the contract declares (a frozen model such as `Session`):
+    the stub's properties are exactly its fields, each of its declared type, and `to_dict()`
+    has the declared TypedDict shape with the same values."""
+    compiled = getattr(embymedia_core, hint.__name__)
+    assert type(value) is compiled, f"{where}: {type(value).__name__} is not {hint.__name__}"
+    props = {name: p for name, p in vars(hint).items() if isinstance(p, property)}
+    as_dict = value.to_dict()
+    assert props.keys() == as_dict.keys(), f"{where}: stub and to_dict() keys differ"
+    for name, prop in props.items():
+        attr = getattr(value, name)
+        check(attr, typing.get_type_hints(prop.fget)["return"], f"{where}.{name}")
+        expected = attr.to_dict() if hasattr(attr, "to_dict") else attr
+        assert as_dict[name] == expected, f"{where}.{name}: to_dict() disagrees"
+    check(as_dict, typing.get_type_hints(hint.to_dict)["return"], f"{where}.to_dict()")
 
 
 async def returns_contract_type(client: EmbyClient, method: str, *args: Any, **kwargs: Any) -> Any:

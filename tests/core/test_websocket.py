@@ -140,9 +140,7 @@ async def until(condition: Callable[[], bool], within: float = WAIT) -> None:
 
 def without_own(sessions: list[Any]) -> list[Any]:
     """Sessions of the simulated clients (ours changes with every request we make)."""
-    return sorted(
-        (s for s in sessions if s["device_id"] != DEVICE_ID), key=lambda s: s["device_id"]
-    )
+    return sorted((s for s in sessions if s.device_id != DEVICE_ID), key=lambda s: s.device_id)
 
 
 async def test_sessions_are_pushed_as_get_sessions_returns_them(
@@ -154,19 +152,19 @@ async def test_sessions_are_pushed_as_get_sessions_returns_them(
     polled = await client.get_sessions()
     assert without_own(pushed["sessions"]) == without_own(list(polled))
     assert len(without_own(pushed["sessions"])) == 4
-    playing = [s for s in pushed["sessions"] if s["now_playing_item"] is not None]
+    playing = [s for s in pushed["sessions"] if s.now_playing_item is not None]
     assert len(playing) == 2
 
     # A client starts playing: PlaybackStart and a fresh snapshot, in that order.
-    idle = next(s for s in without_own(pushed["sessions"]) if s["now_playing_item"] is None)
+    idle = next(s for s in without_own(pushed["sessions"]) if s.now_playing_item is None)
     movie = sim.library.of_type("Movie")[0]
-    sim.start_playback(idle["device_id"], movie.id)
+    sim.start_playback(idle.device_id, movie.id)
     await sim.flush()
     started = await reader.of_type("playback_start")
-    assert started["session"]["device_id"] == idle["device_id"]
+    assert started["session"].device_id == idle.device_id
     snapshot = await reader.of_type("sessions")
-    now = {s["device_id"]: s for s in snapshot["sessions"]}
-    assert now[idle["device_id"]]["now_playing_item"]["id"] == movie.id
+    now = {s.device_id: s for s in snapshot["sessions"]}
+    assert now[idle.device_id].now_playing_item.id == movie.id
 
     stats = websocket_metrics(client)
     assert stats["connected"] is True

@@ -1,0 +1,271 @@
+//! The per-update models as frozen pyclasses: `Session`, `PlayState`, `NowPlayingItem`,
+//! `NowPlayingUserData`.
+//!
+//! The pyclasses are the Rust model structs themselves (`#[pyclass(get_all)]` in
+//! `crate::models`, so each field is declared once): one object per model, each attribute
+//! converted when read: cheaper to build and to compare than the equivalent dict, dearer to read
+//! (a list attribute is a new list at every read); per update a little cheaper overall
+//! (measured: docs/ARCHITECTURE.md, "Models across the boundary"). `==` compares the Rust structs (the
+//! session coordinator runs with `always_update=False`), `to_dict()` gives the dict shape of
+//! the serde form (diagnostics), `repr()` names the model without anything sensitive (no
+//! remote address), and `copy.replace(obj, field=value, ...)` (`__replace__`) gives a changed
+//! copy (a stopped session, tests).
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use super::convert::{IntoPython, to_py};
+use crate::models::{Item, PlayState, Session, UserData};
+
+/// A Python-style literal of a string, for `repr()`.
+fn lit(s: &str) -> String {
+    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+fn opt_lit(s: Option<&str>) -> String {
+    s.map_or_else(|| "None".to_owned(), lit)
+}
+
+fn opt_num<T: std::fmt::Display>(v: Option<T>) -> String {
+    v.map_or_else(|| "None".to_owned(), |v| v.to_string())
+}
+
+fn py_bool(b: bool) -> &'static str {
+    if b { "True" } else { "False" }
+}
+
+/// `to_dict()`: the serde form, the shape the TypedDicts used to describe.
+fn dict_of<'py, T: serde::Serialize>(py: Python<'py>, v: &T) -> PyResult<Bound<'py, PyDict>> {
+    Ok(to_py(py, v)?.cast_into::<PyDict>()?)
+}
+
+impl UserData {
+    fn repr(&self) -> String {
+        format!(
+            "NowPlayingUserData(played={}, is_favorite={}, playback_position_ticks={})",
+            py_bool(self.played),
+            py_bool(self.is_favorite),
+            opt_num(self.playback_position_ticks)
+        )
+    }
+}
+
+impl Item {
+    fn repr(&self) -> String {
+        format!(
+            "NowPlayingItem(id={}, type={}, name={})",
+            lit(&self.id),
+            opt_lit(self.r#type.as_deref()),
+            opt_lit(self.name.as_deref())
+        )
+    }
+}
+
+impl PlayState {
+    fn repr(&self) -> String {
+        format!(
+            "PlayState(position_ticks={}, is_paused={}, is_muted={}, volume_level={})",
+            opt_num(self.position_ticks),
+            py_bool(self.is_paused),
+            py_bool(self.is_muted),
+            opt_num(self.volume_level)
+        )
+    }
+}
+
+impl Session {
+    fn repr(&self) -> String {
+        let mut s = format!(
+            "Session(id={}, device_id={}, device_name={}, client={}, user_name={}",
+            lit(&self.id),
+            lit(&self.device_id),
+            lit(&self.device_name),
+            lit(&self.client),
+            opt_lit(self.user_name.as_deref())
+        );
+        let playing = self
+            .now_playing_item
+            .as_ref()
+            .map_or_else(|| "None".to_owned(), Item::repr);
+        let _ = write!(
+            s,
+            ", now_playing_item={playing}, play_state={})",
+            self.play_state.repr()
+        );
+        s
+    }
+}
+
+/// `__replace__` of a model: a copy with the named fields set, each value converted to the
+/// field's type (a wrong type or an unknown name is a `TypeError`). `FIELDS` names every
+/// field; a test checks it against the serde form, so it cannot fall behind the struct.
+macro_rules! replace_fields {
+    ($ty:ty, $pyname:literal: $($field:ident),* $(,)?) => {
+        impl $ty {
+            #[cfg(test)]
+            const FIELDS: &[&str] = &[$(stringify!($field)),*];
+
+            fn replaced(&self, changes: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+                let mut copy = self.clone();
+                for (name, value) in changes.into_iter().flat_map(|c| c.iter()) {
+                    let name: String = name.extract()?;
+                    match name.as_str() {
+                        $(n if n == stringify!($field).trim_start_matches("r#") => {
+                            copy.$field = value.extract().map_err(|e| {
+                                PyTypeError::new_err(format!(
+                                    concat!($pyname, ".{}: {}"), n, e
+                                ))
+                            })?;
+                        })*
+                        other => {
+                            return Err(PyTypeError::new_err(format!(
+                                concat!($pyname, " has no field '{}'"), other
+                            )));
+                        }
+                    }
+                }
+                Ok(copy)
+            }
+        }
+    };
+}
+
+replace_fields!(UserData, "NowPlayingUserData":
+    played, is_favorite, play_count, playback_position_ticks, unplayed_item_count,
+    last_played_date,
+);
+replace_fields!(Item, "NowPlayingItem":
+    id, name, r#type, media_type, collection_type, is_folder, parent_id, series_id,
+    series_name, season_id, season_name, index_number, parent_index_number, album, album_id,
+    album_artist, artists, channel_name, run_time_ticks, production_year, premiere_date,
+    date_created, overview, official_rating, community_rating, genres, child_count,
+    recursive_item_count, image_tags, backdrop_image_tags, series_primary_image_tag,
+    parent_thumb_item_id, parent_thumb_image_tag, parent_backdrop_item_id,
+    album_primary_image_tag, is_theme_media, user_data,
+);
+replace_fields!(PlayState, "PlayState":
+    position_ticks, can_seek, is_paused, is_muted, volume_level, repeat_mode, shuffle,
+    play_method, media_source_id,
+);
+replace_fields!(Session, "Session":
+    id, device_id, device_name, client, application_version, user_id, user_name,
+    supports_remote_control, playable_media_types, supported_commands, last_activity_date,
+    remote_end_point, now_playing_item, play_state, playlist_index, playlist_length,
+);
+
+#[pymethods]
+impl UserData {
+    #[pyo3(signature = (**changes))]
+    fn __replace__(&self, changes: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        self.replaced(changes)
+    }
+
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        dict_of(py, self)
+    }
+
+    fn __repr__(&self) -> String {
+        self.repr()
+    }
+}
+
+#[pymethods]
+impl Item {
+    #[pyo3(signature = (**changes))]
+    fn __replace__(&self, changes: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        self.replaced(changes)
+    }
+
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        dict_of(py, self)
+    }
+
+    fn __repr__(&self) -> String {
+        self.repr()
+    }
+}
+
+#[pymethods]
+impl PlayState {
+    #[pyo3(signature = (**changes))]
+    fn __replace__(&self, changes: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        self.replaced(changes)
+    }
+
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        dict_of(py, self)
+    }
+
+    fn __repr__(&self) -> String {
+        self.repr()
+    }
+}
+
+#[pymethods]
+impl Session {
+    #[pyo3(signature = (**changes))]
+    fn __replace__(&self, changes: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        self.replaced(changes)
+    }
+
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        dict_of(py, self)
+    }
+
+    fn __repr__(&self) -> String {
+        self.repr()
+    }
+}
+
+/// The sessions of `get_sessions()` (shared with coalesced callers, hence the `Arc`), as a list
+/// of `Session` objects.
+pub struct Sessions(pub Arc<Vec<Session>>);
+
+impl IntoPython for Sessions {
+    fn into_python(self, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+        let sessions = Arc::try_unwrap(self.0).unwrap_or_else(|shared| (*shared).clone());
+        session_list(py, sessions).map(Bound::into_any)
+    }
+}
+
+/// A list of `Session` objects.
+pub fn session_list(py: Python<'_>, sessions: Vec<Session>) -> PyResult<Bound<'_, PyList>> {
+    let list = PyList::empty(py);
+    for s in sessions {
+        list.append(Bound::new(py, s)?)?;
+    }
+    Ok(list)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys<T: serde::Serialize + Default>() -> Vec<String> {
+        match serde_json::to_value(T::default()).expect("serialize") {
+            serde_json::Value::Object(o) => o.keys().cloned().collect(),
+            other => panic!("not an object: {other}"),
+        }
+    }
+
+    fn fields(list: &[&str]) -> Vec<String> {
+        let mut v: Vec<String> = list
+            .iter()
+            .map(|f| f.trim_start_matches("r#").to_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn replace_knows_every_field() {
+        assert_eq!(fields(UserData::FIELDS), keys::<UserData>());
+        assert_eq!(fields(Item::FIELDS), keys::<Item>());
+        assert_eq!(fields(PlayState::FIELDS), keys::<PlayState>());
+        assert_eq!(fields(Session::FIELDS), keys::<Session>());
+    }
+}
