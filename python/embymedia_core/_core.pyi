@@ -593,6 +593,15 @@ class ScheduledTasksInfoEvent(TypedDict):
     type: Literal["scheduled_tasks_info"]
     tasks: list[ScheduledTask]
 
+class ActivityLogEntryEvent(TypedDict):
+    type: Literal["activity_log_entry"]
+    entries: list[ActivityLogEntry]
+
+class PluginsChangedEvent(TypedDict):
+    type: Literal["plugins_changed"]
+    message_type: str
+    """PackageInstalling, PackageInstallationCompleted/Failed/Cancelled or PluginUninstalled."""
+
 class NotificationEvent(TypedDict):
     type: Literal["notification_added"]
     name: str | None
@@ -614,6 +623,8 @@ type Event = (
     | ServerEvent
     | ScheduledTaskEndedEvent
     | ScheduledTasksInfoEvent
+    | ActivityLogEntryEvent
+    | PluginsChangedEvent
     | NotificationEvent
     | UserEvent
 )
@@ -1019,8 +1030,9 @@ class EmbyClient:
 
         The connection subscribes to sessions (``sessions_interval_ms``, 500-10000, is the
         server's throttle for progress pushes) and, when ``scheduled_tasks_interval_ms`` is
-        given (500-600000), to scheduled-task progress; it registers capabilities so library and
-        user-data events reach an API-key socket, keeps itself alive (our pings every
+        given (500-600000), to scheduled-task progress and the activity log
+        (``activity_log_entry``); it registers capabilities so library and user-data events
+        reach an API-key socket, keeps itself alive (our pings every
         ``ping_interval_s``, a read deadline of ``read_timeout_s``, KeepAlive when the server
         asks) and reconnects by itself with exponential backoff and full jitter
         (``backoff_base_s`` doubling up to ``backoff_max_s``, reset after ``stable_after_s`` of

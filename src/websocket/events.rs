@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::Serialize;
 use tokio::sync::Notify;
 
-use crate::models::{ScheduledTask, Session};
+use crate::models::{ActivityLogEntry, ScheduledTask, Session};
 
 /// One event of the `events()` stream (the `Event` TypedDicts of `_core.pyi`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -63,6 +63,12 @@ pub enum Event {
     },
     ScheduledTasksInfo {
         tasks: Vec<ScheduledTask>,
+    },
+    ActivityLogEntry {
+        entries: Vec<ActivityLogEntry>,
+    },
+    PluginsChanged {
+        message_type: String,
     },
     NotificationAdded {
         name: Option<String>,

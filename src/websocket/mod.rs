@@ -36,14 +36,16 @@ use protocol::{Inbound, parse_frame, type_label};
 use stats::Stats;
 
 const LOG: &str = "embymedia_core::websocket";
+/// `ActivityLogEntryStart` throttle (the value first-party clients ask for).
+const ACTIVITY_LOG_INTERVAL_MS: u32 = 1000;
 
 /// Timing and behaviour of the connection; production defaults, shorter in tests.
 #[derive(Debug, Clone)]
 pub struct WebSocketOptions {
     /// The `SessionsStart` throttle asked of the server (500-10000 ms).
     pub sessions_interval_ms: u32,
-    /// Also subscribe to `ScheduledTasksInfo` with this interval (None: not subscribed; Emby
-    /// pushes it on a timer while subscribed, so it costs traffic).
+    /// Also subscribe to `ScheduledTasksInfo` with this interval, and to `ActivityLogEntry`
+    /// (None: neither; Emby pushes tasks on a timer while subscribed, so it costs traffic).
     pub scheduled_tasks_interval_ms: Option<u32>,
     /// How often we ping the server.
     pub ping_interval: Duration,
@@ -96,6 +98,12 @@ impl WebSocketOptions {
             frames.push(protocol::outbound(
                 "ScheduledTasksInfoStart",
                 Some(&format!("0,{ms}")),
+            ));
+            // The other admin feed: Emby sends an entry as it is logged (the interval only
+            // throttles), so last activity and watch time need no polling.
+            frames.push(protocol::outbound(
+                "ActivityLogEntryStart",
+                Some(&format!("0,{ACTIVITY_LOG_INTERVAL_MS}")),
             ));
         }
         frames
@@ -469,6 +477,8 @@ fn handle_text(text: &str, shared: &mut Shared<'_>) -> Next {
             status: t.status,
         },
         Inbound::ScheduledTasksInfo(tasks) => Event::ScheduledTasksInfo { tasks },
+        Inbound::ActivityLogEntry(entries) => Event::ActivityLogEntry { entries },
+        Inbound::PluginsChanged(message_type) => Event::PluginsChanged { message_type },
         Inbound::NotificationAdded(n) => Event::NotificationAdded {
             name: n.name,
             description: n.description,

@@ -7,7 +7,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::models::{ScheduledTask, Session};
+use crate::models::{ActivityLogEntry, ScheduledTask, Session};
 
 /// What the server said, typed.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +27,11 @@ pub enum Inbound {
     RestartRequired,
     ScheduledTaskEnded(TaskEnded),
     ScheduledTasksInfo(Vec<ScheduledTask>),
+    /// New activity-log entries (after `ActivityLogEntryStart`).
+    ActivityLogEntry(Vec<ActivityLogEntry>),
+    /// A plugin was installed, updated or removed (or its installation ended): the
+    /// `PackageInstall*`/`PluginUninstalled` type it came as.
+    PluginsChanged(String),
     NotificationAdded(Notification),
     UserUpdated(Option<String>),
     UserDeleted(Option<String>),
@@ -211,6 +216,25 @@ pub fn parse_frame(text: &str) -> Result<Inbound, Malformed> {
             ),
             _ => return Err(Malformed::BadData("ScheduledTasksInfo")),
         },
+        "ActivityLogEntry" => match data {
+            Value::Array(list) => Inbound::ActivityLogEntry(
+                list.into_iter()
+                    .filter(Value::is_object)
+                    .filter_map(|e| serde_json::from_value(e).ok())
+                    .collect(),
+            ),
+            entry @ Value::Object(_) => Inbound::ActivityLogEntry(
+                serde_json::from_value(entry)
+                    .map(|e| vec![e])
+                    .map_err(|_| Malformed::BadData("ActivityLogEntry"))?,
+            ),
+            _ => return Err(Malformed::BadData("ActivityLogEntry")),
+        },
+        "PackageInstalling"
+        | "PackageInstallationCompleted"
+        | "PackageInstallationFailed"
+        | "PackageInstallationCancelled"
+        | "PluginUninstalled" => Inbound::PluginsChanged(message_type),
         "NotificationAdded" => Inbound::NotificationAdded(Notification {
             name: string_field(&data, &["Name"]),
             description: string_field(&data, &["Description"]),
@@ -256,6 +280,8 @@ pub fn type_label(inbound: &Inbound) -> &str {
         Inbound::RestartRequired => "RestartRequired",
         Inbound::ScheduledTaskEnded(_) => "ScheduledTaskEnded",
         Inbound::ScheduledTasksInfo(_) => "ScheduledTasksInfo",
+        Inbound::ActivityLogEntry(_) => "ActivityLogEntry",
+        Inbound::PluginsChanged(t) => t,
         Inbound::NotificationAdded(_) => "NotificationAdded",
         Inbound::UserUpdated(_) => "UserUpdated",
         Inbound::UserDeleted(_) => "UserDeleted",
@@ -286,6 +312,7 @@ pub fn check_frame(text: &str) {
                 | Inbound::PlaybackProgress(s)
                 | Inbound::SessionEnded(s) => serde_json::to_value(s),
                 Inbound::ScheduledTasksInfo(tasks) => serde_json::to_value(tasks),
+                Inbound::ActivityLogEntry(entries) => serde_json::to_value(entries),
                 _ => Ok(Value::Null),
             };
             assert!(converted.is_ok(), "{text}: {converted:?}");
@@ -383,6 +410,28 @@ mod tests {
             parse_frame(r#"{"MessageType":"KeepAlive","MessageId":"x"}"#),
             Ok(Inbound::KeepAlive)
         );
+    }
+
+    #[test]
+    fn activity_log_entries_and_plugin_changes() {
+        let frame = r#"{"MessageType":"ActivityLogEntry","Data":[{"Id":7,"Name":"Ann is playing X","Type":"playback.start","UserId":"u1","Date":"2026-11-24T12:00:00.0000000Z","Severity":"Info"},5]}"#;
+        let Ok(Inbound::ActivityLogEntry(entries)) = parse_frame(frame) else {
+            panic!("not parsed: {frame}");
+        };
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].r#type.as_deref(), Some("playback.start"));
+        assert_eq!(entries[0].user_id.as_deref(), Some("u1"));
+        let single = r#"{"MessageType":"ActivityLogEntry","Data":{"Id":8,"Name":null}}"#;
+        assert!(matches!(parse_frame(single), Ok(Inbound::ActivityLogEntry(e)) if e.len() == 1));
+        assert_eq!(
+            parse_frame(r#"{"MessageType":"ActivityLogEntry","Data":"x"}"#),
+            Err(Malformed::BadData("ActivityLogEntry"))
+        );
+        for t in ["PackageInstallationCompleted", "PluginUninstalled", "PackageInstalling"] {
+            let frame = format!(r#"{{"MessageType":"{t}","Data":{{"Name":"Trakt"}}}}"#);
+            assert_eq!(parse_frame(&frame), Ok(Inbound::PluginsChanged(t.to_owned())));
+            check_frame(&frame);
+        }
     }
 
     #[test]
