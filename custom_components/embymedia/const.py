@@ -56,6 +56,13 @@ CONF_PURGE_AFTER_DAYS: Final = "purge_after_days"  # 0 = never
 WEBSOCKET_FALLBACK_INTERVAL: Final = 60
 # Discovery data (latest, resume, next up) per user: fixed, events invalidate it earlier.
 DISCOVERY_SCAN_INTERVAL: Final = timedelta(minutes=30)
+# Safety nets while the WebSocket pushes what a coordinator holds: the server's version and
+# update flag (the only server data Emby cannot push) hourly, discovery rows (changed only by
+# pushed UserDataChanged and LibraryChanged, but for suggestions) every 6 hours, the library
+# and the optional sources daily.
+SERVER_PUSHED_INTERVAL: Final = timedelta(hours=1)
+DISCOVERY_PUSHED_INTERVAL: Final = timedelta(hours=6)
+PUSHED_SAFETY_INTERVAL: Final = timedelta(hours=24)
 # LibraryChanged and UserDataChanged come in bursts (a library scan, a season marked played):
 # event-driven refreshes of the library and discovery run at most once per this window.
 EVENT_REFRESH_COOLDOWN: Final = 30.0

@@ -8,7 +8,8 @@ LibraryChanged). Every request, cache and metric lives in the Rust core; Python 
 
 import asyncio
 import time
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -30,10 +31,13 @@ from .const import (
     COORDINATOR_SERVER,
     COORDINATOR_SESSIONS,
     DISCOVERY_EVENT_DELAY,
+    DISCOVERY_PUSHED_INTERVAL,
     DISCOVERY_SCAN_INTERVAL,
     DOMAIN,
     EVENT_REFRESH_COOLDOWN,
     LOGGER,
+    PUSHED_SAFETY_INTERVAL,
+    SERVER_PUSHED_INTERVAL,
     WEB_PLAYER_CLIENTS,
     WEBSOCKET_FALLBACK_INTERVAL,
 )
@@ -50,6 +54,8 @@ if TYPE_CHECKING:
         SystemInfo,
         VirtualFolder,
     )
+
+    from .extra_coordinators import EmbyExtraCoordinators
 
 # How many discovery rows (latest, resume, next up) to keep per user.
 DISCOVERY_LIMIT = 20
@@ -85,9 +91,14 @@ class EmbyCoordinator[DataT](DataUpdateCoordinator[DataT]):
         *,
         name: str,
         update_interval: timedelta,
+        pushed_interval: timedelta | None = None,
         request_refresh_debouncer: Debouncer[Any] | None = None,
     ) -> None:
-        """Initialize the coordinator (never updates listeners with unchanged data)."""
+        """Initialize the coordinator (never updates listeners with unchanged data).
+
+        `update_interval` applies while the WebSocket is down; `pushed_interval` (a safety net,
+        default the same) while it is up and pushes what this coordinator holds.
+        """
         super().__init__(
             hass,
             LOGGER,
@@ -99,6 +110,63 @@ class EmbyCoordinator[DataT](DataUpdateCoordinator[DataT]):
         )
         self.client = client
         self.metric_name = name
+        self.polled_interval = update_interval
+        self.pushed_interval = pushed_interval or update_interval
+        self.websocket_connected = False
+        # Optional rows (data only some entities show) -> how many entities listen to each: a
+        # disabled entity listens to nothing, so its row costs no request.
+        self._demand: Counter[str] = Counter()
+        self._first_requested = False
+
+    def wants(self, row: str) -> bool:
+        """Whether an entity listens to an optional row."""
+        return self._demand[row] > 0
+
+    @callback
+    def async_want(self, row: str) -> Callable[[], None]:
+        """An entity shows `row`: fetch it from now on (and soon, if never fetched)."""
+        self._demand[row] += 1
+        if self.data is not None and not self._has_row(row):
+            self._async_fetch_row(row)
+
+        @callback
+        def _release() -> None:
+            self._demand[row] -= 1
+
+        return _release
+
+    def _has_row(self, row: str) -> bool:
+        """Whether the data holds an optional row (subclasses with optional rows override)."""
+        return True
+
+    @callback
+    def _async_fetch_row(self, row: str) -> None:
+        """Fetch a row an entity just asked for."""
+        self._async_spawn_refresh()
+
+    @callback
+    def _async_spawn_refresh(self) -> None:
+        self.config_entry.async_create_background_task(
+            self.hass, self.async_request_refresh(), name=f"{self.name} refresh"
+        )
+
+    @callback
+    def async_request_first(self) -> None:
+        """An entity listens: fetch now unless that already happened or was asked for (the
+        entities of one source are added together: one fetch)."""
+        if self.data is None and not self._first_requested:
+            self._first_requested = True
+            self._async_spawn_refresh()
+
+    @callback
+    def async_set_websocket_connected(self, connected: bool) -> None:
+        """Poll at the safety-net interval while the WebSocket pushes, else at the polled one."""
+        if connected == self.websocket_connected:
+            return
+        self.websocket_connected = connected
+        self.update_interval = self.pushed_interval if connected else self.polled_interval
+        if self._listeners:
+            self._schedule_refresh()
 
     async def _async_fetch(self) -> DataT:
         """Fetch fresh data from the core."""
@@ -154,6 +222,7 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
             client,
             name=COORDINATOR_SESSIONS,
             update_interval=self.scan_interval,
+            pushed_interval=timedelta(seconds=WEBSOCKET_FALLBACK_INTERVAL),
         )
         self.server_id: str = server_info["id"]
         self.server_name: str = server_info["server_name"]
@@ -162,7 +231,6 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
         self.ignored_devices = options.ignored_devices
         self.ignore_web_players = options.ignore_web_players
         self.purge_after_days = options.purge_after_days
-        self.websocket_connected = False
         # Device id -> name of every client ever seen (seeded from the device registry, so clients
         # that are offline now still appear in the options flow).
         self.known_devices: dict[str, str] = {}
@@ -188,7 +256,7 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
             device_registry, self.config_entry.entry_id
         ):
             for domain, device_id in device.identifiers:
-                if domain == DOMAIN and device_id != self.server_id:
+                if domain == DOMAIN and self.is_client_key(device_id):
                     self.known_devices[device_id] = device.name_by_user or device.name or device_id
 
     @override
@@ -214,9 +282,9 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
         device_id = session.device_id
         if device_id in self.ignored_devices:
             return False
-        if self.ignore_web_players and is_web_player(session):
-            return False
-        return session.supports_remote_control
+        # Clients that cannot be remote controlled (Infuse, DLNA renderers) are kept: they
+        # show as media players without controls, so "who watches what" is complete.
+        return not (self.ignore_web_players and is_web_player(session))
 
     def _track(self, session: Session) -> bool:
         """Remember a client (name, last activity). False for sessions that are not clients."""
@@ -282,22 +350,17 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
         self._async_push(data)
 
     @callback
+    @override
     def async_set_websocket_connected(self, connected: bool) -> None:
         """Switch between the configured interval and the 60 s fallback, effective at once."""
-        if connected == self.websocket_connected:
-            return
-        self.websocket_connected = connected
-        self.last_push = None
-        self.update_interval = (
-            timedelta(seconds=WEBSOCKET_FALLBACK_INTERVAL) if connected else self.scan_interval
-        )
-        LOGGER.debug(
-            "WebSocket %s: polling sessions every %s",
-            "connected" if connected else "disconnected",
-            self.update_interval,
-        )
-        if self._listeners:
-            self._schedule_refresh()
+        if connected != self.websocket_connected:
+            self.last_push = None
+            LOGGER.debug("WebSocket %s", "connected" if connected else "disconnected")
+        super().async_set_websocket_connected(connected)
+
+    def is_client_key(self, key: str) -> bool:
+        """Whether a device identifier is a client's (not the server's or a user's)."""
+        return key != self.server_id and not key.startswith(f"{self.server_id}_user_")
 
     @callback
     def async_housekeeping(self) -> None:
@@ -312,7 +375,7 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
             device_registry, self.config_entry.entry_id
         ):
             device_id = next((key for domain, key in device.identifiers if domain == DOMAIN), None)
-            if device_id is None or device_id == self.server_id or device_id in active:
+            if device_id is None or not self.is_client_key(device_id) or device_id in active:
                 continue
             remove = (
                 device_id in self.ignored_devices
@@ -340,18 +403,54 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
 
 
 @dataclass(frozen=True, slots=True)
+class LibraryStats:
+    """One library (virtual folder): its playable items and the last one added."""
+
+    item_count: int
+    last_added: Item | None
+
+
+class LibraryRow(StrEnum):
+    """Optional library data (only fetched while an entity shows it)."""
+
+    ARTISTS = "artists"
+    COLLECTIONS = "collections"
+    PLAYLISTS = "playlists"
+    LIBRARIES = "libraries"
+
+
+@dataclass(frozen=True, slots=True)
 class EmbyLibraryData:
-    """Libraries and item counts."""
+    """Libraries and item counts (None: a row no entity shows, hence never fetched)."""
 
     folders: list[VirtualFolder]
     counts: ItemCounts
+    artist_count: int | None = None
+    box_set_count: int | None = None
+    playlist_count: int | None = None
+    libraries: dict[str, LibraryStats] | None = None
+
+
+def folder_item_id(folder: VirtualFolder) -> str:
+    """The id of a library's items' parent (what `ParentId` takes)."""
+    return folder["item_id"] or folder["id"]
 
 
 class EmbyLibraryCoordinator(EmbyCoordinator[EmbyLibraryData]):
-    """Libraries and counts: hourly safety net, refreshed (debounced) on LibraryChanged."""
+    """Libraries and counts: every `library_scan_interval` hours while polling; with the
+    WebSocket up, refreshed (debounced) on LibraryChanged and daily as a safety net.
+
+    Emby answers 0 for ArtistCount and BoxSetCount on /Items/Counts: artists, collections and
+    playlists are counted with one `Limit=0` query each (the total, no items), so a library of
+    100,000 items costs what one of 100 does.
+    """
 
     def __init__(
-        self, hass: HomeAssistant, config_entry: EmbyConfigEntry, client: EmbyClient
+        self,
+        hass: HomeAssistant,
+        config_entry: EmbyConfigEntry,
+        client: EmbyClient,
+        counting_user: str | None,
     ) -> None:
         """Initialize the library coordinator from the entry options."""
         options = EmbyOptions.from_entry(config_entry)
@@ -361,19 +460,80 @@ class EmbyLibraryCoordinator(EmbyCoordinator[EmbyLibraryData]):
             client,
             name=COORDINATOR_LIBRARY,
             update_interval=timedelta(hours=options.library_scan_interval),
+            pushed_interval=PUSHED_SAFETY_INTERVAL,
             # A library scan sends LibraryChanged in bursts: one refresh per cooldown window.
             request_refresh_debouncer=Debouncer(
                 hass, LOGGER, cooldown=EVENT_REFRESH_COOLDOWN, immediate=False
             ),
         )
         self.user_id = options.user_id
+        # Queries that need a user (artists, collections, per library) use this one.
+        self.counting_user = counting_user
+
+    async def _async_total(self, **query: Any) -> int:
+        user = self.counting_user
+        assert user is not None
+        result = await self.client.get_items(user, recursive=True, limit=0, **query)
+        return result["total_record_count"]
+
+    async def _async_artists(self) -> int:
+        user = self.counting_user
+        assert user is not None
+        return (await self.client.get_artists(user, limit=0))["total_record_count"]
+
+    async def _async_library(self, folder: VirtualFolder) -> LibraryStats:
+        user = self.counting_user
+        assert user is not None
+        parent = folder_item_id(folder)
+        count, latest = await asyncio.gather(
+            self._async_total(parent_id=parent, filters=["IsNotFolder"]),
+            self.client.get_latest(user, limit=1, parent_id=parent),
+        )
+        return LibraryStats(item_count=count, last_added=latest[0] if latest else None)
+
+    @override
+    def _has_row(self, row: str) -> bool:
+        data = self.data
+        return (
+            data is None
+            or {
+                LibraryRow.ARTISTS: data.artist_count,
+                LibraryRow.COLLECTIONS: data.box_set_count,
+                LibraryRow.PLAYLISTS: data.playlist_count,
+                LibraryRow.LIBRARIES: data.libraries,
+            }.get(LibraryRow(row))
+            is not None
+        )
+
+    def _fetches(self, row: LibraryRow) -> bool:
+        return self.counting_user is not None and self.wants(row)
 
     @override
     async def _async_fetch(self) -> EmbyLibraryData:
         folders, counts = await asyncio.gather(
             self.client.get_virtual_folders(), self.client.get_item_counts(self.user_id)
         )
-        return EmbyLibraryData(folders=folders, counts=counts)
+        artists, box_sets, playlists = await asyncio.gather(
+            self._async_artists() if self._fetches(LibraryRow.ARTISTS) else _unchanged(None),
+            self._async_total(include_item_types=["BoxSet"])
+            if self._fetches(LibraryRow.COLLECTIONS)
+            else _unchanged(None),
+            self._async_total(include_item_types=["Playlist"])
+            if self._fetches(LibraryRow.PLAYLISTS)
+            else _unchanged(None),
+        )
+        libraries: dict[str, LibraryStats] | None = None
+        if self._fetches(LibraryRow.LIBRARIES):
+            stats = await asyncio.gather(*(self._async_library(folder) for folder in folders))
+            libraries = {folder["id"]: stat for folder, stat in zip(folders, stats, strict=True)}
+        return EmbyLibraryData(
+            folders=folders,
+            counts=counts,
+            artist_count=artists,
+            box_set_count=box_sets,
+            playlist_count=playlists,
+            libraries=libraries,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,11 +545,11 @@ class EmbyServerData:
 
 
 class EmbyServerCoordinator(EmbyCoordinator[EmbyServerData]):
-    """Server information every `server_scan_interval` minutes (always polled).
+    """Server information every `server_scan_interval` minutes while polling; hourly while the
+    WebSocket pushes restarts and tasks (what it cannot push: the version, an update).
 
-    Scheduled tasks come with every poll while the WebSocket is down; while it is up they are
-    fetched again only after the server reported a task change (ScheduledTaskEnded), and the
-    ScheduledTasksInfo pushes replace them in between.
+    Scheduled tasks come with every poll while the WebSocket is down; while it is up the
+    ScheduledTasksInfo subscription pushes them (at once after every (re)connect, too).
     """
 
     def __init__(
@@ -404,18 +564,17 @@ class EmbyServerCoordinator(EmbyCoordinator[EmbyServerData]):
             update_interval=timedelta(
                 minutes=EmbyOptions.from_entry(config_entry).server_scan_interval
             ),
+            pushed_interval=SERVER_PUSHED_INTERVAL,
         )
-        self.websocket_connected = False
-        self.tasks_stale = True
 
     @override
     async def _async_fetch(self) -> EmbyServerData:
-        if self.data is not None and self.websocket_connected and not self.tasks_stale:
+        if self.data is not None and self.websocket_connected:
+            # The task subscription pushes tasks (and again after every reconnect).
             return replace(self.data, info=await self.client.get_system_info())
         info, tasks = await asyncio.gather(
             self.client.get_system_info(), self.client.get_scheduled_tasks()
         )
-        self.tasks_stale = False
         return EmbyServerData(info=info, tasks=tasks)
 
     @callback
@@ -424,14 +583,26 @@ class EmbyServerCoordinator(EmbyCoordinator[EmbyServerData]):
         if self.data is not None and tasks != self.data.tasks:
             self.async_set_updated_data(replace(self.data, tasks=tasks))
 
+    @callback
+    def async_set_pending_restart(self) -> None:
+        """RestartRequired: the server says so; no request needed."""
+        if self.data is not None and not self.data.info["has_pending_restart"]:
+            info = self.data.info.copy()
+            info["has_pending_restart"] = True
+            self.async_set_updated_data(replace(self.data, info=info))
+
 
 @dataclass(frozen=True, slots=True)
 class EmbyDiscoveryData:
-    """What one user might watch next."""
+    """What one user might watch next, and the user's counts (None: a row no entity shows)."""
 
     latest: list[Item]
     resume: ItemsResult
     next_up: ItemsResult
+    suggestions: ItemsResult | None = None
+    favorites: int | None = None
+    watched: int | None = None
+    playlists: int | None = None
 
 
 class DiscoveryRow(StrEnum):
@@ -440,19 +611,41 @@ class DiscoveryRow(StrEnum):
     LATEST = "latest"
     RESUME = "resume"
     NEXT_UP = "next_up"
+    SUGGESTIONS = "suggestions"
+    FAVORITES = "favorites"
+    WATCHED = "watched"
+    PLAYLISTS = "playlists"
 
 
+# Rows every user has (the default entities and media browsing show them); the others are
+# fetched only while an entity shows them.
+BASE_DISCOVERY_ROWS: Final = frozenset(
+    {DiscoveryRow.LATEST, DiscoveryRow.RESUME, DiscoveryRow.NEXT_UP}
+)
 ALL_DISCOVERY_ROWS: Final = frozenset(DiscoveryRow)
-# Playback and user data move resume points and next episodes; "recently added" changes only
-# with the library, so these events leave it alone.
-USER_EVENT_ROWS: Final = frozenset({DiscoveryRow.RESUME, DiscoveryRow.NEXT_UP})
-# A timed refresh may fire a moment before 30 minutes have passed since the last full fetch.
-DISCOVERY_SCHEDULE_SLACK: Final = timedelta(seconds=5)
+# Playback and user data move resume points, next episodes, favorites and what was watched;
+# "recently added" changes only with the library, so these events leave it alone.
+USER_EVENT_ROWS: Final = frozenset(
+    {DiscoveryRow.RESUME, DiscoveryRow.NEXT_UP, DiscoveryRow.FAVORITES, DiscoveryRow.WATCHED}
+)
+# A library change adds or removes items: new items, a new next episode, changed counts.
+LIBRARY_EVENT_ROWS: Final = frozenset(
+    {
+        DiscoveryRow.LATEST,
+        DiscoveryRow.NEXT_UP,
+        DiscoveryRow.FAVORITES,
+        DiscoveryRow.WATCHED,
+        DiscoveryRow.PLAYLISTS,
+    }
+)
+# Items kept per row for the sensors' attributes and the images.
+SUGGESTIONS_LIMIT = 10
 
 
 class EmbyDiscoveryCoordinator(EmbyCoordinator[EmbyDiscoveryData]):
-    """Discovery rows of one user: all of them every 30 minutes; earlier, after events, only the
-    rows those events made stale (`async_refresh_rows`)."""
+    """Discovery rows of one user: every row every 30 minutes while polling (every 6 hours
+    while the WebSocket pushes the events that change them); after events, only the rows those
+    events made stale (`async_refresh_rows`)."""
 
     def __init__(
         self,
@@ -469,6 +662,7 @@ class EmbyDiscoveryCoordinator(EmbyCoordinator[EmbyDiscoveryData]):
             client,
             name=COORDINATOR_DISCOVERY,
             update_interval=DISCOVERY_SCAN_INTERVAL,
+            pushed_interval=DISCOVERY_PUSHED_INTERVAL,
             # Trailing: the events of one playback stop, or of one burst, cost one refresh.
             request_refresh_debouncer=Debouncer(
                 hass, LOGGER, cooldown=DISCOVERY_EVENT_DELAY, immediate=False
@@ -477,33 +671,61 @@ class EmbyDiscoveryCoordinator(EmbyCoordinator[EmbyDiscoveryData]):
         self.user_id = user_id
         self.user_name = user_name
         self._stale_rows: set[DiscoveryRow] = set()
-        self._all_fetched_at: datetime | None = None
 
     async def async_refresh_rows(self, rows: Iterable[DiscoveryRow]) -> None:
-        """Mark rows stale and refresh them after the event delay (debounced)."""
-        self._stale_rows.update(rows)
+        """Mark rows stale and refresh them after the event delay (debounced); rows no entity
+        shows cost nothing."""
+        wanted = {row for row in rows if row in BASE_DISCOVERY_ROWS or self.wants(row)}
+        if not wanted:
+            return
+        self._stale_rows.update(wanted)
         await self.async_request_refresh()
 
+    @override
+    def _has_row(self, row: str) -> bool:
+        data = self.data
+        return (
+            data is None
+            or {
+                DiscoveryRow.SUGGESTIONS: data.suggestions,
+                DiscoveryRow.FAVORITES: data.favorites,
+                DiscoveryRow.WATCHED: data.watched,
+                DiscoveryRow.PLAYLISTS: data.playlists,
+            }.get(DiscoveryRow(row), True)
+            is not None
+        )
+
+    @callback
+    @override
+    def _async_fetch_row(self, row: str) -> None:
+        self.config_entry.async_create_background_task(
+            self.hass,
+            self.async_refresh_rows([DiscoveryRow(row)]),
+            name=f"{self.name} {self.user_id} {row}",
+        )
+
     def _rows_due(self) -> frozenset[DiscoveryRow]:
-        """Every row on the first fetch, on a timed refresh and once the last full fetch is 30
-        minutes old; otherwise only the rows events made stale."""
-        if self.data is None or self._all_fetched_at is None or not self._stale_rows:
-            return ALL_DISCOVERY_ROWS
-        if (
-            dt_util.utcnow() - self._all_fetched_at
-            >= DISCOVERY_SCAN_INTERVAL - DISCOVERY_SCHEDULE_SLACK
-        ):
-            return ALL_DISCOVERY_ROWS
-        return frozenset(self._stale_rows)
+        """Every row on the first fetch and on a timed refresh; otherwise only the rows events
+        made stale. Optional rows only while an entity shows them."""
+        if self.data is None or not self._stale_rows:
+            rows = ALL_DISCOVERY_ROWS
+        else:
+            rows = frozenset(self._stale_rows)
+        return frozenset(row for row in rows if row in BASE_DISCOVERY_ROWS or self.wants(row))
+
+    async def _async_count(self, **query: Any) -> int:
+        result = await self.client.get_items(self.user_id, recursive=True, limit=0, **query)
+        return result["total_record_count"]
 
     @override
     async def _async_fetch(self) -> EmbyDiscoveryData:
         rows = self._rows_due()
         previous = self.data
-        # This coordinator is the 30-minute cache of these rows: a refresh must reach the server.
-        # (The core's discovery cache has the same 30-minute TTL, so a timed refresh would
-        # otherwise often get the rows it fetched last time.)
+        # This coordinator is the cache of these rows: a refresh must reach the server.
+        # (The core's discovery cache has a 30-minute TTL, so a timed refresh would otherwise
+        # often get the rows it fetched last time.)
         self.client.invalidate_user(self.user_id)
+
         latest, resume, next_up = await asyncio.gather(
             self.client.get_latest(self.user_id, limit=DISCOVERY_LIMIT)
             if previous is None or DiscoveryRow.LATEST in rows
@@ -515,11 +737,38 @@ class EmbyDiscoveryCoordinator(EmbyCoordinator[EmbyDiscoveryData]):
             if previous is None or DiscoveryRow.NEXT_UP in rows
             else _unchanged(previous.next_up),
         )
+        suggestions, favorites, watched, playlists = await asyncio.gather(
+            self.client.get_suggestions(self.user_id, limit=SUGGESTIONS_LIMIT)
+            if DiscoveryRow.SUGGESTIONS in rows
+            else _unchanged(previous.suggestions if previous else None),
+            self._async_favorites()
+            if DiscoveryRow.FAVORITES in rows
+            else _unchanged(previous.favorites if previous else None),
+            self._async_count(filters=["IsPlayed"], include_item_types=["Movie", "Episode"])
+            if DiscoveryRow.WATCHED in rows
+            else _unchanged(previous.watched if previous else None),
+            self._async_playlists()
+            if DiscoveryRow.PLAYLISTS in rows
+            else _unchanged(previous.playlists if previous else None),
+        )
         # Only a fetch that succeeded clears what it fetched (a failed one leaves it stale).
         self._stale_rows -= rows
-        if rows == ALL_DISCOVERY_ROWS:
-            self._all_fetched_at = dt_util.utcnow()
-        return EmbyDiscoveryData(latest=latest, resume=resume, next_up=next_up)
+        return EmbyDiscoveryData(
+            latest=latest,
+            resume=resume,
+            next_up=next_up,
+            suggestions=suggestions,
+            favorites=favorites,
+            watched=watched,
+            playlists=playlists,
+        )
+
+    async def _async_favorites(self) -> int:
+        counts = await self.client.get_item_counts(self.user_id, is_favorite=True)
+        return counts["item_count"]
+
+    async def _async_playlists(self) -> int:
+        return (await self.client.get_playlists(self.user_id, limit=0))["total_record_count"]
 
 
 async def _unchanged[T](value: T) -> T:
@@ -537,3 +786,5 @@ class EmbyRuntimeData:
     library: EmbyLibraryCoordinator
     server: EmbyServerCoordinator
     discovery: dict[str, EmbyDiscoveryCoordinator] = field(default_factory=dict)
+    # Coordinators of data only disabled-by-default entities show (fetched once one listens).
+    extra: EmbyExtraCoordinators | None = None

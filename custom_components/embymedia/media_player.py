@@ -1,4 +1,5 @@
-"""Media players: one per remote-controllable Emby client, controlled through the core."""
+"""Media players: one per Emby client, controlled through the core where the client can be
+remote controlled (the others show state and metadata only)."""
 
 import hashlib
 from typing import TYPE_CHECKING, Any, Final, override
@@ -158,7 +159,10 @@ def item_ids(media_id: str) -> list[str]:
 
 def supported_features(session: Session) -> MediaPlayerEntityFeature:
     """What the client really supports: its SupportedCommands, PlayableMediaTypes and the
-    PlayState of what it plays."""
+    PlayState of what it plays. A client that cannot be remote controlled (Infuse, a DLNA
+    renderer) shows what it plays and offers no control."""
+    if not session.supports_remote_control:
+        return MediaPlayerEntityFeature(0)
     commands = set(session.supported_commands)
     features = BASE_FEATURES
     if session.playable_media_types:
