@@ -326,8 +326,10 @@ async def test_library_and_user_events_refresh_only_their_rows(
     )
     await simulator.flush()
     await tick_until(
-        lambda: counts()["/Library/VirtualFolders"] == before["/Library/VirtualFolders"] + 1
-        and counts()["/Shows/NextUp"] == before["/Shows/NextUp"] + users
+        lambda: (
+            counts()["/Library/VirtualFolders"] == before["/Library/VirtualFolders"] + 1
+            and counts()["/Shows/NextUp"] == before["/Shows/NextUp"] + users
+        )
     )
     after = counts()
     assert {k: after[k] - before[k] for k in after if after[k] != before[k]} == {
