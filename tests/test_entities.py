@@ -125,10 +125,10 @@ async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: flo
 
 @pytest.mark.freeze_time("2026-05-01T12:00:00+00:00")
 @pytest.mark.parametrize("entry_options", [NO_WEBSOCKET])
+@pytest.mark.usefixtures("all_enabled")
 async def test_every_entity_snapshot(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
-    all_enabled: None,
     simulator: EmbySimulator,
     mock_config_entry: MockConfigEntry,
     snapshot: SnapshotAssertion,
@@ -346,7 +346,6 @@ async def test_library_and_user_events_refresh_only_their_rows(
 
 async def test_nulls_are_unknown_and_failures_unavailable(
     hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
     simulator: EmbySimulator,
     init_integration: MockConfigEntry,
     wait_until: WaitUntil,
@@ -383,9 +382,9 @@ async def test_nulls_are_unknown_and_failures_unavailable(
 
 
 @pytest.mark.parametrize("entry_options", [NO_WEBSOCKET])
+@pytest.mark.usefixtures("all_enabled")
 async def test_buttons(
     hass: HomeAssistant,
-    all_enabled: None,
     simulator: EmbySimulator,
     init_integration: MockConfigEntry,
 ) -> None:
