@@ -27,6 +27,7 @@ from .coordinator import (
     websocket_enabled,
     websocket_interval_ms,
 )
+from .images import async_register_image_view
 
 PLATFORMS: list[Platform] = [Platform.MEDIA_PLAYER, Platform.NOTIFY, Platform.REMOTE]
 
@@ -34,7 +35,8 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up the integration (config entries only)."""
+    """Set up the integration (config entries only) and its authenticated image view."""
+    async_register_image_view(hass)
     return True
 
 
