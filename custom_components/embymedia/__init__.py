@@ -23,6 +23,7 @@ from .coordinator import (
 from .device import async_setup_server_device
 from .events import async_run_event_loop
 from .extra_coordinators import EmbyExtraCoordinators
+from .images import async_register_image_view
 from .options import EmbyOptions, async_get_device_id, create_client
 
 PLATFORMS: list[Platform] = [
@@ -40,7 +41,8 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up the integration (config entries only)."""
+    """Set up the integration (config entries only) and its authenticated image view."""
+    async_register_image_view(hass)
     return True
 
 

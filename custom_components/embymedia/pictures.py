@@ -1,11 +1,9 @@
-"""Which picture shows an Emby item, the URL of it that the frontend gets, and the summary of an
-item that sensors carry. Every image URL is built here (one place to switch when the
-authenticated image view lands), relative to Home Assistant and without the API key."""
+"""Which picture shows an Emby item, the URL of it that the frontend gets (through the
+authenticated image view of images.py), and the summary of an item that sensors carry."""
 
 from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import quote, urlencode
 
-from .const import DOMAIN
+from .images import image_url
 
 if TYPE_CHECKING:
     from embymedia_core import Item
@@ -14,7 +12,6 @@ if TYPE_CHECKING:
 ATTRIBUTE_ITEMS: Final = 10
 # Width asked of Emby for a picture (it scales down, keeping the ratio).
 PICTURE_WIDTH: Final = 400
-IMAGE_URL_PREFIX: Final = f"/api/{DOMAIN}/image"
 
 type Picture = tuple[str, str, str]
 """(item id, image type, tag) of an image Emby has."""
@@ -42,10 +39,9 @@ def item_picture(item: Item) -> Picture | None:
 
 def picture_url(entry_id: str, picture: Picture) -> str:
     """The Home Assistant URL of a picture (served by the authenticated image view of
-    `/api/embymedia/image/<entry id>/<item id>/<type>`; no credential in it)."""
+    images.py; no credential in it)."""
     item_id, image_type, tag = picture
-    query = urlencode({"width": PICTURE_WIDTH, "tag": tag})
-    return f"{IMAGE_URL_PREFIX}/{quote(entry_id)}/{quote(item_id)}/{quote(image_type)}?{query}"
+    return image_url(entry_id, item_id, image_type, tag, PICTURE_WIDTH)
 
 
 def item_summary(entry_id: str, item: Item) -> dict[str, Any]:
