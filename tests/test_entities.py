@@ -201,6 +201,14 @@ async def test_disabled_entities_cost_no_request(
     assert simulator.count("/Plugins") == 1
     assert simulator.count("/Devices") == 0
 
+    # A plugin installed: the package frames refresh the plugins (once for the burst).
+    await wait_until(lambda: init_integration.runtime_data.sessions.websocket_connected)
+    simulator.install_plugin("Playback Reporting", "2.1.0.0")
+    await simulator.flush()
+    await wait_until(lambda: state_of(hass, plugins) == "6")
+    await hass.async_block_till_done()
+    assert simulator.count("/Plugins") == 2
+
 
 async def test_websocket_messages_update_their_entities_without_requests(
     hass: HomeAssistant,

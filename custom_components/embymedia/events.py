@@ -134,7 +134,13 @@ class EmbyEventHandler:
                 if runtime.extra is not None:
                     runtime.extra.activity.async_add_entries(event["entries"])
             case "plugins_changed":
-                if runtime.extra is not None and runtime.extra.plugins.data is not None:
+                # Installing announces what is not there yet; its end (or a removal) changed
+                # the plugins. Only a listened source is read again.
+                if (
+                    event["message_type"] != "PackageInstalling"
+                    and runtime.extra is not None
+                    and runtime.extra.plugins.data is not None
+                ):
                     self._spawn(
                         runtime.extra.plugins.async_request_refresh(), f"{DOMAIN} plugins refresh"
                     )
