@@ -194,7 +194,7 @@ def main(argv: list[str]) -> int:
                     for at, what in reversed(events)
                     if at <= second <= at + EVENT_WINDOW
                 ),
-                "timer (safety net)",
+                "no scenario event: a timer, or a push such as an item played to its end",
             )
             calls = ", ".join(f"{count} {key}" for key, count in sorted(by_endpoint.items()))
             rows.append([str(second), calls, reason])

@@ -23,6 +23,7 @@ from custom_components.embymedia.const import (
     DISCOVERY_SCAN_INTERVAL,
     DOMAIN,
     WEBSOCKET_FALLBACK_INTERVAL,
+    WEBSOCKET_QUIET_LIMIT,
 )
 from custom_components.embymedia.coordinator import EmbyRuntimeData
 from custom_components.embymedia.events import EmbyEventHandler
@@ -159,13 +160,15 @@ async def test_fallback_poll_when_pushes_stop(
     init_integration: MockConfigEntry,
     wait_until: WaitUntil,
 ) -> None:
-    """WebSocket up but silent for 60 s (an idle server pushes nothing): one safety-net poll."""
+    """WebSocket up but silent (an idle server pushes nothing): no poll for 30 minutes (the
+    socket's pings prove it alive), then one safety-net poll."""
     runtime = init_integration.runtime_data
     await websocket_up(runtime, wait_until)
     start = simulator.count("/Sessions")
-    await tick(hass, freezer, 30)
+    for _ in range(29):
+        await tick(hass, freezer, 60)
     assert simulator.count("/Sessions") == start
-    await tick(hass, freezer, 31)
+    await tick(hass, freezer, 61)
     await wait_until(lambda: simulator.count("/Sessions") == start + 1)
 
 
@@ -374,8 +377,8 @@ async def test_connection_events_switch_intervals(
     simulator: EmbySimulator,
     init_integration: MockConfigEntry,
 ) -> None:
-    """connected -> 60 s fallback, skipped while pushes keep coming; disconnected -> the
-    configured interval at once."""
+    """connected -> the 60 s timer, which polls only after 30 quiet minutes; disconnected ->
+    the configured interval at once."""
     runtime = init_integration.runtime_data
     sessions = runtime.sessions
     handler = handler_for(hass, init_integration)
@@ -390,7 +393,9 @@ async def test_connection_events_switch_intervals(
         handler.async_handle({"type": "sessions", "sessions": current})
         await tick(hass, freezer, 30)
     assert simulator.count("/Sessions") == start
-    await tick(hass, freezer, 61)  # pushes stopped: one safety-net poll
+    await tick(hass, freezer, 61)  # quiet for a minute: no poll yet
+    assert simulator.count("/Sessions") == start
+    await tick(hass, freezer, WEBSOCKET_QUIET_LIMIT)  # quiet for 30 minutes: one poll
     assert simulator.count("/Sessions") == start + 1
 
     handler.async_handle({"type": "disconnected", "reason": "server restarting"})

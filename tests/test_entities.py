@@ -25,9 +25,11 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.amber import AmberSnapshotExtension
 
 from custom_components.embymedia.const import CONF_ENABLE_WEBSOCKET, DOMAIN
-from emby_simulator import EmbySimulator, Fault
+from custom_components.embymedia.pictures import item_picture, picture_url
+from emby_simulator import EmbySimulator, Fault, SimulatorConfig
 
 NO_WEBSOCKET = {CONF_ENABLE_WEBSOCKET: False}
+API_KEY = "test-api-key"  # the conftest simulator's
 PLATFORMS = ("sensor", "binary_sensor", "button", "image", "update")
 # Requests only disabled-by-default entities cause.
 OPTIONAL_PATHS = (
@@ -468,3 +470,90 @@ async def test_images_are_served_through_home_assistant(
     assert (await response.read())[:4] in (b"\x89PNG", b"\xff\xd8\xff\xe0", b"\xff\xd8\xff\xdb")
     for value in states(hass, init_integration).values():
         assert simulator.api_key not in json.dumps(value)
+
+
+def test_item_pictures() -> None:
+    """An item's own poster, else its series', album's or parent's picture, else a backdrop;
+    none when Emby advertises none. URLs are Home Assistant's, without a key."""
+    base: dict[str, Any] = {
+        "id": "1",
+        "type": "Movie",
+        "image_tags": {},
+        "series_id": None,
+        "series_primary_image_tag": None,
+        "album_id": None,
+        "album_primary_image_tag": None,
+        "parent_thumb_item_id": None,
+        "parent_thumb_image_tag": None,
+        "backdrop_image_tags": [],
+    }
+    assert item_picture(base) is None  # type: ignore[arg-type]
+    cases = [
+        ({"image_tags": {"Primary": "p"}}, ("1", "Primary", "p")),
+        ({"album_id": "9", "album_primary_image_tag": "a"}, ("9", "Primary", "a")),
+        ({"image_tags": {"Thumb": "t"}}, ("1", "Thumb", "t")),
+        ({"parent_thumb_item_id": "8", "parent_thumb_image_tag": "pt"}, ("8", "Thumb", "pt")),
+        ({"backdrop_image_tags": ["b"]}, ("1", "Backdrop", "b")),
+        (
+            {"type": "Episode", "series_id": "5", "series_primary_image_tag": "s"},
+            ("5", "Primary", "s"),
+        ),
+    ]
+    for changes, expected in cases:
+        assert item_picture(base | changes) == expected  # type: ignore[arg-type]
+    url = picture_url("entry", ("5", "Primary", "s"))
+    assert url.startswith("/api/embymedia/image/entry/5/Primary?")
+    assert "api_key" not in url
+
+
+@pytest.mark.parametrize(
+    "simulator_config",
+    [SimulatorConfig(api_key=API_KEY, movies=4000, series=40, albums=60)],
+)
+@pytest.mark.parametrize("entry_options", [NO_WEBSOCKET])
+@pytest.mark.usefixtures("all_enabled")
+async def test_a_big_library_costs_what_a_small_one_does(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: EmbySimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Every count is a total (`/Items/Counts`, `Limit=0`) and every list is bounded: a library
+    of thousands of items costs the requests of the default one, endpoint by endpoint (every
+    entity enabled; the default library's figures are in the snapshot test's setup)."""
+    await setup(hass, mock_config_entry)
+    await tick(hass, freezer, 31)
+    big = {
+        endpoint: count
+        for endpoint, count in simulator.request_counts().items()
+        if not endpoint.startswith("POST")
+    }
+    async with EmbySimulator(SimulatorConfig(api_key=API_KEY)) as small_sim:
+        small_entry = MockConfigEntry(
+            domain=DOMAIN,
+            title="Small",
+            unique_id=small_sim.server_id,
+            data={**mock_config_entry.data, "port": small_sim.port},
+            options=mock_config_entry.options,
+        )
+        await setup(hass, small_entry)
+        await tick(hass, freezer, 31)
+        small = {
+            endpoint: count
+            for endpoint, count in small_sim.request_counts().items()
+            if not endpoint.startswith("POST")
+        }
+        assert await hass.config_entries.async_unload(small_entry.entry_id)
+
+    def by_template(counts: dict[str, int]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for key, value in counts.items():
+            method, _, path = key.partition(" ")
+            parts = ["{id}" if re.fullmatch(r"[0-9a-f]{32}|\d+", p) else p for p in path.split("/")]
+            template = f"{method} {'/'.join(parts)}"
+            out[template] = out.get(template, 0) + value
+        return out
+
+    assert by_template(big) == by_template(small)
+    assert sum(big.values()) == sum(small.values())
+    assert await hass.config_entries.async_unload(mock_config_entry.entry_id)

@@ -2,10 +2,10 @@
 
 import asyncio
 
-from embymedia_core import InvalidHostError
+from embymedia_core import EmbyError, InvalidHostError
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.exceptions import ConfigEntryError
+from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
@@ -21,6 +21,7 @@ from .coordinator import (
     last_seen_store,
 )
 from .device import async_setup_server_device
+from .errors import error_translation_key
 from .events import async_run_event_loop
 from .extra_coordinators import EmbyExtraCoordinators
 from .images import async_register_image_view
@@ -74,7 +75,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
 
     options = EmbyOptions.from_entry(entry)
     user_id = options.user_id
-    users = await client.get_users()
+    try:
+        users = await client.get_users()
+    except EmbyError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key=error_translation_key(err, "update_failed"),
+            translation_placeholders={"error": str(err)},
+        ) from err
     # Counts that need a user (artists, collections, per library): the entry's, else an admin.
     admins = [user["id"] for user in users if user["is_administrator"] and not user["is_disabled"]]
     counting_user = user_id or next(iter(admins), None)

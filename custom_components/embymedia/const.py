@@ -51,9 +51,12 @@ CONF_IGNORED_DEVICES: Final = "ignored_devices"  # list of Emby device ids
 CONF_IGNORE_WEB_PLAYERS: Final = "ignore_web_players"
 CONF_PURGE_AFTER_DAYS: Final = "purge_after_days"  # 0 = never
 
-# With the WebSocket up, the session coordinator polls only as a safety net, and only when no push
-# came in this many seconds.
+# With the WebSocket up, the session coordinator's timer runs every minute but sends a request
+# only when no push came for 30 minutes: Emby pushes Sessions on every state change and the core
+# proves the socket alive with pings (a dead one reconnects, and the new subscription pushes the
+# sessions at once), so the poll is only a net for a subscription the server silently dropped.
 WEBSOCKET_FALLBACK_INTERVAL: Final = 60
+WEBSOCKET_QUIET_LIMIT: Final = 1800
 # Discovery data (latest, resume, next up) per user: fixed, events invalidate it earlier.
 DISCOVERY_SCAN_INTERVAL: Final = timedelta(minutes=30)
 # Safety nets while the WebSocket pushes what a coordinator holds: the server's version and

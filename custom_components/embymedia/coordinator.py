@@ -1,9 +1,11 @@
 """Coordinators of the Emby Media integration (the WebSocket feeds them through events.py).
 
-Polling follows docs/EFFICIENCY.md: sessions every `scan_interval` (60 s safety net while the
-WebSocket pushes them), library every hour (refreshed on LibraryChanged), server every 5 minutes,
-discovery every 30 minutes per user (refreshed on UserDataChanged, PlaybackStopped and
-LibraryChanged). Every request, cache and metric lives in the Rust core; Python only decides when.
+Without the WebSocket, polling follows docs/EFFICIENCY.md: sessions every `scan_interval`,
+library every hour, server every 5 minutes, discovery every 30 minutes per user. While the
+WebSocket pushes, timers are only safety nets (sessions after 30 quiet minutes, server hourly,
+discovery every 6 hours, library daily) and events refresh exactly the rows they change
+(docs/ENTITIES.md). Every request, cache and metric lives in the Rust core; Python only decides
+when.
 """
 
 import asyncio
@@ -40,6 +42,7 @@ from .const import (
     SERVER_PUSHED_INTERVAL,
     WEB_PLAYER_CLIENTS,
     WEBSOCKET_FALLBACK_INTERVAL,
+    WEBSOCKET_QUIET_LIMIT,
 )
 from .errors import error_translation_key
 from .options import EmbyOptions
@@ -202,7 +205,7 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
 
     Polled every `scan_interval` seconds while the WebSocket is down. While it is up, the WebSocket
     pushes sessions (`async_set_sessions`, `async_apply_session`) and the poll runs every 60 s as a
-    safety net, and only sends a request when no push came in the last 60 s.
+    safety net, and only sends a request when no push came in the last 30 minutes.
     """
 
     def __init__(
@@ -266,7 +269,7 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
             self.websocket_connected
             and self.data is not None
             and self.last_push is not None
-            and self.hass.loop.time() - self.last_push < WEBSOCKET_FALLBACK_INTERVAL
+            and self.hass.loop.time() - self.last_push < WEBSOCKET_QUIET_LIMIT
         ):
             return self.data
         return await super()._async_update_data()

@@ -75,7 +75,7 @@ class EmbyEventHandler:
         }
         return bool(item_ids) and playing.issuperset(item_ids)
 
-    def _coordinators(self) -> Iterable[EmbyCoordinator[Any]]:
+    def coordinators(self) -> Iterable[EmbyCoordinator[Any]]:
         runtime = self.runtime
         yield runtime.sessions
         yield runtime.server
@@ -90,7 +90,7 @@ class EmbyEventHandler:
         interval while they do not; the server-connected sensor follows at once."""
         server = self.runtime.server
         reconnected = connected and self._was_connected
-        for coordinator in self._coordinators():
+        for coordinator in self.coordinators():
             coordinator.async_set_websocket_connected(connected)
         server.async_update_listeners()
         if connected:
@@ -168,5 +168,5 @@ async def async_run_event_loop(
     except EmbyError as err:
         LOGGER.warning("Emby event stream ended: %s", err)
     finally:
-        for coordinator in handler._coordinators():
+        for coordinator in handler.coordinators():
             coordinator.async_set_websocket_connected(False)
