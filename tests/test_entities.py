@@ -557,3 +557,28 @@ async def test_a_big_library_costs_what_a_small_one_does(
     assert by_template(big) == by_template(small)
     assert sum(big.values()) == sum(small.values())
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+
+
+async def test_server_restart_moves_the_flags(
+    hass: HomeAssistant,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+    wait_until: WaitUntil,
+) -> None:
+    """RestartRequired sets pending restart; ServerRestarting takes the server offline (the
+    connected sensor turns off at once); back, one read of the server clears the flag."""
+    runtime = init_integration.runtime_data
+    await wait_until(lambda: runtime.sessions.websocket_connected)
+    pending = entity_id(hass, "binary_sensor", "pending_restart", simulator)
+    connected = entity_id(hass, "binary_sensor", "server_connected", simulator)
+    simulator.set_pending_restart()
+    await simulator.flush()
+    await wait_until(lambda: state_of(hass, pending) == STATE_ON)
+    info = simulator.count("/System/Info")
+
+    restart = hass.async_create_task(simulator.restart(down_for=2.0))
+    await wait_until(lambda: state_of(hass, connected) == STATE_OFF)
+    await restart
+    await wait_until(lambda: state_of(hass, connected) == STATE_ON, within=30)
+    await wait_until(lambda: state_of(hass, pending) == STATE_OFF)
+    assert simulator.count("/System/Info") == info + 1

@@ -427,9 +427,16 @@ mod tests {
             parse_frame(r#"{"MessageType":"ActivityLogEntry","Data":"x"}"#),
             Err(Malformed::BadData("ActivityLogEntry"))
         );
-        for t in ["PackageInstallationCompleted", "PluginUninstalled", "PackageInstalling"] {
+        for t in [
+            "PackageInstallationCompleted",
+            "PluginUninstalled",
+            "PackageInstalling",
+        ] {
             let frame = format!(r#"{{"MessageType":"{t}","Data":{{"Name":"Trakt"}}}}"#);
-            assert_eq!(parse_frame(&frame), Ok(Inbound::PluginsChanged(t.to_owned())));
+            assert_eq!(
+                parse_frame(&frame),
+                Ok(Inbound::PluginsChanged(t.to_owned()))
+            );
             check_frame(&frame);
         }
     }
