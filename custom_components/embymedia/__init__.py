@@ -13,7 +13,6 @@ from homeassistant.helpers.typing import ConfigType
 from .const import DOMAIN, LOGGER
 from .coordinator import (
     EmbyConfigEntry,
-    EmbyDiscoveryCoordinator,
     EmbyLibraryCoordinator,
     EmbyRuntimeData,
     EmbyServerCoordinator,
@@ -21,6 +20,7 @@ from .coordinator import (
     last_seen_store,
 )
 from .device import async_setup_server_device
+from .discovery import EmbyDiscoveryCoordinator
 from .errors import error_translation_key
 from .events import async_run_event_loop
 from .extra_coordinators import EmbyExtraCoordinators

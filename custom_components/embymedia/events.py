@@ -8,14 +8,8 @@ from embymedia_core import EmbyClosedError, EmbyError
 from homeassistant.core import HomeAssistant, callback
 
 from .const import DOMAIN, LOGGER
-from .coordinator import (
-    LIBRARY_EVENT_ROWS,
-    USER_EVENT_ROWS,
-    DiscoveryRow,
-    EmbyConfigEntry,
-    EmbyCoordinator,
-    EmbyRuntimeData,
-)
+from .coordinator import EmbyConfigEntry, EmbyCoordinator, EmbyRuntimeData
+from .discovery import LIBRARY_EVENT_ROWS, USER_EVENT_ROWS, DiscoveryRow
 
 # The ScheduledTasksInfo throttle asked of the server (running tasks, scan progress); it also
 # subscribes to the activity log.

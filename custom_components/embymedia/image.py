@@ -14,7 +14,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .const import LOGGER
-from .coordinator import DiscoveryRow, EmbyConfigEntry, EmbyDiscoveryCoordinator, EmbyDiscoveryData
+from .coordinator import EmbyConfigEntry
+from .discovery import DiscoveryRow, EmbyDiscoveryCoordinator, EmbyDiscoveryData
 from .entity import EmbyUserEntity
 from .pictures import PICTURE_WIDTH, Picture, item_picture
 

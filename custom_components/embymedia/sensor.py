@@ -20,14 +20,13 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .coordinator import (
-    DiscoveryRow,
     EmbyConfigEntry,
     EmbyCoordinator,
-    EmbyDiscoveryData,
     EmbyLibraryData,
     EmbyServerData,
     LibraryRow,
 )
+from .discovery import DiscoveryRow, EmbyDiscoveryData
 from .entity import EmbyServerEntity, EmbyUserEntity
 from .extra_coordinators import ActivityData, LiveTvData, entry_time, watch_minutes
 from .pictures import item_summaries, item_summary
