@@ -582,3 +582,24 @@ async def test_server_restart_moves_the_flags(
     await wait_until(lambda: state_of(hass, connected) == STATE_ON, within=30)
     await wait_until(lambda: state_of(hass, pending) == STATE_OFF)
     assert simulator.count("/System/Info") == info + 1
+
+
+@pytest.mark.usefixtures("all_enabled")
+async def test_a_new_client_refreshes_the_devices(
+    hass: HomeAssistant,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+    wait_until: WaitUntil,
+) -> None:
+    """Emby pushes no device list: a client never seen before (pushed as a session) is what
+    makes the connected-devices sensor read /Devices again; known clients cost nothing."""
+    runtime = init_integration.runtime_data
+    await wait_until(lambda: runtime.sessions.websocket_connected)
+    devices = entity_id(hass, "sensor", "connected_devices", simulator)
+    await wait_until(lambda: state_of(hass, devices) not in (STATE_UNAVAILABLE, STATE_UNKNOWN))
+    before = simulator.count("/Devices")
+    count = int(state_of(hass, devices))
+    simulator.add_client(client="Emby Theater", device_name="Den", device_id="den-theater")
+    await simulator.flush()
+    await wait_until(lambda: state_of(hass, devices) == str(count + 1))
+    assert simulator.count("/Devices") == before + 1

@@ -95,6 +95,18 @@ class EmbyEventHandler:
             self._spawn(server.async_request_refresh(), f"{DOMAIN} server refresh")
 
     @callback
+    def _new_devices(self, known_before: int) -> None:
+        """A client never seen before is a new device: read the devices again (only while an
+        entity shows them)."""
+        extra = self.runtime.extra
+        if (
+            len(self.runtime.sessions.known_devices) > known_before
+            and extra is not None
+            and extra.devices.data is not None
+        ):
+            self._spawn(extra.devices.async_request_refresh(), f"{DOMAIN} devices refresh")
+
+    @callback
     def async_handle(self, event: Event) -> None:
         """Dispatch one event; each refreshes exactly the data it can change."""
         runtime = self.runtime
@@ -105,9 +117,13 @@ class EmbyEventHandler:
             case "disconnected" | "reconnecting":
                 self.async_set_connected(False)
             case "sessions":
+                known = len(sessions.known_devices)
                 sessions.async_set_sessions(event["sessions"])
+                self._new_devices(known)
             case "playback_start" | "playback_progress":
+                known = len(sessions.known_devices)
                 sessions.async_apply_session(event["session"])
+                self._new_devices(known)
             case "playback_stopped":
                 sessions.async_apply_session(stopped_session(event["session"]))
                 if (user_id := event["session"].user_id) is not None:
