@@ -4,6 +4,11 @@ import logging
 from datetime import timedelta
 from typing import Final
 
+from embymedia_core import (
+    DEFAULT_SESSIONS_INTERVAL_MS,
+    SESSIONS_INTERVAL_MS_MAX,
+    SESSIONS_INTERVAL_MS_MIN,
+)
 from homeassistant.const import (  # re-exported: the configuration keys are Home Assistant's own
     CONF_API_KEY,
     CONF_HOST,
@@ -55,9 +60,10 @@ DEFAULT_SCAN_INTERVAL: Final = 10
 MIN_SCAN_INTERVAL: Final = 5
 MAX_SCAN_INTERVAL: Final = 300
 DEFAULT_ENABLE_WEBSOCKET: Final = True
-DEFAULT_WEBSOCKET_INTERVAL: Final = 1500
-MIN_WEBSOCKET_INTERVAL: Final = 500
-MAX_WEBSOCKET_INTERVAL: Final = 10000
+# The SessionsStart throttle's range and default are the core's.
+DEFAULT_WEBSOCKET_INTERVAL: Final = DEFAULT_SESSIONS_INTERVAL_MS
+MIN_WEBSOCKET_INTERVAL: Final = SESSIONS_INTERVAL_MS_MIN
+MAX_WEBSOCKET_INTERVAL: Final = SESSIONS_INTERVAL_MS_MAX
 DEFAULT_LIBRARY_SCAN_INTERVAL: Final = 1
 MIN_LIBRARY_SCAN_INTERVAL: Final = 1
 MAX_LIBRARY_SCAN_INTERVAL: Final = 24

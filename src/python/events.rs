@@ -19,13 +19,57 @@ use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
+use super::client::PyEmbyClient;
 use super::convert::to_py;
+use super::errors::to_pyerr;
 use super::handover::{self, Outcome};
 use super::models::session_list;
+use crate::websocket::WebSocketSettings;
 use crate::websocket::events::{Event, EventQueue, TryBatch};
 
 /// Most events handed to Python per wake-up.
 const BATCH: usize = 256;
+
+#[pymethods]
+impl PyEmbyClient {
+    /// Starts the WebSocket (once per client) and returns its event stream; the core checks the
+    /// settings and supplies the defaults of those left out.
+    #[pyo3(signature = (
+        *, sessions_interval_ms = None, ping_interval_s = None, read_timeout_s = None,
+        backoff_base_s = None, backoff_max_s = None, stable_after_s = None,
+        scheduled_tasks_interval_ms = None, queue_capacity = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn events(
+        &self,
+        py: Python<'_>,
+        sessions_interval_ms: Option<u32>,
+        ping_interval_s: Option<f64>,
+        read_timeout_s: Option<f64>,
+        backoff_base_s: Option<f64>,
+        backoff_max_s: Option<f64>,
+        stable_after_s: Option<f64>,
+        scheduled_tasks_interval_ms: Option<u32>,
+        queue_capacity: Option<usize>,
+    ) -> PyResult<EventStream> {
+        let settings = WebSocketSettings {
+            sessions_interval_ms,
+            ping_interval_s,
+            read_timeout_s,
+            backoff_base_s,
+            backoff_max_s,
+            stable_after_s,
+            scheduled_tasks_interval_ms,
+            queue_capacity,
+        };
+        let options = settings.options().map_err(|e| to_pyerr(py, e))?;
+        let queue = self
+            .core
+            .start_websocket(options, pyo3_async_runtimes::tokio::get_runtime().handle())
+            .map_err(|e| to_pyerr(py, e))?;
+        Ok(EventStream { queue })
+    }
+}
 
 #[pyclass(frozen, name = "EventStream", module = "embymedia_core._core")]
 pub struct EventStream {

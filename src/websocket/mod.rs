@@ -12,6 +12,7 @@
 pub mod backoff;
 pub mod connection;
 pub mod events;
+pub mod options;
 pub mod protocol;
 pub mod stats;
 
@@ -35,77 +36,26 @@ use events::{Event, EventQueue};
 use protocol::{Inbound, parse_frame, type_label};
 use stats::Stats;
 
+pub use options::{WebSocketOptions, WebSocketSettings};
+
 const LOG: &str = "embymedia_core::websocket";
-
-/// Timing and behaviour of the connection; production defaults, shorter in tests.
-#[derive(Debug, Clone)]
-pub struct WebSocketOptions {
-    /// The `SessionsStart` throttle asked of the server (500-10000 ms).
-    pub sessions_interval_ms: u32,
-    /// Also subscribe to `ScheduledTasksInfo` with this interval (None: not subscribed; Emby
-    /// pushes it on a timer while subscribed, so it costs traffic).
-    pub scheduled_tasks_interval_ms: Option<u32>,
-    /// How often we ping the server.
-    pub ping_interval: Duration,
-    /// No frame at all (pongs included) for this long: the socket is dead. Also bounds every
-    /// write, so a peer that stopped reading cannot block us either.
-    pub read_timeout: Duration,
-    /// Handshake timeout (TCP, TLS and HTTP upgrade); None: the client's request timeout.
-    pub connect_timeout: Option<Duration>,
-    pub backoff_base: Duration,
-    pub backoff_max: Duration,
-    /// A connection that lasted this long resets the backoff.
-    pub stable_after: Duration,
-    /// Bound of the event queue.
-    pub queue_capacity: usize,
-    /// POST `/Sessions/Capabilities/Full` after each connect.
-    pub register_capabilities: bool,
-    /// Pause between attempts to register capabilities (3 attempts per connection).
-    pub capabilities_retry: Duration,
-    /// Seed of the backoff jitter (tests); random when None.
-    pub backoff_seed: Option<u64>,
-}
-
-impl Default for WebSocketOptions {
-    fn default() -> Self {
-        Self {
-            sessions_interval_ms: 1500,
-            scheduled_tasks_interval_ms: None,
-            ping_interval: Duration::from_secs(30),
-            read_timeout: Duration::from_secs(75),
-            connect_timeout: None,
-            backoff_base: Duration::from_secs(1),
-            backoff_max: Duration::from_secs(300),
-            stable_after: Duration::from_secs(60),
-            queue_capacity: 1024,
-            register_capabilities: true,
-            capabilities_retry: Duration::from_secs(5),
-            backoff_seed: None,
-        }
-    }
-}
-
-impl WebSocketOptions {
-    /// The frames that (re)establish our subscriptions, sent after every connect.
-    pub fn subscriptions(&self) -> Vec<String> {
-        let mut frames = vec![protocol::outbound(
-            "SessionsStart",
-            Some(&format!("0,{}", self.sessions_interval_ms)),
-        )];
-        if let Some(ms) = self.scheduled_tasks_interval_ms {
-            frames.push(protocol::outbound(
-                "ScheduledTasksInfoStart",
-                Some(&format!("0,{ms}")),
-            ));
-        }
-        frames
-    }
-}
 
 /// What `start_websocket` hands out: the event queue and the statistics.
 pub struct WebSocketHandle {
     pub queue: Arc<EventQueue>,
     pub stats: Arc<Stats>,
+}
+
+impl crate::client::Attachment for WebSocketHandle {
+    /// Ends `events()` iterators (after what is queued). shutdown_all (interpreter exit) does
+    /// not: waking Python futures while the interpreter finalizes would crash it.
+    fn closed(&self) {
+        self.queue.close();
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }
 
 impl EmbyClient {
@@ -121,19 +71,22 @@ impl EmbyClient {
             return Err(Error::Closed);
         }
         let mut started = false;
-        let handle = self.inner.websocket.get_or_init(|| {
+        let slot = self.inner.websocket.get_or_init(|| {
             started = true;
             let queue = Arc::new(EventQueue::new(options.queue_capacity));
             let stats = Arc::new(Stats::new(queue.clone()));
             self.metrics().set_websocket(stats.clone());
-            WebSocketHandle { queue, stats }
+            Box::new(WebSocketHandle { queue, stats })
         });
+        let Some(handle) = slot.as_any().downcast_ref::<WebSocketHandle>() else {
+            unreachable!("the client's WebSocket slot holds a WebSocketHandle");
+        };
         if started {
-            let client = self.clone();
-            let timeout = options.connect_timeout.unwrap_or(self.config().timeout);
+            let (config, tls) = (self.config().clone(), self.tls_config());
+            let timeout = options.connect_timeout.unwrap_or(config.timeout);
             let connect: Connect = Box::new(move || {
-                let client = client.clone();
-                Box::pin(async move { connection::connect(&client, timeout).await })
+                let (config, tls) = (config.clone(), tls.clone());
+                Box::pin(async move { connection::connect(&config, tls, timeout).await })
             });
             let task = run(
                 self.clone(),
