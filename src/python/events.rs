@@ -16,6 +16,7 @@
 use std::sync::Arc;
 
 use pyo3::exceptions::PyStopAsyncIteration;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -131,30 +132,25 @@ impl EventStream {
 }
 
 /// A batch as a list of event dicts (the `Event` TypedDicts of `_core.pyi`): the events that
-/// carry sessions hold `Session` objects, the rest are their serde form.
+/// carry sessions hold `Session` objects under their serde `type`, the rest are their serde form.
 fn events_to_py(py: Python<'_>, batch: Vec<Event>) -> PyResult<Bound<'_, PyAny>> {
     let list = PyList::empty(py);
     for event in batch {
-        let (tag, session) = match event {
-            Event::Sessions { sessions } => {
-                let dict = PyDict::new(py);
-                dict.set_item("type", "sessions")?;
-                dict.set_item("sessions", session_list(py, sessions)?)?;
-                list.append(dict)?;
-                continue;
-            }
-            Event::PlaybackStart { session } => ("playback_start", session),
-            Event::PlaybackStopped { session } => ("playback_stopped", session),
-            Event::PlaybackProgress { session } => ("playback_progress", session),
-            Event::SessionEnded { session } => ("session_ended", session),
+        let tag = event.tag();
+        let (key, value) = match event {
+            Event::Sessions { sessions } => ("sessions", session_list(py, sessions)?.into_any()),
+            Event::PlaybackStart { session }
+            | Event::PlaybackStopped { session }
+            | Event::PlaybackProgress { session }
+            | Event::SessionEnded { session } => ("session", Bound::new(py, session)?.into_any()),
             other => {
                 list.append(to_py(py, &other)?)?;
                 continue;
             }
         };
         let dict = PyDict::new(py);
-        dict.set_item("type", tag)?;
-        dict.set_item("session", Bound::new(py, session)?)?;
+        dict.set_item(intern!(py, "type"), tag)?;
+        dict.set_item(key, value)?;
         list.append(dict)?;
     }
     Ok(list.into_any())

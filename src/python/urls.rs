@@ -51,6 +51,7 @@ impl PyEmbyClient {
         item_id, image_type = "Primary", *, tag = None, max_width = None, max_height = None,
         quality = None
     ))]
+    #[allow(clippy::too_many_arguments)]
     fn image_path(
         &self,
         py: Python<'_>,

@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 use backoff::Backoff;
 use connection::{Socket, scrub};
 use events::{Event, EventQueue};
-use protocol::{Inbound, parse_frame, type_label};
+use protocol::{Frame, parse_frame};
 use stats::Stats;
 
 pub use options::{WebSocketOptions, WebSocketSettings};
@@ -378,64 +378,52 @@ fn malformed(shared: &mut Shared<'_>, kind: &str, text: &str) {
 }
 
 fn handle_text(text: &str, shared: &mut Shared<'_>) -> Next {
-    let inbound = match parse_frame(text) {
-        Ok(i) => i,
+    let received = match parse_frame(text) {
+        Ok(r) => r,
         Err(m) => {
             malformed(shared, &m.kind(), text);
             return Next::Continue;
         }
     };
     let (client, queue) = (shared.client, shared.queue);
-    shared.stats.record_message(type_label(&inbound));
-    let event = match inbound {
-        Inbound::Sessions(sessions) => Event::Sessions { sessions },
-        Inbound::PlaybackStart(session) => Event::PlaybackStart { session },
-        Inbound::PlaybackStopped(session) => Event::PlaybackStopped { session },
-        Inbound::PlaybackProgress(session) => Event::PlaybackProgress { session },
-        Inbound::SessionEnded(session) => Event::SessionEnded { session },
-        Inbound::LibraryChanged(c) => {
-            client.invalidate_for_library_change(c.all_ids());
-            Event::LibraryChanged {
-                items_added: c.items_added,
-                items_updated: c.items_updated,
-                items_removed: c.items_removed,
-                folders_added_to: c.folders_added_to,
-                folders_removed_from: c.folders_removed_from,
-            }
-        }
-        Inbound::UserDataChanged { user_id, item_ids } => {
-            client.invalidate_for_user_data(&user_id);
-            Event::UserDataChanged { user_id, item_ids }
-        }
-        Inbound::ServerRestarting => {
-            queue.push(Event::ServerRestarting);
-            return Next::Reconnect("the server is restarting".to_owned());
-        }
-        Inbound::ServerShuttingDown => {
-            queue.push(Event::ServerShuttingDown);
-            return Next::Reconnect("the server is shutting down".to_owned());
-        }
-        Inbound::RestartRequired => Event::RestartRequired,
-        Inbound::ScheduledTaskEnded(t) => Event::ScheduledTaskEnded {
-            task_id: t.task_id,
-            name: t.name,
-            status: t.status,
-        },
-        Inbound::ScheduledTasksInfo(tasks) => Event::ScheduledTasksInfo { tasks },
-        Inbound::NotificationAdded(n) => Event::NotificationAdded {
-            name: n.name,
-            description: n.description,
-            level: n.level,
-        },
-        Inbound::UserUpdated(user_id) => Event::UserUpdated { user_id },
-        Inbound::UserDeleted(user_id) => Event::UserDeleted { user_id },
-        Inbound::ForceKeepAlive(secs) => {
+    shared.stats.record_message(&received.message_type);
+    let event = match received.frame {
+        Frame::Event(event) => event,
+        Frame::ForceKeepAlive(secs) => {
             return Next::KeepAliveEvery(Duration::from_millis(secs.saturating_mul(500)));
         }
-        Inbound::KeepAlive | Inbound::Ping | Inbound::Other(_) => return Next::Continue,
+        Frame::Ignored => return Next::Continue,
+    };
+    // The caches learn of a change before Python does.
+    let next = match &event {
+        Event::LibraryChanged {
+            items_added,
+            items_updated,
+            items_removed,
+            folders_added_to,
+            folders_removed_from,
+        } => {
+            client.invalidate_for_library_change(
+                items_added
+                    .iter()
+                    .chain(items_updated)
+                    .chain(items_removed)
+                    .chain(folders_added_to)
+                    .chain(folders_removed_from)
+                    .map(String::as_str),
+            );
+            Next::Continue
+        }
+        Event::UserDataChanged { user_id, .. } => {
+            client.invalidate_for_user_data(user_id);
+            Next::Continue
+        }
+        Event::ServerRestarting => Next::Reconnect("the server is restarting".to_owned()),
+        Event::ServerShuttingDown => Next::Reconnect("the server is shutting down".to_owned()),
+        _ => Next::Continue,
     };
     queue.push(event);
-    Next::Continue
+    next
 }
 
 #[cfg(test)]
