@@ -12,6 +12,7 @@ mod handover;
 mod livetv;
 mod metadata;
 pub mod models;
+mod playback;
 mod urls;
 
 use std::time::Duration;
