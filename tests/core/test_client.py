@@ -654,8 +654,7 @@ def _stub_methods() -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
         return next(
             node
             for node in classes[protocol].body
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-            and node.name == "__call__"
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == "__call__"
         )
 
     methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
