@@ -997,14 +997,20 @@ class RestApi:
         if item.media_type is None or item.type == "TvChannel":
             raise bad_request("Item is not playable")
         body = ctx.body if isinstance(ctx.body, dict) else {}
-        bitrate = _opt_int(ctx.arg("MaxStreamingBitrate") or body.get("MaxStreamingBitrate"))
+        bitrate = _opt_int(ctx.arg("MaxStreamingBitrate")) or streaming.profile_bitrate(body)
+        containers = streaming.direct_play_containers(body, item.media_type)
         play_session = hex_id(
             "play", self.sim.server_id, item.id, self.sim.clock.seconds, len(self.sim.request_log)
         )
         return json_response(
             {
                 "MediaSources": [
-                    self.dto.media_source(item, max_bitrate=bitrate, play_session_id=play_session)
+                    self.dto.media_source(
+                        item,
+                        max_bitrate=bitrate,
+                        play_session_id=play_session,
+                        direct_play_containers=containers,
+                    )
                 ],
                 "PlaySessionId": play_session,
             }
@@ -1062,7 +1068,7 @@ class RestApi:
 
     @route("GET|HEAD", "/Audio/{Id}/universal")
     async def audio_universal(self, ctx: Ctx) -> web.StreamResponse:
-        return self._stream(ctx, None)
+        return streaming.universal(self, ctx)
 
     @route("GET|HEAD", "/Audio/{Id}/universal.{Container}")
     async def audio_universal_container(self, ctx: Ctx) -> web.StreamResponse:
@@ -1092,3 +1098,7 @@ def _arguments(body: dict[str, Any]) -> dict[str, str]:
     if not isinstance(arguments, dict):
         return {}
     return {str(k): str(v) for k, v in arguments.items()}
+
+
+# Routes of the streaming module register after these (imported last: it uses `route`).
+from . import streaming  # noqa: E402

@@ -146,6 +146,7 @@ const LISTING: &[&str] = &[
     "Ids",
     "NameStartsWith",
     "NameLessThan",
+    "ArtistIds",
 ];
 /// Query parameters of the genre, studio, person, artist and year listings.
 const NAMES: &[&str] = &[

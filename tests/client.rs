@@ -154,6 +154,7 @@ async fn call_everything(c: &EmbyClient) -> Result<(), Error> {
         ids: ids.clone(),
         name_starts_with: Some("B".into()),
         name_less_than: Some("C".into()),
+        artist_ids: vec!["a1".into()],
     };
     c.get_items("u1", &query).await?;
     c.get_item("u1", "i1").await?;
@@ -297,7 +298,11 @@ async fn every_method_uses_its_route_with_declared_parameters_only() {
             .contains(&("Years".to_owned(), "1999,2000".to_owned()))
     );
     // The letters of the browse tree's A-Z index.
-    for pair in [("NameStartsWith", "B"), ("NameLessThan", "C")] {
+    for pair in [
+        ("NameStartsWith", "B"),
+        ("NameLessThan", "C"),
+        ("ArtistIds", "a1"),
+    ] {
         assert!(
             genres
                 .query

@@ -570,7 +570,11 @@ async def test_play_media_enqueue(
         ("next", movies[1], "PlayNext"),
         ("add", f"{movies[2]},{movies[3]}", "PlayLast"),
         ("play", movies[4], "PlayNow"),
-        ("replace", f"media-source://{DOMAIN}/library/{movies[5]}", "PlayNow"),
+        (
+            "replace",
+            f"media-source://{DOMAIN}/{simulator.server_id}/{client.user_id}/item/Movie/{movies[5]}",
+            "PlayNow",
+        ),
     ):
         data = {ATTR_MEDIA_CONTENT_ID: media_id, ATTR_MEDIA_CONTENT_TYPE: "movie"}
         if enqueue:
@@ -589,8 +593,8 @@ async def test_play_media_enqueue(
 
     requests = len(simulator.request_log)
     for bad, key in (
-        ("12 34", "invalid_media_id"),
         ("1,,2", "invalid_media_id"),
+        ("item/Movie", "invalid_media_id"),
         ("media-source://media_source/local/song.mp3", "unsupported_media_source"),
     ):
         with pytest.raises(ServiceValidationError) as err:

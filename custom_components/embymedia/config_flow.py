@@ -44,7 +44,13 @@ from .const import (
     CONF_IGNORED_DEVICES,
     CONF_LIBRARY_SCAN_INTERVAL,
     CONF_PORT,
+    CONF_MAX_STREAMING_BITRATE,
     CONF_PURGE_AFTER_DAYS,
+    CONF_VIDEO_CONTAINERS,
+    DEFAULT_MAX_STREAMING_BITRATE,
+    DEFAULT_VIDEO_CONTAINERS,
+    MAX_STREAMING_BITRATE,
+    VIDEO_CONTAINERS,
     CONF_SCAN_INTERVAL,
     CONF_SERVER_SCAN_INTERVAL,
     CONF_SSL,
@@ -395,6 +401,10 @@ class EmbyOptionsFlow(OptionsFlowWithReload):
                     CONF_IGNORED_DEVICES: list(user_input.get(CONF_IGNORED_DEVICES, [])),
                     CONF_IGNORE_WEB_PLAYERS: user_input[CONF_IGNORE_WEB_PLAYERS],
                     CONF_PURGE_AFTER_DAYS: int(user_input[CONF_PURGE_AFTER_DAYS]),
+                    CONF_MAX_STREAMING_BITRATE: int(user_input[CONF_MAX_STREAMING_BITRATE]),
+                    CONF_VIDEO_CONTAINERS: list(
+                        user_input.get(CONF_VIDEO_CONTAINERS) or DEFAULT_VIDEO_CONTAINERS
+                    ),
                 }
             )
 
@@ -448,6 +458,20 @@ class EmbyOptionsFlow(OptionsFlowWithReload):
                     CONF_PURGE_AFTER_DAYS,
                     default=options.get(CONF_PURGE_AFTER_DAYS, DEFAULT_PURGE_AFTER_DAYS),
                 ): _number(0, MAX_PURGE_AFTER_DAYS, "d"),
+                vol.Required(
+                    CONF_MAX_STREAMING_BITRATE,
+                    default=options.get(CONF_MAX_STREAMING_BITRATE, DEFAULT_MAX_STREAMING_BITRATE),
+                ): _number(0, MAX_STREAMING_BITRATE, "Mbit/s"),
+                vol.Optional(
+                    CONF_VIDEO_CONTAINERS,
+                    default=list(options.get(CONF_VIDEO_CONTAINERS, DEFAULT_VIDEO_CONTAINERS)),
+                ): SelectSelector(
+                    SelectSelectorConfig(
+                        options=list(VIDEO_CONTAINERS),
+                        multiple=True,
+                        mode=SelectSelectorMode.DROPDOWN,
+                    )
+                ),
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema)

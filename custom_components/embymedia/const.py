@@ -50,6 +50,14 @@ CONF_ENABLE_DISCOVERY_SENSORS: Final = "enable_discovery_sensors"
 CONF_IGNORED_DEVICES: Final = "ignored_devices"  # list of Emby device ids
 CONF_IGNORE_WEB_PLAYERS: Final = "ignore_web_players"
 CONF_PURGE_AFTER_DAYS: Final = "purge_after_days"  # 0 = never
+# Media source playback (issue 10): the most a stream may carry, in Mbit/s (0 = the server's
+# limit), and the video containers players take as they are (others are remuxed or transcoded).
+CONF_MAX_STREAMING_BITRATE: Final = "max_streaming_bitrate"
+CONF_VIDEO_CONTAINERS: Final = "video_containers"
+DEFAULT_MAX_STREAMING_BITRATE: Final = 0
+MAX_STREAMING_BITRATE: Final = 200
+DEFAULT_VIDEO_CONTAINERS: Final = ("mp4", "m4v", "webm")
+VIDEO_CONTAINERS: Final = ("mp4", "m4v", "webm", "mkv", "mov", "avi", "ts")
 
 DEFAULT_SCAN_INTERVAL: Final = 10
 MIN_SCAN_INTERVAL: Final = 5

@@ -770,6 +770,7 @@ class EmbyClient:
         ids: list[str] | None = None,
         name_starts_with: str | None = None,
         name_less_than: str | None = None,
+        artist_ids: list[str] | None = None,
     ) -> ItemsResult:
         """Genres and studios are joined with `|`, years with `,` (as Emby expects).
         `name_starts_with` / `name_less_than` match the sort name (an A-Z index)."""
