@@ -55,12 +55,15 @@ def playable(api: RestApi, ctx: Ctx) -> Item:
 
 
 def universal(api: RestApi, ctx: Ctx) -> web.Response:
-    """`/Audio/{Id}/universal`: the file as it is when `Container` lists its container, else
-    the transcode `TranscodingContainer` (mp3 by default) names."""
+    """`/Audio/{Id}/universal`: the file as it is when `Container` lists its container and it
+    fits `MaxStreamingBitrate`, else the transcode `TranscodingContainer` (mp3 by default) names."""
     item = playable(api, ctx)
     accepted = {c.lower() for c in split(ctx.arg("Container"))}
     own = (item.container or "mp3").lower()
-    container = own if not accepted or own in accepted else ctx.arg("TranscodingContainer") or "mp3"
+    limit = ctx.arg("MaxStreamingBitrate")
+    fits = not limit or not limit.isdigit() or (item.bitrate or 0) <= int(limit)
+    as_is = fits and (not accepted or own in accepted)
+    container = own if as_is else ctx.arg("TranscodingContainer") or "mp3"
     content_type = media_type_for(item.media_type or "Audio", container)
     return range_response(ctx.request, media_bytes(item.id, content_type), content_type)
 
@@ -72,7 +75,7 @@ async def video_master(api: RestApi, ctx: Ctx) -> web.StreamResponse:
     query = ctx.request.query_string
     body = (
         "#EXTM3U\n"
-        f"#EXT-X-STREAM-INF:BANDWIDTH={bitrate},CODECS=\"avc1.640028,mp4a.40.2\"\n"
+        f'#EXT-X-STREAM-INF:BANDWIDTH={bitrate},CODECS="avc1.640028,mp4a.40.2"\n'
         f"main.m3u8?{query}\n"
     )
     return web.Response(text=body, content_type=HLS_TYPE)

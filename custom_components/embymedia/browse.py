@@ -9,7 +9,7 @@ larger than a page is paged: a 50,000-item library is never fetched whole.
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Self
 from urllib.parse import quote, unquote
 
 from homeassistant.components.media_player import BrowseError, BrowseMedia, MediaClass, MediaType
@@ -57,7 +57,7 @@ class Node:
     start: int = 0
 
     @classmethod
-    def parse(cls, node_id: str | None) -> Node:
+    def parse(cls, node_id: str | None) -> Self:
         """The node of an id (`None` or empty: the root). BrowseError for a malformed one."""
         if not node_id:
             return cls("root")
@@ -79,9 +79,9 @@ class Node:
         body = "/".join((self.kind, *(quote(a, safe="") for a in self.args)))
         return f"{body}@{self.start}" if self.start else body
 
-    def page(self, start: int) -> Node:
+    def page(self, start: int) -> Self:
         """The same folder from another item on."""
-        return Node(self.kind, self.args, start)
+        return type(self)(self.kind, self.args, start)
 
 
 def item_node(item: Item) -> Node:
@@ -209,9 +209,7 @@ class BrowseTree:
     def item(self, item: Item, *, children: list[BrowseMedia] | None = None) -> BrowseMedia:
         """One Emby item, typed."""
         item_type = item["type"] or "Folder"
-        media_class, content_type, can_play, can_expand = ITEM_CLASSES.get(
-            item_type, FOLDER_CLASS
-        )
+        media_class, content_type, can_play, can_expand = ITEM_CLASSES.get(item_type, FOLDER_CLASS)
         if self.mime_types and item_type in PLAYABLE_TYPES:
             content_type = "audio/mpeg" if item_type in AUDIO_TYPES else "video/mp4"
         image = item_image(item)
@@ -242,7 +240,10 @@ class BrowseTree:
         end = node.start + len(result["items"])
         if end < total:
             children.append(
-                self.folder(node.page(end), f"Next page ({end + 1}-{min(end + PAGE_SIZE, total)} of {total})")
+                self.folder(
+                    node.page(end),
+                    f"Next page ({end + 1}-{min(end + PAGE_SIZE, total)} of {total})",
+                )
             )
         return self.folder(node, title, children=children, not_shown=max(total - end, 0))
 
@@ -300,7 +301,9 @@ class BrowseTree:
 
     async def _resume(self, node: Node) -> BrowseMedia:
         result = await self.client.get_resume(self.user_id, limit=ROW_LIMIT)
-        return self.folder(node, "Continue watching", children=[self.item(i) for i in result["items"]])
+        return self.folder(
+            node, "Continue watching", children=[self.item(i) for i in result["items"]]
+        )
 
     async def _next_up(self, node: Node) -> BrowseMedia:
         result = await self.client.get_next_up(self.user_id, limit=ROW_LIMIT)
@@ -351,10 +354,14 @@ class BrowseTree:
         return self.folder(
             node,
             "A-Z",
-            children=[self.folder(Node("letter", (view_id, types, letter)), letter) for letter in LETTERS],
+            children=[
+                self.folder(Node("letter", (view_id, types, letter)), letter) for letter in LETTERS
+            ],
         )
 
-    async def _listing(self, node: Node, view_id: str, types: str, title: str, **filters: object) -> BrowseMedia:
+    async def _listing(
+        self, node: Node, view_id: str, types: str, title: str, **filters: object
+    ) -> BrowseMedia:
         result = await self.client.get_items(
             self.user_id,
             parent_id=view_id,
@@ -401,11 +408,15 @@ class BrowseTree:
 
     async def _decades(self, node: Node) -> BrowseMedia:
         view_id, types = node.args
-        decades = sorted({y // 10 * 10 for y in await self._year_list(view_id, types)}, reverse=True)
+        decades = sorted(
+            {y // 10 * 10 for y in await self._year_list(view_id, types)}, reverse=True
+        )
         return self.folder(
             node,
             "Decade",
-            children=[self.folder(Node("decade", (view_id, types, str(d))), f"{d}s") for d in decades],
+            children=[
+                self.folder(Node("decade", (view_id, types, str(d))), f"{d}s") for d in decades
+            ],
         )
 
     async def _decade(self, node: Node) -> BrowseMedia:
@@ -413,9 +424,13 @@ class BrowseTree:
         if not decade.isdigit():
             raise BrowseError(f"Unknown media id {node.id}")
         start = int(decade)
-        return await self._listing(node, view_id, types, f"{start}s", years=list(range(start, start + 10)))
+        return await self._listing(
+            node, view_id, types, f"{start}s", years=list(range(start, start + 10))
+        )
 
-    async def _names(self, node: Node, kind: str, title: str, fetch: Callable[..., Awaitable[ItemsResult]]) -> BrowseMedia:
+    async def _names(
+        self, node: Node, kind: str, title: str, fetch: Callable[..., Awaitable[ItemsResult]]
+    ) -> BrowseMedia:
         view_id, types = node.args
         result = await fetch(
             self.user_id,
@@ -454,15 +469,21 @@ class BrowseTree:
         return await self._listing(node, view_id, types, name, studios=[name])
 
     async def _collections(self, node: Node) -> BrowseMedia:
-        result = await self.client.get_collections(self.user_id, start_index=node.start, limit=PAGE_SIZE)
+        result = await self.client.get_collections(
+            self.user_id, start_index=node.start, limit=PAGE_SIZE
+        )
         return self.page(Node("collections", (), node.start), "Collections", result)
 
     async def _playlists(self, node: Node) -> BrowseMedia:
-        result = await self.client.get_playlists(self.user_id, start_index=node.start, limit=PAGE_SIZE)
+        result = await self.client.get_playlists(
+            self.user_id, start_index=node.start, limit=PAGE_SIZE
+        )
         return self.page(Node("playlists", (), node.start), "Playlists", result)
 
     async def _channels(self, node: Node) -> BrowseMedia:
-        result = await self.client.get_channels(self.user_id, start_index=node.start, limit=PAGE_SIZE)
+        result = await self.client.get_channels(
+            self.user_id, start_index=node.start, limit=PAGE_SIZE
+        )
         return self.page(Node("channels", (), node.start), "Live TV", result)
 
     async def _item(self, node: Node) -> BrowseMedia:
@@ -513,9 +534,7 @@ def _slice(result: ItemsResult, start: int, limit: int) -> ItemsResult:
     return {"items": items[start : start + limit], "total_record_count": len(items)}
 
 
-async def async_playable_items(
-    tree: BrowseTree, node: Node, *, limit: int
-) -> Sequence[str]:
+async def async_playable_items(tree: BrowseTree, node: Node, *, limit: int) -> Sequence[str]:
     """The item ids a node plays, in order: itself, or a folder's items (an album's tracks, a
     season's or a series' episodes, a playlist's entries), at most `limit`."""
     if node.kind != "item":
@@ -541,7 +560,9 @@ async def async_playable_items(
             parent_id=item_id,
             recursive=item_type not in ("Playlist",),
             include_item_types=sorted(PLAYABLE_TYPES),
-            sort_by=None if item_type in ("Season", "MusicAlbum", "Playlist", "BoxSet") else ["SortName"],
+            sort_by=None
+            if item_type in ("Season", "MusicAlbum", "Playlist", "BoxSet")
+            else ["SortName"],
             limit=limit,
         )
     return [i["id"] for i in result["items"] if (i["type"] or "") in PLAYABLE_TYPES][:limit]

@@ -25,8 +25,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, LOGGER
 from .browse import BrowseTree, make_browse_media
+from .const import DOMAIN, LOGGER
 from .coordinator import EmbyConfigEntry, EmbySessionCoordinator, entry_user_id
 from .entity import EmbyClientEntity, async_setup_client_entities
 from .play import OWN_MEDIA_SOURCE_PREFIX, async_play_ids, media_source_node

@@ -75,9 +75,7 @@ class EmbyMediaSource(MediaSource):
             identifier = f"{server_id}/{user_id}/{node_id}".rstrip("/")
             return BrowseMediaSource(domain=DOMAIN, identifier=identifier, **fields)
 
-        return BrowseTree(
-            entry.runtime_data.client, entry.entry_id, user_id, make, mime_types=True
-        )
+        return BrowseTree(entry.runtime_data.client, entry.entry_id, user_id, make, mime_types=True)
 
     @override
     async def async_browse_media(self, item: MediaSourceItem) -> BrowseMediaSource:
