@@ -88,14 +88,17 @@ async def video_media_playlist(api: RestApi, ctx: Ctx) -> web.StreamResponse:
     count = -(-seconds // SEGMENT_SECONDS)
     lines = ["#EXTM3U", "#EXT-X-VERSION:3", f"#EXT-X-TARGETDURATION:{SEGMENT_SECONDS}"]
     lines.append("#EXT-X-PLAYLIST-TYPE:VOD")
+    # Emby repeats the playlist's query (token included) on every segment: a player that
+    # cannot send headers fetches segments as it fetched the playlist.
+    query = ctx.request.query_string
     for n in range(count):
-        lines += [f"#EXTINF:{SEGMENT_SECONDS}.0,", f"hls1/main/{n}.ts"]
+        lines += [f"#EXTINF:{SEGMENT_SECONDS}.0,", f"hls1/main/{n}.ts?{query}"]
     lines.append("#EXT-X-ENDLIST")
     return web.Response(text="\n".join(lines) + "\n", content_type=HLS_TYPE)
 
 
-@route("GET|HEAD", "/Videos/{Id}/hls1/{Playlist}/{Segment}")
+@route("GET|HEAD", "/Videos/{Id}/hls1/{PlaylistId}/{SegmentId}.{SegmentContainer}")
 async def video_segment(api: RestApi, ctx: Ctx) -> web.StreamResponse:
     item = playable(api, ctx)
-    data = media_bytes(f"{item.id}/{ctx.params['Segment']}", "video/mp2t")
+    data = media_bytes(f"{item.id}/{ctx.params['SegmentId']}", "video/mp2t")
     return web.Response(body=data, content_type="video/mp2t")

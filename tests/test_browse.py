@@ -424,7 +424,14 @@ async def test_media_source_resolves_each_play_method(
             async with session.get(play.url) as response:
                 assert response.status == 200
                 if expected[kind] == "Transcode":
-                    assert "#EXTM3U" in await response.text()
+                    master = await response.text()
+                    assert master.startswith("#EXTM3U")
+                    main = play.url.split("master.m3u8")[0] + master.splitlines()[-1]
+                    async with session.get(main) as playlist:
+                        segment = (await playlist.text()).splitlines()[5]
+                    segment_url = play.url.split("master.m3u8")[0] + segment
+                    async with session.get(segment_url) as ts:
+                        assert ts.content_type == "video/mp2t"
         assert "/Audio/" in track.url and "/universal?" in track.url
         assert track.mime_type == ("audio/flac" if expected["Audio"] == "flac" else "audio/mpeg")
         async with session.get(track.url) as response:

@@ -620,7 +620,7 @@ async def test_supported_features_per_client(
         return F(state.attributes["supported_features"])
 
     playback = F.PLAY | F.PAUSE | F.STOP | F.NEXT_TRACK | F.PREVIOUS_TRACK
-    play_media = F.PLAY_MEDIA | F.MEDIA_ENQUEUE
+    play_media = F.PLAY_MEDIA | F.MEDIA_ENQUEUE | F.BROWSE_MEDIA | F.SEARCH_MEDIA
     volume = F.VOLUME_SET | F.VOLUME_MUTE | F.VOLUME_STEP
     # Playing an episode (one item queued): seek, no queue to clear beyond it.
     assert features("Emby Web") == (
