@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .errors import not_found
 from .media import media_bytes, media_type_for, range_response
 from .query import split
-from .rest import Ctx, not_found, route
+from .routing import Ctx, RestBase, route
 
 if TYPE_CHECKING:
-    from .library import Item
-    from .rest import RestApi
+    from .models import Item
 
 HLS_TYPE = "application/x-mpegURL"
 SEGMENT_SECONDS = 6
@@ -46,7 +46,7 @@ def profile_bitrate(body: dict[str, Any]) -> int | None:
     return None
 
 
-def playable(api: RestApi, ctx: Ctx) -> Item:
+def playable(api: RestBase, ctx: Ctx) -> Item:
     """The item of a stream route, or 404 when it has no stream."""
     item = api.item(ctx.params["Id"])
     if item.media_type is None or item.type == "TvChannel":
@@ -54,7 +54,7 @@ def playable(api: RestApi, ctx: Ctx) -> Item:
     return item
 
 
-def universal(api: RestApi, ctx: Ctx) -> web.Response:
+def universal(api: RestBase, ctx: Ctx) -> web.Response:
     """`/Audio/{Id}/universal`: the file as it is when `Container` lists its container and it
     fits `MaxStreamingBitrate`, else the transcode `TranscodingContainer` (mp3 by default) names."""
     item = playable(api, ctx)
@@ -69,7 +69,7 @@ def universal(api: RestApi, ctx: Ctx) -> web.Response:
 
 
 @route("GET|HEAD", "/Videos/{Id}/master.m3u8")
-async def video_master(api: RestApi, ctx: Ctx) -> web.StreamResponse:
+async def video_master(api: RestBase, ctx: Ctx) -> web.StreamResponse:
     playable(api, ctx)
     bitrate = ctx.arg("VideoBitrate") or ctx.arg("VideoBitRate") or "4000000"
     query = ctx.request.query_string
@@ -82,7 +82,7 @@ async def video_master(api: RestApi, ctx: Ctx) -> web.StreamResponse:
 
 
 @route("GET|HEAD", "/Videos/{Id}/main.m3u8")
-async def video_media_playlist(api: RestApi, ctx: Ctx) -> web.StreamResponse:
+async def video_media_playlist(api: RestBase, ctx: Ctx) -> web.StreamResponse:
     item = playable(api, ctx)
     seconds = max((item.runtime_ticks or 0) // 10_000_000, SEGMENT_SECONDS)
     count = -(-seconds // SEGMENT_SECONDS)
@@ -98,7 +98,7 @@ async def video_media_playlist(api: RestApi, ctx: Ctx) -> web.StreamResponse:
 
 
 @route("GET|HEAD", "/Videos/{Id}/hls1/{PlaylistId}/{SegmentId}.{SegmentContainer}")
-async def video_segment(api: RestApi, ctx: Ctx) -> web.StreamResponse:
+async def video_segment(api: RestBase, ctx: Ctx) -> web.StreamResponse:
     item = playable(api, ctx)
     data = media_bytes(f"{item.id}/{ctx.params['SegmentId']}", "video/mp2t")
     return web.Response(body=data, content_type="video/mp2t")

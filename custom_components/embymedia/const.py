@@ -40,7 +40,7 @@ DEVICE_ID_PREFIX: Final = "homeassistant-embymedia-"
 # Entry data: the Emby user the entry works for; None or "" means all users.
 CONF_USER_ID: Final = "user_id"
 
-# Options (every one has an effect, see coordinator.py and __init__.py).
+# Options (every one has an effect; defaults and ranges in options.py).
 CONF_SCAN_INTERVAL: Final = "scan_interval"  # session poll, seconds
 CONF_ENABLE_WEBSOCKET: Final = "enable_websocket"
 CONF_WEBSOCKET_INTERVAL: Final = "websocket_interval"  # SessionsStart throttle, milliseconds
@@ -54,28 +54,6 @@ CONF_PURGE_AFTER_DAYS: Final = "purge_after_days"  # 0 = never
 # limit), and the video containers players take as they are (others are remuxed or transcoded).
 CONF_MAX_STREAMING_BITRATE: Final = "max_streaming_bitrate"
 CONF_VIDEO_CONTAINERS: Final = "video_containers"
-DEFAULT_MAX_STREAMING_BITRATE: Final = 0
-MAX_STREAMING_BITRATE: Final = 200
-DEFAULT_VIDEO_CONTAINERS: Final = ("mp4", "m4v", "webm")
-VIDEO_CONTAINERS: Final = ("mp4", "m4v", "webm", "mkv", "mov", "avi", "ts")
-
-DEFAULT_SCAN_INTERVAL: Final = 10
-MIN_SCAN_INTERVAL: Final = 5
-MAX_SCAN_INTERVAL: Final = 300
-DEFAULT_ENABLE_WEBSOCKET: Final = True
-DEFAULT_WEBSOCKET_INTERVAL: Final = 1500
-MIN_WEBSOCKET_INTERVAL: Final = 500
-MAX_WEBSOCKET_INTERVAL: Final = 10000
-DEFAULT_LIBRARY_SCAN_INTERVAL: Final = 1
-MIN_LIBRARY_SCAN_INTERVAL: Final = 1
-MAX_LIBRARY_SCAN_INTERVAL: Final = 24
-DEFAULT_SERVER_SCAN_INTERVAL: Final = 5
-MIN_SERVER_SCAN_INTERVAL: Final = 5
-MAX_SERVER_SCAN_INTERVAL: Final = 60
-DEFAULT_ENABLE_DISCOVERY_SENSORS: Final = True
-DEFAULT_IGNORE_WEB_PLAYERS: Final = False
-DEFAULT_PURGE_AFTER_DAYS: Final = 0
-MAX_PURGE_AFTER_DAYS: Final = 365
 
 # With the WebSocket up, the session coordinator polls only as a safety net, and only when no push
 # came in this many seconds.

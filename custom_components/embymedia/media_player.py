@@ -4,10 +4,9 @@ import hashlib
 from typing import TYPE_CHECKING, Any, Final, override
 
 from embymedia_core import EmbyError
-from homeassistant.components.media_player import (
-    BrowseError,
+from homeassistant.components.media_player import MediaPlayerEntity
+from homeassistant.components.media_player.browse_media import (
     BrowseMedia,
-    MediaPlayerEntity,
     SearchMedia,
     SearchMediaQuery,
 )
@@ -18,6 +17,7 @@ from homeassistant.components.media_player.const import (
     MediaType,
     RepeatMode,
 )
+from homeassistant.components.media_player.errors import BrowseError
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -27,8 +27,9 @@ from homeassistant.util import dt as dt_util
 
 from .browse import BrowseTree, make_browse_media
 from .const import DOMAIN, LOGGER
-from .coordinator import EmbyConfigEntry, EmbySessionCoordinator, entry_user_id
+from .coordinator import EmbyConfigEntry, EmbySessionCoordinator
 from .entity import EmbyClientEntity, async_setup_client_entities
+from .options import entry_user_id
 from .play import OWN_MEDIA_SOURCE_PREFIX, async_play_ids, media_source_node
 from .search import async_search_items
 

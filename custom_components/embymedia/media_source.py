@@ -11,7 +11,8 @@ gets such a URL: playing in the browser is refused with a clear message.
 from typing import Any, override
 
 from embymedia_core import EmbyError
-from homeassistant.components.media_player import BrowseError, MediaClass, MediaType
+from homeassistant.components.media_player.const import MediaClass, MediaType
+from homeassistant.components.media_player.errors import BrowseError
 from homeassistant.components.media_source import (
     BrowseMediaSource,
     MediaSource,
@@ -23,14 +24,9 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
 from .browse import PLAYABLE_TYPES, BrowseTree, Node, stream_media_type
-from .const import (
-    CONF_MAX_STREAMING_BITRATE,
-    CONF_VIDEO_CONTAINERS,
-    DEFAULT_MAX_STREAMING_BITRATE,
-    DEFAULT_VIDEO_CONTAINERS,
-    DOMAIN,
-)
-from .coordinator import EmbyConfigEntry, entry_option, entry_user_id
+from .const import DOMAIN
+from .coordinator import EmbyConfigEntry
+from .options import EmbyOptions
 
 BITS_PER_MBIT = 1_000_000
 
@@ -85,7 +81,7 @@ class EmbyMediaSource(MediaSource):
             return self._servers()
         entry = self._entry(parts[0])
         if len(parts) == 1:
-            if (user_id := entry_user_id(entry)) is not None:
+            if (user_id := EmbyOptions.from_entry(entry).user_id) is not None:
                 return await self._browse(entry, user_id, None)
             return await self._users(entry)
         try:
@@ -180,15 +176,15 @@ class EmbyMediaSource(MediaSource):
         entry = self._entry(parts[0])
         client = entry.runtime_data.client
         item_type, item_id = node.args
-        bitrate = entry_option(entry, CONF_MAX_STREAMING_BITRATE, DEFAULT_MAX_STREAMING_BITRATE)
-        containers = entry_option(entry, CONF_VIDEO_CONTAINERS, list(DEFAULT_VIDEO_CONTAINERS))
+        options = EmbyOptions.from_entry(entry)
+        bitrate = options.max_streaming_bitrate
         try:
             playback = await client.get_playback(
                 item_id,
                 stream_media_type(item_type),
                 user_id=parts[1],
                 max_streaming_bitrate=bitrate * BITS_PER_MBIT if bitrate else None,
-                video_containers=list(containers) or None,
+                video_containers=list(options.video_containers),
             )
         except EmbyError as err:
             raise Unresolvable(

@@ -6,7 +6,7 @@ import re
 from typing import Final
 
 from embymedia_core import EmbyError
-from homeassistant.components.media_player import BrowseError
+from homeassistant.components.media_player.errors import BrowseError
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .browse import ARITY, BrowseTree, Node, async_playable_items, item_node

@@ -7,7 +7,7 @@ then a name that starts with the query, then the rest; the asked-for types befor
 
 from typing import TYPE_CHECKING, Final
 
-from homeassistant.components.media_player import MediaType
+from homeassistant.components.media_player.const import MediaType
 
 if TYPE_CHECKING:
     from embymedia_core import EmbyClient, Item
