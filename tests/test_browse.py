@@ -37,6 +37,7 @@ from custom_components.embymedia.const import (
     DOMAIN,
 )
 from emby_simulator import EmbySimulator, SimulatorConfig
+from emby_simulator.auth import Identity
 
 API_KEY = "test-api-key"
 NO_WEBSOCKET = {CONF_ENABLE_WEBSOCKET: False}
@@ -443,6 +444,20 @@ async def test_media_source_resolves_each_play_method(
         assert request.method == "POST"
     finally:
         await session.close()
+
+    # A user without a password: the URL carries that user's own token, not the API key
+    # (one sign-in as the media device, then reused).
+    free = next(u for u in simulator.library.users if not u.has_password)
+    signins = simulator.count("/Users/AuthenticateByName")
+    for _ in range(2):
+        own = await resolve(hass, simulator, first(simulator, "Video"), free.id)
+        assert API_KEY not in own.url and "api_key=" in own.url
+    assert simulator.count("/Users/AuthenticateByName") == signins + 1
+    async with ClientSession() as session, session.get(own.url) as response:
+        assert response.status == 200
+    token = own.url.partition("api_key=")[2]
+    owner = simulator.state.tokens.authenticate(Identity(token=token))
+    assert owner is not True and getattr(owner, "id", None) == free.id, "that user's token"
 
     # The browser (no target player) gets no URL with a token: a clear refusal instead.
     movie = first(simulator, "Movie")

@@ -4,8 +4,9 @@ player in Home Assistant (Chromecast, Sonos, ...), browsing the same tree as the
 Resolving an item asks Emby's PlaybackInfo with a device profile built from the options (maximum
 bitrate, the video containers players take): direct play, else direct stream, else HLS; music
 through Emby's universal audio route. The URL goes to a player device, which cannot send
-headers, so it carries the token (docs/MEDIA.md says which one and why); the frontend never
-gets such a URL: playing in the browser is refused with a clear message.
+headers, so it carries a token: the user's own access token where Emby issues one without a
+password, else the API key (docs/MEDIA.md: what Emby allows); the frontend never gets such a
+URL: playing in the browser is refused with a clear message.
 """
 
 from typing import Any, override
@@ -24,7 +25,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
 from .browse import PLAYABLE_TYPES, BrowseTree, Node, stream_media_type
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 from .coordinator import EmbyConfigEntry
 from .options import EmbyOptions
 
@@ -178,11 +179,13 @@ class EmbyMediaSource(MediaSource):
         item_type, item_id = node.args
         options = EmbyOptions.from_entry(entry)
         bitrate = options.max_streaming_bitrate
+        user_id = parts[1]
+        await self._async_user_token(entry, user_id)
         try:
             playback = await client.get_playback(
                 item_id,
                 stream_media_type(item_type),
-                user_id=parts[1],
+                user_id=user_id,
                 max_streaming_bitrate=bitrate * BITS_PER_MBIT if bitrate else None,
                 video_containers=list(options.video_containers),
             )
@@ -198,4 +201,18 @@ class EmbyMediaSource(MediaSource):
                 translation_key="nothing_to_play",
                 translation_placeholders={"media_id": item_id},
             )
-        return PlayMedia(client.player_url(playback["path"]), playback["mime_type"])
+        return PlayMedia(
+            client.player_url(playback["path"], user_id=user_id), playback["mime_type"]
+        )
+
+    async def _async_user_token(self, entry: EmbyConfigEntry, user_id: str) -> None:
+        """Get the user's own access token for player URLs when Emby issues one without a
+        password (users with a password: the URL carries the API key, docs/MEDIA.md)."""
+        client = entry.runtime_data.client
+        try:
+            users = await client.get_users()
+            user = next((u for u in users if u["id"] == user_id), None)
+            if user is not None and not user["has_password"]:
+                await client.user_media_token(user_id, user["name"])
+        except EmbyError as err:
+            LOGGER.debug("No user token for %s, the API key plays: %s", user_id, err)

@@ -43,12 +43,25 @@ impl PyEmbyClient {
         })
     }
 
-    fn player_url(&self, path: &str) -> PyResult<String> {
+    fn user_media_token<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        user_name: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn_timed(py, None, async move {
+            c.user_media_token(&user_id, &user_name).await.map(Json)
+        })
+    }
+
+    #[pyo3(signature = (path, *, user_id = None))]
+    fn player_url(&self, path: &str, user_id: Option<&str>) -> PyResult<String> {
         if !path.starts_with('/') {
             return Err(PyValueError::new_err(
                 "path must be relative to the server URL",
             ));
         }
-        Ok(self.core.player_url(path))
+        Ok(self.core.player_url(path, user_id))
     }
 }
