@@ -19,6 +19,7 @@ from homeassistant.components.media_source import (
     Unresolvable,
     async_resolve_media,
 )
+from homeassistant.components.media_source import http as media_source_http
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
@@ -334,6 +335,11 @@ async def test_large_library_pages_through_the_cache(
     await browser.browse(all_movies)
     assert simulator.count(ITEMS) == counted + 1
 
+    # The refresh button's call drops every cached listing too.
+    init_integration.runtime_data.client.invalidate_all()
+    await browser.browse(all_movies)
+    assert simulator.count(ITEMS) == counted + 2
+
 
 def first(sim: EmbySimulator, item_type: str) -> Any:
     """The first simulated item of a type."""
@@ -564,3 +570,38 @@ async def test_search_media(
     albums = (await browser.search_classes("zebra", ["album"]))["result"]["result"]
     assert [r["title"] for r in albums] == ["Zebra"]
     assert lib  # the library answered through the browse cache
+
+
+@pytest.mark.parametrize("entry_options", [NO_WEBSOCKET])
+async def test_media_source_search(
+    hass: HomeAssistant,
+    setup_media_source: None,
+    browser: Browser,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The media source searches a user's library with the same ranking; above a user it
+    says what to open first (Home Assistant 2026.10 and later: media source search)."""
+    if not hasattr(media_source_http, "websocket_search_media"):
+        pytest.skip("this Home Assistant has no media source search")
+    user = simulator.library.users[0]
+    first(simulator, "Movie").name = "Yonder Quay"
+    found = await browser._send(
+        {
+            "type": "media_source/search_media",
+            "media_content_id": f"media-source://{DOMAIN}/{simulator.server_id}/{user.id}",
+            "search_query": "yonder",
+        }
+    )
+    assert found["success"], found
+    (result,) = found["result"]["result"]
+    assert result["title"] == "Yonder Quay" and result["media_class"] == "movie"
+    assert result["media_content_id"].startswith(f"media-source://{DOMAIN}/{simulator.server_id}/")
+    above = await browser._send(
+        {
+            "type": "media_source/search_media",
+            "media_content_id": f"media-source://{DOMAIN}/{simulator.server_id}",
+            "search_query": "yonder",
+        }
+    )
+    assert not above["success"]

@@ -12,6 +12,7 @@ URL: playing in the browser is refused with a clear message.
 from typing import Any, override
 
 from embymedia_core import EmbyError
+from homeassistant.components.media_player.browse_media import SearchMedia, SearchMediaQuery
 from homeassistant.components.media_player.const import MediaClass, MediaType
 from homeassistant.components.media_player.errors import BrowseError
 from homeassistant.components.media_source import (
@@ -28,6 +29,7 @@ from .browse import PLAYABLE_TYPES, BrowseTree, Node, stream_media_type
 from .const import DOMAIN, LOGGER
 from .coordinator import EmbyConfigEntry
 from .options import EmbyOptions
+from .search import async_search_items
 
 BITS_PER_MBIT = 1_000_000
 
@@ -159,6 +161,29 @@ class EmbyMediaSource(MediaSource):
                 if not user["is_disabled"] and not user["is_hidden"]
             ],
         )
+
+    async def async_search_media(
+        self, item: MediaSourceItem, query: SearchMediaQuery
+    ) -> SearchMedia:
+        """Search a user's library (the same ranked search as the Emby players)."""
+        parts = item.identifier.split("/", 2) if item.identifier else []
+        if len(parts) < 2:
+            raise BrowseError(translation_domain=DOMAIN, translation_key="search_needs_user")
+        tree = self._tree(self._entry(parts[0]), parts[1])
+        try:
+            items = await async_search_items(
+                tree.client, tree.user_id, query.search_query, query.media_content_type
+            )
+        except EmbyError as err:
+            raise BrowseError(
+                translation_domain=DOMAIN,
+                translation_key="browse_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        results = [tree.item(found) for found in items]
+        if query.media_filter_classes:
+            results = [r for r in results if r.media_class in query.media_filter_classes]
+        return SearchMedia(result=results)
 
     @override
     async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
