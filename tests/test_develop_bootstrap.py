@@ -91,9 +91,6 @@ def make_api(
         for domain in DOMAINS:
             assert await async_setup_component(hass, domain, {})
         await hass.async_block_till_done()
-        # As Home Assistant's own server start does (http/server.py): integrations set up
-        # later (ours, with its image view) may still register views.
-        hass.http.app._router.freeze = lambda: None
         return develop_bootstrap.HomeAssistantApi(await hass_client_no_auth(), "", CLIENT_ID)
 
     return _make
