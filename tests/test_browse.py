@@ -22,7 +22,7 @@ from homeassistant.components.media_source import (
 from homeassistant.components.media_source import http as media_source_http
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -37,7 +37,7 @@ from custom_components.embymedia.const import (
     CONF_MAX_STREAMING_BITRATE,
     DOMAIN,
 )
-from emby_simulator import EmbySimulator, SimulatorConfig
+from emby_simulator import EmbySimulator, Fault, SimulatorConfig
 from emby_simulator.auth import Identity
 
 API_KEY = "test-api-key"
@@ -134,10 +134,12 @@ class Browser:
             }
         )
 
-    async def source(self, content_id: str) -> dict[str, Any]:
+    async def source(self, content_id: str, *, expect: bool = True) -> dict[str, Any]:
         response = await self._send(
             {"type": "media_source/browse_media", "media_content_id": content_id}
         )
+        if not expect:
+            return response
         assert response["success"], response
         result: dict[str, Any] = response["result"]
         return result
@@ -605,3 +607,93 @@ async def test_media_source_search(
         }
     )
     assert not above["success"]
+
+
+@pytest.mark.parametrize("entry_options", [NO_WEBSOCKET])
+async def test_errors_are_translated(
+    hass: HomeAssistant,
+    setup_media_source: None,
+    browser: Browser,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Emby failing while browsing, searching, playing or resolving, and a client nobody is
+    signed in on (entry for all users): translated errors, no traceback, the key nowhere."""
+    user = simulator.library.users[0]
+    album = first(simulator, "MusicAlbum")
+    movie = first(simulator, "Movie")
+    source = f"media-source://{DOMAIN}/{simulator.server_id}"
+    simulator.set_fault(Fault(force_status=500, paths=("/Users/{id}/Items", "/Users/{id}/Views")))
+    failed = await browser._send(
+        {
+            "type": "media_player/browse_media",
+            "entity_id": browser.entity_id,
+            "media_content_id": f"{source}/{user.id}/item/MusicAlbum/{album.id}",
+            "media_content_type": "album",
+        }
+    )
+    assert not failed["success"] and API_KEY not in str(failed)
+    assert not (await browser.search("harbor"))["success"]
+    assert not (await browser.source(f"{source}/{user.id}", expect=False))["success"]
+    if hasattr(media_source_http, "websocket_search_media"):
+        searched = await browser._send(
+            {"type": "media_source/search_media", "media_content_id": f"{source}/{user.id}",
+             "search_query": "x"}
+        )  # fmt: skip
+        assert not searched["success"]
+    for media_type, media_id in (("movie", "Harbor"), ("album", f"item/MusicAlbum/{album.id}")):
+        with pytest.raises(HomeAssistantError) as err:
+            await play(hass, browser.entity_id, media_type, media_id)
+        assert err.value.translation_key == "play_failed"
+
+    simulator.set_fault(Fault(force_status=500, paths=("/Items/{id}/PlaybackInfo", "/Users")))
+    with pytest.raises(Unresolvable) as unresolved:
+        await resolve(hass, simulator, movie, user.id)
+    assert unresolved.value.translation_key == "resolve_failed"
+    assert not (await browser.source(source, expect=False))["success"]
+    simulator.set_fault(None)
+
+    # An empty folder plays nothing; a client nobody is signed in on cannot browse.
+    empty = simulator.library.items[simulator.library.by_type["Playlist"][0]]
+    empty.entries.clear()
+    with pytest.raises(ServiceValidationError) as nothing:
+        await play(hass, browser.entity_id, "playlist", f"item/Playlist/{empty.id}")
+    assert nothing.value.translation_key == "nothing_to_play"
+    simulator.add_client(
+        client="Kiosk App", device_name="Kiosk", device_id="kiosk", playable_media_types=["Video"]
+    )
+    await init_integration.runtime_data.sessions.async_refresh()
+    await hass.async_block_till_done()
+    kiosk = er.async_get(hass).async_get_entity_id(
+        MP_DOMAIN, DOMAIN, f"{simulator.server_id}_kiosk"
+    )
+    assert kiosk is not None
+    anonymous = await Browser(browser.ws, kiosk)._send(
+        {"type": "media_player/browse_media", "entity_id": kiosk}
+    )
+    assert not anonymous["success"]
+
+
+@pytest.mark.parametrize("entry_user_id", ["placeholder"])
+async def test_media_source_of_a_single_user_entry(
+    hass: HomeAssistant,
+    setup_media_source: None,
+    hass_ws_client: WebSocketGenerator,
+    simulator: EmbySimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """An entry for one user opens that user's tree under its server directly."""
+    user = simulator.library.users[0]
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, data={**mock_config_entry.data, "user_id": user.id}
+    )
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    browser = Browser(await hass_ws_client(hass), "")
+    tree = await browser.source(f"media-source://{DOMAIN}/{simulator.server_id}")
+    assert tree["title"] == mock_config_entry.title
+    assert child(tree, "Movies")["media_content_id"].startswith(
+        f"media-source://{DOMAIN}/{simulator.server_id}/{user.id}/view/"
+    )
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)
