@@ -10,13 +10,13 @@ larger than a page is paged: a 50,000-item library is never fetched whole.
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Self
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from homeassistant.components.media_player.browse_media import BrowseMedia
 from homeassistant.components.media_player.const import MediaClass, MediaType
 from homeassistant.components.media_player.errors import BrowseError
 
-from .images import image_url
+from .images import image_url, url_safe
 
 if TYPE_CHECKING:
     from embymedia_core import EmbyClient, Item, ItemsResult
@@ -78,7 +78,7 @@ class Node:
         """The node's id (the inverse of `parse`)."""
         if self.kind == "root":
             return ""
-        body = "/".join((self.kind, *(quote(a, safe="") for a in self.args)))
+        body = "/".join((self.kind, *(url_safe(a) for a in self.args)))
         return f"{body}@{self.start}" if self.start else body
 
     def page(self, start: int) -> Self:
