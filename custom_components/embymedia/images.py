@@ -7,8 +7,8 @@ core fetches the image with the key in a header. With Emby's image tag in the UR
 cacheable for a year (a changed image has a new tag, hence a new URL); ETag is the tag.
 """
 
-from http import HTTPStatus
 import re
+from http import HTTPStatus
 from typing import Final
 from urllib.parse import quote
 
