@@ -116,6 +116,8 @@ impl EmbyClient {
 
     /// `GET /Users/{UserId}/Items` with filters.
     pub async fn get_items(&self, user_id: &str, query: &ItemsQuery) -> Result<Arc<ItemsResult>> {
+        crate::arguments::sort_order(query.sort_order.as_deref())?;
+        crate::arguments::id_list("artist_ids", &query.artist_ids)?;
         self.get_json(
             query.apply(Call::new(Endpoint::UserItems).path("UserId", user_id)),
             browse(user_id, query.depends_on(), true),

@@ -137,17 +137,17 @@ async fn call_everything(c: &EmbyClient) -> Result<(), Error> {
     assert!(!url.contains("LEAK"), "{url}");
     // A user token for player URLs: one sign-in, as the media device, then used by player_url.
     assert!(
-        c.player_url("/Audio/a/universal?x=1", Some("u1"))
+        c.player_url("/Audio/a/universal?x=1", Some("u1"))?
             .ends_with(&format!("&api_key={KEY}"))
     );
     c.user_media_token("u1", "Ann").await?;
     c.user_media_token("u1", "Ann").await?;
     assert_eq!(
-        c.player_url("/Audio/a/universal", Some("u1")),
+        c.player_url("/Audio/a/universal", Some("u1"))?,
         format!("{}/Audio/a/universal?api_key=USERTOKEN", c.server_url())
     );
     assert!(
-        c.player_url("/x", Some("u2"))
+        c.player_url("/x", Some("u2"))?
             .ends_with(&format!("?api_key={KEY}"))
     );
     let (bytes, ct) = &*c.get_image("i1", "Primary", Some("tag"), Some(300)).await?;
@@ -653,10 +653,16 @@ async fn remote_control_bodies_and_the_play_pause_fallback() {
         .expect_err("Stop has no fallback");
     assert_eq!(e.kind(), "unexpected_response");
     assert_eq!(server.count("/Sessions/s1/Playing/PlayPause"), 2);
+    // A command Emby does not have is the caller's mistake, reported before anything is sent.
     assert!(matches!(
         client.playstate("s1", "Dance", None).await,
-        Err(Error::UnexpectedResponse { .. })
+        Err(Error::InvalidArgument(m)) if m.contains("Dance")
     ));
+    assert!(matches!(
+        client.play("s1", &["1".to_owned()], "PlayLater", None).await,
+        Err(Error::InvalidArgument(m)) if m.contains("PlayLater")
+    ));
+    assert_eq!(server.count("/Sessions/s1/Playing/Dance"), 0);
 
     let args = [
         ("Header".to_owned(), "Hi".to_owned()),

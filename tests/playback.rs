@@ -116,7 +116,7 @@ async fn direct_play_then_direct_stream_then_hls_and_universal_audio() {
     for playback in [&direct, &remux, &hls, &song] {
         assert!(!playback.path.contains(KEY) && !playback.path.contains("LEAK"));
     }
-    let url = client.player_url(&hls.path, None);
+    let url = client.player_url(&hls.path, None).expect("relative path");
     assert_eq!(
         url,
         format!("{}{}&api_key={KEY}", client.server_url(), hls.path)
