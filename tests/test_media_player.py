@@ -575,7 +575,11 @@ async def test_play_media_enqueue(
         ("next", movies[1], "PlayNext"),
         ("add", f"{movies[2]},{movies[3]}", "PlayLast"),
         ("play", movies[4], "PlayNow"),
-        ("replace", f"media-source://{DOMAIN}/library/{movies[5]}", "PlayNow"),
+        (
+            "replace",
+            f"media-source://{DOMAIN}/{simulator.server_id}/{client.user_id}/item/Movie/{movies[5]}",
+            "PlayNow",
+        ),
     ):
         data = {ATTR_MEDIA_CONTENT_ID: media_id, ATTR_MEDIA_CONTENT_TYPE: "movie"}
         if enqueue:
@@ -594,8 +598,8 @@ async def test_play_media_enqueue(
 
     requests = len(simulator.request_log)
     for bad, key in (
-        ("12 34", "invalid_media_id"),
         ("1,,2", "invalid_media_id"),
+        ("item/Movie", "invalid_media_id"),
         ("media-source://media_source/local/song.mp3", "unsupported_media_source"),
     ):
         with pytest.raises(ServiceValidationError) as err:
@@ -621,7 +625,7 @@ async def test_supported_features_per_client(
         return F(state.attributes["supported_features"])
 
     playback = F.PLAY | F.PAUSE | F.STOP | F.NEXT_TRACK | F.PREVIOUS_TRACK
-    play_media = F.PLAY_MEDIA | F.MEDIA_ENQUEUE
+    play_media = F.PLAY_MEDIA | F.MEDIA_ENQUEUE | F.BROWSE_MEDIA | F.SEARCH_MEDIA
     volume = F.VOLUME_SET | F.VOLUME_MUTE | F.VOLUME_STEP
     # Playing an episode (one item queued): seek, no queue to clear beyond it.
     assert features("Emby Web") == (

@@ -50,6 +50,10 @@ CONF_ENABLE_DISCOVERY_SENSORS: Final = "enable_discovery_sensors"
 CONF_IGNORED_DEVICES: Final = "ignored_devices"  # list of Emby device ids
 CONF_IGNORE_WEB_PLAYERS: Final = "ignore_web_players"
 CONF_PURGE_AFTER_DAYS: Final = "purge_after_days"  # 0 = never
+# Media source playback (issue 10): the most a stream may carry, in Mbit/s (0 = the server's
+# limit), and the video containers players take as they are (others are remuxed or transcoded).
+CONF_MAX_STREAMING_BITRATE: Final = "max_streaming_bitrate"
+CONF_VIDEO_CONTAINERS: Final = "video_containers"
 
 # With the WebSocket up, the session coordinator's timer runs every minute but sends a request
 # only when no push came for 30 minutes: Emby pushes Sessions on every state change and the core
