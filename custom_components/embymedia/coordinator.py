@@ -466,6 +466,7 @@ class EmbyLibraryCoordinator(EmbyCoordinator[EmbyLibraryData]):
         self.user_id = options.user_id
         # Queries that need a user (artists, collections, per library) use this one.
         self.counting_user = counting_user
+        self._row_refresh_pending = False
 
     async def _async_total(self, **query: Any) -> int:
         user = self.counting_user
@@ -500,6 +501,23 @@ class EmbyLibraryCoordinator(EmbyCoordinator[EmbyLibraryData]):
                 LibraryRow.LIBRARIES: data.libraries,
             }.get(LibraryRow(row))
             is not None
+        )
+
+    @callback
+    @override
+    def _async_fetch_row(self, row: str) -> None:
+        """An entity enabled later: refresh now, not after the event debouncer's cooldown
+        (entities added together share one refresh)."""
+        if self._row_refresh_pending:
+            return
+        self._row_refresh_pending = True
+
+        async def _refresh() -> None:
+            self._row_refresh_pending = False
+            await self.async_refresh()
+
+        self.config_entry.async_create_background_task(
+            self.hass, _refresh(), name=f"{self.name} {row}"
         )
 
     def _fetches(self, row: LibraryRow) -> bool:
