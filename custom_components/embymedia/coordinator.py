@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, override
+from typing import TYPE_CHECKING, Any, Final, override
 
 from embymedia_core import EmbyAuthError, EmbyClient, EmbyError
 from homeassistant.config_entries import ConfigEntry
@@ -433,6 +433,10 @@ def folder_item_id(folder: VirtualFolder) -> str:
     return folder["item_id"] or folder["id"]
 
 
+# Rows enabled together (the entities of one platform) are fetched by one refresh.
+ROW_FETCH_DELAY: Final = 1.0
+
+
 class EmbyLibraryCoordinator(EmbyCoordinator[EmbyLibraryData]):
     """Libraries and counts: every `library_scan_interval` hours while polling; with the
     WebSocket up, refreshed (debounced) on LibraryChanged and daily as a safety net.
@@ -466,7 +470,9 @@ class EmbyLibraryCoordinator(EmbyCoordinator[EmbyLibraryData]):
         self.user_id = options.user_id
         # Queries that need a user (artists, collections, per library) use this one.
         self.counting_user = counting_user
-        self._row_refresh_pending = False
+        self._row_debouncer = Debouncer(
+            hass, LOGGER, cooldown=ROW_FETCH_DELAY, immediate=False, function=self.async_refresh
+        )
 
     async def _async_total(self, **query: Any) -> int:
         user = self.counting_user
@@ -506,19 +512,17 @@ class EmbyLibraryCoordinator(EmbyCoordinator[EmbyLibraryData]):
     @callback
     @override
     def _async_fetch_row(self, row: str) -> None:
-        """An entity enabled later: refresh now, not after the event debouncer's cooldown
-        (entities added together share one refresh)."""
-        if self._row_refresh_pending:
-            return
-        self._row_refresh_pending = True
-
-        async def _refresh() -> None:
-            self._row_refresh_pending = False
-            await self.async_refresh()
-
+        """An entity enabled later: refresh within a second, not after the event debouncer's
+        cooldown (rows asked for together, as at setup, share one refresh)."""
         self.config_entry.async_create_background_task(
-            self.hass, _refresh(), name=f"{self.name} {row}"
+            self.hass, self._row_debouncer.async_call(), name=f"{self.name} {row}"
         )
+
+    @override
+    async def async_shutdown(self) -> None:
+        """Cancel a pending row refresh too."""
+        self._row_debouncer.async_shutdown()
+        await super().async_shutdown()
 
     def _fetches(self, row: LibraryRow) -> bool:
         return self.counting_user is not None and self.wants(row)
