@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod body;
 pub mod browse;
 pub mod cache;
 pub mod client;
@@ -18,6 +19,7 @@ pub mod livetv;
 pub mod metadata;
 pub mod metrics;
 pub mod models;
+mod redirect;
 pub mod tls;
 pub mod urls;
 pub mod websocket;
