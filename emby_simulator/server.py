@@ -22,6 +22,7 @@ from .auth import SECRET_PARAMETERS, Identity, identify
 from .clock import Clock, emby_date, hex_id
 from .config import Fault, SimulatorConfig
 from .dto import Dto, user_data_changed_entry, user_data_dto
+from .hostile import Hostile, rewrite
 from .library import Item, Library, Timer, User
 from .query import QueryEngine, QueryError
 from .rest import ApiError, Ctx, RestApi, json_response, match
@@ -101,6 +102,8 @@ class EmbySimulator:
         )
         self.api = RestApi(self)
         self.fault: Fault | None = None
+        self.hostile: Hostile | None = None
+        """A body fault on some routes (`emby_simulator.hostile`)."""
         self._fault_rng = random.Random(f"faults-{self.config.seed}")
         self._counts: Counter[str] = Counter()
         self.request_log: list[RequestRecord] = []
@@ -434,6 +437,8 @@ class EmbySimulator:
                 response = web.Response(status=err.status, text=err.text, content_type="text/plain")
             except QueryError as err:
                 response = web.Response(status=400, text=str(err), content_type="text/plain")
+            if (hostile := self.hostile) is not None and hostile.applies_to(template):
+                response = await rewrite(hostile, request, response, self.config.api_key)
             if (
                 fault is not None
                 and fault.malformed_json
