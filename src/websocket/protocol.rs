@@ -313,7 +313,7 @@ pub fn outbound(message_type: &str, data: Option<&str>) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn fixture(name: &str) -> String {
@@ -495,7 +495,7 @@ mod tests {
     }
 
     /// One mutation of `input` in the manner of libFuzzer's simplest mutators.
-    fn mutate(rng: &mut fastrand::Rng, input: &mut Vec<u8>, corpus: &[Vec<u8>]) {
+    pub(crate) fn mutate(rng: &mut fastrand::Rng, input: &mut Vec<u8>, corpus: &[Vec<u8>]) {
         const TOKENS: [&[u8]; 12] = [
             b"null",
             b"\"Data\"",
