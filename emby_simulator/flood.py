@@ -37,10 +37,11 @@ async def flood_progress(
     frames per second in total (None: as fast as possible). The clients' own state is left
     alone: the frames say more than the clients do, as a misbehaving server would."""
     loop = asyncio.get_running_loop()
-    playing = [s for s in sim.session_manager.all() if s.now_playing]
+    state = sim.state
+    playing = [s for s in state.sessions.all() if s.now_playing]
     if not playing:
         raise ValueError("no client is playing")
-    payloads = [sim.session_manager.to_json(s) for s in playing]
+    payloads = [state.session_json.to_json(s) for s in playing]
     result = FloodResult()
     started = loop.time()
     deadline = started + seconds
@@ -55,7 +56,7 @@ async def flood_progress(
             state["PositionTicks"] = int(state.get("PositionTicks") or 0) + (
                 n // len(payloads) + 1
             ) * TICKS_PER_SECOND
-            sim.hub.broadcast("PlaybackProgress", frame)
+            state.hub.broadcast("PlaybackProgress", frame)
             result.last_positions[frame["DeviceId"]] = state["PositionTicks"]
             result.frames += 1
         # A rate-limited flood waits for its next frames; a free one lets the writers run.
