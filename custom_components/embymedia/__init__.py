@@ -1,11 +1,12 @@
 """The Emby Media integration: Emby clients as media players, remotes and notify targets."""
 
 import asyncio
+from typing import TYPE_CHECKING
 
-from embymedia_core import InvalidHostError
+from embymedia_core import EmbyAuthError, EmbyClient, EmbyError, InvalidHostError
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.exceptions import ConfigEntryError
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
@@ -21,9 +22,13 @@ from .coordinator import (
     last_seen_store,
 )
 from .device import async_setup_server_device
+from .errors import error_translation_key
 from .events import async_run_event_loop
 from .images import async_register_image_view
 from .options import EmbyOptions, async_get_device_id, create_client
+
+if TYPE_CHECKING:
+    from embymedia_core import User
 
 PLATFORMS: list[Platform] = [Platform.MEDIA_PLAYER, Platform.NOTIFY, Platform.REMOTE]
 
@@ -68,7 +73,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
     user_id = options.user_id
     discovery: dict[str, EmbyDiscoveryCoordinator] = {}
     if options.enable_discovery_sensors:
-        users = await client.get_users() if user_id is None else []
+        users = await _async_get_users(client) if user_id is None else []
         targets = (
             {user_id: user_id}
             if user_id is not None
@@ -112,6 +117,23 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
     else:
         LOGGER.debug("WebSocket disabled: polling sessions every %s", sessions.update_interval)
     return True
+
+
+async def _async_get_users(client: EmbyClient) -> list[User]:
+    """The server's users (for their discovery coordinators), failing as the first refreshes
+    do: a rejected key starts reauthentication, anything else is retried later."""
+    try:
+        return await client.get_users()
+    except EmbyAuthError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        ) from err
+    except EmbyError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key=error_translation_key(err, "update_failed"),
+            translation_placeholders={"error": str(err)},
+        ) from err
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool:

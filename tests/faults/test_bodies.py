@@ -55,7 +55,7 @@ def entry_options() -> dict[str, Any]:
 @pytest.fixture(autouse=True)
 def short_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """Requests time out after half a second (the SLOW fault waits longer)."""
-    monkeypatch.setattr("custom_components.embymedia.coordinator.REQUEST_TIMEOUT", TIMEOUT)
+    monkeypatch.setattr("custom_components.embymedia.options.REQUEST_TIMEOUT", TIMEOUT)
 
 
 def _coordinators(entry: MockConfigEntry) -> list[Any]:

@@ -42,7 +42,7 @@ async def test_users_failure_at_setup_is_retried(
     fault: Fault,
 ) -> None:
     """The entry waits in SETUP_RETRY, then loads once the server answers again."""
-    monkeypatch.setattr("custom_components.embymedia.coordinator.REQUEST_TIMEOUT", 0.5)
+    monkeypatch.setattr("custom_components.embymedia.options.REQUEST_TIMEOUT", 0.5)
     mock_config_entry.add_to_hass(hass)
     simulator.set_fault(fault)
     assert not await hass.config_entries.async_setup(mock_config_entry.entry_id)
