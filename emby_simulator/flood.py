@@ -52,12 +52,12 @@ async def flood_progress(
             payload = payloads[n % len(payloads)]
             n += 1
             frame = copy.deepcopy(payload)
-            state: dict[str, Any] = frame["PlayState"]
-            state["PositionTicks"] = int(state.get("PositionTicks") or 0) + (
+            play_state: dict[str, Any] = frame["PlayState"]
+            play_state["PositionTicks"] = int(play_state.get("PositionTicks") or 0) + (
                 n // len(payloads) + 1
             ) * TICKS_PER_SECOND
             state.hub.broadcast("PlaybackProgress", frame)
-            result.last_positions[frame["DeviceId"]] = state["PositionTicks"]
+            result.last_positions[frame["DeviceId"]] = play_state["PositionTicks"]
             result.frames += 1
         # A rate-limited flood waits for its next frames; a free one lets the writers run.
         await asyncio.sleep(0 if rate is None else min(0.005, max(0.0, deadline - now)))

@@ -271,15 +271,25 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
     @callback
     def async_apply_session(self, session: Session, *, ended: bool = False) -> None:
         """Take one session from a playback or session-ended event."""
-        if not self._track(session):
-            return
-        data = dict(self.data or {})
-        device_id = session.device_id
-        if ended or not self._wanted(session):
-            data.pop(device_id, None)
-        else:
-            data[device_id] = session
-        self._async_push(data)
+        self.async_apply_sessions([(session, ended)])
+
+    @callback
+    def async_apply_sessions(self, changes: Iterable[tuple[Session, bool]]) -> None:
+        """Take the sessions of a run of playback and session-ended events, in order (`True`:
+        the session ended). One copy of the data and one update for the whole run, however
+        many events it had: a burst costs what one event does."""
+        data: dict[str, Session] | None = None
+        for session, ended in changes:
+            if not self._track(session):
+                continue
+            if data is None:
+                data = dict(self.data or {})
+            if ended or not self._wanted(session):
+                data.pop(session.device_id, None)
+            else:
+                data[session.device_id] = session
+        if data is not None:
+            self._async_push(data)
 
     @callback
     def async_set_websocket_connected(self, connected: bool) -> None:

@@ -1,5 +1,6 @@
 """The WebSocket event loop and the handler that applies each event to the coordinators."""
 
+import asyncio
 import copy
 from collections.abc import Coroutine, Iterable
 from typing import TYPE_CHECKING, Any
@@ -70,9 +71,51 @@ class EmbyEventHandler:
         return bool(item_ids) and playing.issuperset(item_ids)
 
     @callback
+    def async_handle_batch(self, batch: list[Event]) -> None:
+        """Dispatch a batch: each run of session events is applied as one update (in order,
+        flushed before any other event), so the work per batch follows what changed rather
+        than how many frames said it."""
+        run: list[tuple[Session, bool]] = []
+        for event in batch:
+            if (change := self._session_change(event)) is not None:
+                run.append(change)
+                self._after_session_change(event)
+                continue
+            if run:
+                self.runtime.sessions.async_apply_sessions(run)
+                run = []
+            self.async_handle(event)
+        if run:
+            self.runtime.sessions.async_apply_sessions(run)
+
+    @staticmethod
+    def _session_change(event: Event) -> tuple[Session, bool] | None:
+        """The session an event carries and whether it ended (None: not a session event)."""
+        match event["type"]:
+            case "playback_start" | "playback_progress":
+                return event["session"], False
+            case "playback_stopped":
+                return stopped_session(event["session"]), False
+            case "session_ended":
+                return event["session"], True
+            case _:
+                return None
+
+    def _after_session_change(self, event: Event) -> None:
+        """What a session event causes besides the session itself."""
+        if event["type"] == "playback_stopped" and (
+            user_id := event["session"].user_id
+        ) is not None:
+            self._refresh_discovery(USER_EVENT_ROWS, [user_id])
+
+    @callback
     def async_handle(self, event: Event) -> None:
         """Dispatch one event."""
         sessions = self.runtime.sessions
+        if (change := self._session_change(event)) is not None:
+            sessions.async_apply_sessions([change])
+            self._after_session_change(event)
+            return
         match event["type"]:
             case "connected":
                 sessions.async_set_websocket_connected(True)
@@ -84,14 +127,6 @@ class EmbyEventHandler:
                 self.runtime.server.tasks_stale = True
             case "sessions":
                 sessions.async_set_sessions(event["sessions"])
-            case "playback_start" | "playback_progress":
-                sessions.async_apply_session(event["session"])
-            case "playback_stopped":
-                sessions.async_apply_session(stopped_session(event["session"]))
-                if (user_id := event["session"].user_id) is not None:
-                    self._refresh_discovery(USER_EVENT_ROWS, [user_id])
-            case "session_ended":
-                sessions.async_apply_session(event["session"], ended=True)
             case "library_changed":
                 self._spawn(
                     self.runtime.library.async_request_refresh(), f"{DOMAIN} library refresh"
@@ -120,8 +155,10 @@ async def async_run_event_loop(
     handler = EmbyEventHandler(hass, entry, runtime)
     try:
         async for batch in runtime.client.events(sessions_interval_ms=interval_ms):
-            for event in batch:
-                handler.async_handle(event)
+            handler.async_handle_batch(batch)
+            # While events keep coming, the core hands over queued batches without a wait:
+            # give Home Assistant's loop its turn after each one.
+            await asyncio.sleep(0)
     except EmbyClosedError:
         pass
     except EmbyError as err:

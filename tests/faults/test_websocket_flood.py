@@ -59,18 +59,20 @@ async def test_progress_flood_never_stalls_the_loop(
     await wait_until(lambda: sessions.websocket_connected)
     probe = LoopLag()
     probe.start()
-    flood = await asyncio.wrap_future(
-        threaded_simulator.run(flood_progress(threaded_simulator.sim, seconds=3.0))
-    )
-    shown = {d: p for d, p in flood.last_positions.items() if d in (sessions.data or {})}
-    assert shown
+    try:
+        flood = await asyncio.wrap_future(
+            threaded_simulator.run(flood_progress(threaded_simulator.sim, seconds=3.0))
+        )
+        shown = {d: p for d, p in flood.last_positions.items() if d in (sessions.data or {})}
+        assert shown
 
-    def _caught_up() -> bool:
-        data = sessions.data or {}
-        return all(data[d].play_state.position_ticks == p for d, p in shown.items())
+        def _caught_up() -> bool:
+            data = sessions.data or {}
+            return all(data[d].play_state.position_ticks == p for d, p in shown.items())
 
-    await wait_until(_caught_up, within=30)
-    stall = await probe.stop()
+        await wait_until(_caught_up, within=30)
+    finally:
+        stall = await probe.stop()
     FaultReport(
         "progress flood, unthrottled, 3 s",
         events_lost=0,
