@@ -196,7 +196,9 @@ pub(crate) struct Inner {
     pub(crate) config: ClientConfig,
     base: url::Url,
     auth_header: String,
-    http: reqwest::Client,
+    /// The connection pool; dropped by `close()` so that no keep-alive connection outlives the
+    /// client (an entry reloaded 50 times left 100 idle connections behind for a minute).
+    http: std::sync::RwLock<Option<reqwest::Client>>,
     tls: Arc<rustls::ClientConfig>,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) lifecycle: Arc<Lifecycle>,
@@ -258,7 +260,7 @@ impl EmbyClient {
                 auth_header: config.authorization_header(),
                 config,
                 base,
-                http,
+                http: std::sync::RwLock::new(Some(http)),
                 tls,
                 metrics,
                 lifecycle: Lifecycle::new(),
@@ -315,6 +317,13 @@ impl EmbyClient {
     /// Stops every request and background task and waits for them; idempotent.
     pub async fn close(&self) {
         self.inner.lifecycle.close().await;
+        // Every request has ended: the pool and its idle connections go now, not when the
+        // last handle of the client is dropped.
+        self.inner
+            .http
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
         // Ends `events()` iterators (after what is queued). shutdown_all (interpreter exit) does
         // not: waking Python futures while the interpreter finalizes would crash it.
         if let Some(ws) = self.inner.websocket.get() {
@@ -398,9 +407,14 @@ impl EmbyClient {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
         };
-        let mut req = self
+        let http = self
             .inner
             .http
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+            .ok_or(Error::Closed)?;
+        let mut req = http
             .request(method, url)
             .timeout(timeout)
             .header("X-Emby-Token", self.inner.config.api_key.expose())
