@@ -58,9 +58,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
 
     # Runs on unload and when setup fails below: stops the core's tasks and its connections.
     entry.async_on_unload(_async_close)
-    entry.async_on_unload(
-        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_close_on_stop)
-    )
+    # A plain listener, not listen_once: unloading after the stop event fired would remove a
+    # once-listener that is already gone, which Home Assistant logs as an error. Closing twice
+    # is harmless.
+    entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, _async_close_on_stop))
 
     # The server answer first: it proves the key (401 -> reauth) and names the server device.
     server = EmbyServerCoordinator(hass, entry, client)

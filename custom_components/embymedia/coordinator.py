@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final, override
 
-from embymedia_core import EmbyAuthError, EmbyClient, EmbyError
+from embymedia_core import EmbyAuthError, EmbyClient, EmbyClosedError, EmbyError
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
@@ -116,6 +116,15 @@ class EmbyCoordinator[DataT](DataUpdateCoordinator[DataT]):
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
             ) from err
+        except EmbyClosedError as err:
+            # Home Assistant is stopping or the entry unloading: the data stays as it was, and
+            # an error here would only be noise in the log of a shutdown.
+            if self.data is None:
+                raise UpdateFailed(
+                    translation_domain=DOMAIN, translation_key="client_closed"
+                ) from err
+            LOGGER.debug("%s: the client closed during a refresh", self.name)
+            return self.data
         except EmbyError as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,

@@ -115,9 +115,13 @@ async def test_stop_during_reconnect_wait_and_in_flight_request(
         runtime = mock_config_entry.runtime_data
         await wait_until(lambda: runtime.sessions.websocket_connected)  # noqa: B023
         if in_flight:
-            simulator.set_fault(Fault(latency=5.0, paths=("/Sessions",)))
-            refresh = hass.async_create_task(runtime.sessions.async_refresh())
-            await wait_until(lambda: simulator.count("/Sessions") > 0 and not refresh.done())  # noqa: B023
+            simulator.set_fault(Fault(latency=5.0, paths=("/Library/VirtualFolders",)))
+            runtime.client.invalidate_all()
+            # Not a hass task: wait_until blocks till hass tasks are done.
+            refresh = asyncio.get_running_loop().create_task(runtime.library.async_refresh())
+            await wait_until(
+                lambda: simulator.count("/Library/VirtualFolders") > 0 and not refresh.done()  # noqa: B023
+            )
         else:
             simulator.set_fault(Fault(ws_drop=True))
             await wait_until(lambda: not runtime.sessions.websocket_connected)  # noqa: B023
@@ -125,7 +129,8 @@ async def test_stop_during_reconnect_wait_and_in_flight_request(
         await hass.async_block_till_done()
         if in_flight:
             await asyncio.wait_for(refresh, 10)
-            assert not runtime.sessions.last_update_success
+            # The client closed under the refresh: the data stays, nothing is logged.
+            assert runtime.library.data is not None
         with pytest.raises(Exception, match="closed"):
             await runtime.client.get_sessions()
         simulator.reset_counts()
