@@ -60,6 +60,10 @@ LAST_SEEN_SAVE_DELAY = 60.0
 
 type EmbyConfigEntry = ConfigEntry[EmbyRuntimeData]
 
+# Before Home Assistant 2026.8 a device could belong to several config entries (two servers that
+# see the same client share its device); since then each entry has its own.
+_SHARED_DEVICES: Final = not hasattr(dr.DeviceEntry, "config_entry_id")
+
 
 def is_web_player(session: Session) -> bool:
     """Whether the session is a browser player (Emby Web and its mobile variant)."""
@@ -351,7 +355,14 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
                     remove = seen < purge_before
             if remove:
                 LOGGER.debug("Removing device %s (%s)", device.name, device_id)
-                device_registry.async_remove_device(device.id)
+                if _SHARED_DEVICES:
+                    # Another server's entry may share the device (same DeviceId): take only
+                    # this entry off it; the registry deletes it once no entry is left.
+                    device_registry.async_update_device(
+                        device.id, remove_config_entry_id=self.config_entry.entry_id
+                    )
+                else:
+                    device_registry.async_remove_device(device.id)
 
     async def async_save_last_seen(self) -> None:
         """Write the last-seen bookkeeping now (unload)."""

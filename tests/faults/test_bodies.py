@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from emby_simulator import EmbySimulator
+from emby_simulator import EmbySimulator, SimulatorConfig
 from emby_simulator.hostile import BodyFault, Hostile
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -175,4 +175,33 @@ async def test_booting_server_during_setup_on_each_endpoint(
         f"503 while Emby boots, setup, each of {len(ENDPOINTS)} endpoints",
         recovery_s=worst,
         note="recovery = from the end of the fault to LOADED (retry fired by time travel)",
+    ).emit()
+
+
+async def test_redirect_to_another_origin_on_each_endpoint(
+    hass: HomeAssistant,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Each polled endpoint redirects to another server: the coordinator fails with an error that
+    says so, the other server never hears from us (no request, so no key), and everything
+    recovers once the redirect stops."""
+    coordinators = _coordinators(init_integration)
+    async with EmbySimulator(SimulatorConfig(api_key=simulator.api_key)) as elsewhere:
+        for endpoint in POLLED:
+            simulator.hostile = Hostile(
+                BodyFault.REDIRECT, templates=(endpoint,), redirect_to=elsewhere.url
+            )
+            await _refresh_all(init_integration)
+            errors = [str(c.last_exception) for c in coordinators if not c.last_update_success]
+            assert any("redirected to another origin" in e for e in errors), (endpoint, errors)
+            simulator.hostile = None
+            await _refresh_all(init_integration)
+            assert all(c.last_update_success for c in coordinators), endpoint
+        assert elsewhere.request_log == []
+    _no_tracebacks(caplog, simulator.api_key)
+    FaultReport(
+        f"redirect to another origin on each of {len(POLLED)} polled endpoints",
+        note="0 requests reached the other origin",
     ).emit()
