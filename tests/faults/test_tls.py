@@ -17,6 +17,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.embymedia.const import CONF_SSL, CONF_VERIFY_SSL
 
+from .probes import ThreadedSimulator
+
 type WaitUntil = Callable[..., Awaitable[None]]
 
 API_KEY = "test-api-key"
@@ -24,10 +26,14 @@ API_KEY = "test-api-key"
 
 @pytest.fixture
 async def simulator(socket_enabled: None, tmp_path: Path) -> AsyncIterator[EmbySimulator]:
-    """The simulator on HTTPS and WSS with a self-signed certificate."""
+    """The simulator on HTTPS and WSS with a self-signed certificate, on its own thread: the
+    handshakes it fails (our client refusing its certificate) are logged by its loop, not by
+    Home Assistant's."""
     config = SimulatorConfig(api_key=API_KEY, ssl_context=self_signed_context(tmp_path))
-    async with EmbySimulator(config) as sim:
-        yield sim
+    threaded = ThreadedSimulator(config)
+    threaded.start()
+    yield threaded.sim
+    threaded.stop()
 
 
 def _tls_entry(entry: MockConfigEntry, *, verify: bool) -> dict[str, object]:
