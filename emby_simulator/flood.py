@@ -53,9 +53,10 @@ async def flood_progress(
             n += 1
             frame = copy.deepcopy(payload)
             play_state: dict[str, Any] = frame["PlayState"]
-            play_state["PositionTicks"] = int(play_state.get("PositionTicks") or 0) + (
-                n // len(payloads) + 1
-            ) * TICKS_PER_SECOND
+            play_state["PositionTicks"] = (
+                int(play_state.get("PositionTicks") or 0)
+                + (n // len(payloads) + 1) * TICKS_PER_SECOND
+            )
             state.hub.broadcast("PlaybackProgress", frame)
             result.last_positions[frame["DeviceId"]] = play_state["PositionTicks"]
             result.frames += 1

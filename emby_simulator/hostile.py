@@ -99,16 +99,14 @@ def _retype(value: Any) -> Any:
 
 def _nulls(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: None for k in value}
+        return dict.fromkeys(value)
     if isinstance(value, list):
         return [_nulls(v) if isinstance(v, dict) else None for v in value]
     return None
 
 
 def _json(value: Any) -> web.Response:
-    return web.Response(
-        text=json.dumps(value), content_type="application/json", charset="utf-8"
-    )
+    return web.Response(text=json.dumps(value), content_type="application/json", charset="utf-8")
 
 
 def _real_json(response: web.StreamResponse) -> Any:
@@ -155,7 +153,9 @@ async def rewrite(
                 text=text[: max(1, len(text) // 2)], content_type="application/json"
             )
         case BodyFault.NOT_JSON:
-            return web.Response(text="Service starting, please wait", content_type="application/json")
+            return web.Response(
+                text="Service starting, please wait", content_type="application/json"
+            )
         case BodyFault.HTML:
             page = "<!DOCTYPE html><html><body><form action=/login>Sign in</form></body></html>"
             return web.Response(text=page, content_type="text/html")
@@ -178,14 +178,12 @@ async def rewrite(
                 headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
             )
         case BodyFault.BOOTING:
-            return web.Response(status=503, text="Emby Server is starting", content_type="text/plain")
+            return web.Response(
+                status=503, text="Emby Server is starting", content_type="text/plain"
+            )
         case BodyFault.SLOW:
             await asyncio.sleep(hostile.delay)
             return response
         case BodyFault.ECHO_KEY:
-            key = api_key
-            return web.Response(
-                status=400,
-                text=f'{{"Error":"Access token {key} is not valid for this route","Token":"{key}"}}',
-                content_type="application/json",
-            )
+            echo = {"Error": f"Access token {api_key} is not valid here", "Token": api_key}
+            return web.Response(status=400, text=json.dumps(echo), content_type="application/json")

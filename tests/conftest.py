@@ -176,7 +176,7 @@ class _KeyLeaks(logging.Handler):
             return
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a broken record is not a leak
+        except Exception:
             message = str(record.msg)
         if record.exc_info and record.exc_info[1] is not None:
             message += " " + "".join(traceback.format_exception(record.exc_info[1]))
@@ -199,13 +199,17 @@ def api_key_never_leaks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     state_init = State.__init__
 
-    def _state_init(self: State, entity_id: str, state: str, attributes: Any = None, *args: Any, **kwargs: Any) -> None:
+    def _state_init(
+        self: State, entity_id: str, state: str, attributes: Any = None, *args: Any, **kwargs: Any
+    ) -> None:
         guard.check(f"state of {entity_id}", (state, dict(attributes or {})))
         state_init(self, entity_id, state, attributes, *args, **kwargs)
 
     fire = EventBus.async_fire_internal
 
-    def _fire(self: EventBus, event_type: Any, event_data: Any = None, *args: Any, **kwargs: Any) -> None:
+    def _fire(
+        self: EventBus, event_type: Any, event_data: Any = None, *args: Any, **kwargs: Any
+    ) -> None:
         guard.check(f"event {event_type}", event_data)
         fire(self, event_type, event_data, *args, **kwargs)
 

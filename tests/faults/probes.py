@@ -3,6 +3,7 @@ does not wait for Home Assistant's loop, as a real server would not), and the re
 fault test prints (recovery time, what was lost)."""
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -38,10 +39,8 @@ class LoopLag:
         """Stop probing; the longest stall in seconds."""
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None
         return self.max_stall
 

@@ -15,14 +15,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from emby_simulator import EmbySimulator, SimulatorConfig
-from emby_simulator.hostile import BodyFault, Hostile
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.embymedia.const import CONF_ENABLE_WEBSOCKET
+from emby_simulator import EmbySimulator, SimulatorConfig
+from emby_simulator.hostile import BodyFault, Hostile
 
 from .probes import FaultReport
 

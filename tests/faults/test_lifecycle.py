@@ -11,11 +11,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from emby_simulator import EmbySimulator, Fault
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from emby_simulator import EmbySimulator, Fault
 
 from .probes import FaultReport
 
@@ -30,7 +31,7 @@ def _sockets() -> int:
     count = 0
     for fd in Path(f"/proc/{os.getpid()}/fd").iterdir():
         try:
-            count += os.readlink(fd).startswith("socket:")
+            count += str(fd.readlink()).startswith("socket:")
         except OSError:
             continue
     return count
@@ -44,7 +45,7 @@ def _our_records(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [
         f"{r.levelname} {r.name} {r.getMessage()}"
         for r in caplog.records
-        if r.levelno >= logging.ERROR or r.exc_info is not None and r.levelno >= logging.WARNING
+        if r.levelno >= logging.ERROR or (r.exc_info is not None and r.levelno >= logging.WARNING)
     ]
 
 

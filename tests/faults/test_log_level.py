@@ -9,8 +9,9 @@ after it was raised).
 import logging
 
 import pytest
-from emby_simulator import EmbySimulator, Fault
 from embymedia_core import EmbyClient, EmbyServerError
+
+from emby_simulator import EmbySimulator, Fault
 
 CORE_LOGGER = "embymedia_core"
 FAILED = "GET /System/Info failed"

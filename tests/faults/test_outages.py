@@ -12,7 +12,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from emby_simulator import EmbySimulator, Fault
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
@@ -20,6 +19,7 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.embymedia.const import CONF_ENABLE_WEBSOCKET, DOMAIN
+from emby_simulator import EmbySimulator, Fault
 
 from .probes import FaultReport
 
@@ -62,10 +62,14 @@ async def test_server_down_when_home_assistant_starts(
     runtime = mock_config_entry.runtime_data
     await wait_until(lambda: runtime.sessions.websocket_connected)
     recovery = time.monotonic() - started
-    assert set(runtime.sessions.data) == {
-        s.device_id for s in simulator.sessions if s.supports_remote_control
-    } - runtime.sessions.excluded_devices
-    FaultReport("server down when HA starts", recovery_s=recovery, note="retry by time travel").emit()
+    assert (
+        set(runtime.sessions.data)
+        == {s.device_id for s in simulator.sessions if s.supports_remote_control}
+        - runtime.sessions.excluded_devices
+    )
+    FaultReport(
+        "server down when HA starts", recovery_s=recovery, note="retry by time travel"
+    ).emit()
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
 
 
@@ -83,16 +87,19 @@ async def test_restart_mid_run(
     await simulator.restart(down_for=0.5)
     started = time.monotonic()
     await wait_until(
-        lambda: runtime.sessions.websocket_connected
-        and simulator.websocket_connections > connections,
+        lambda: (
+            runtime.sessions.websocket_connected and simulator.websocket_connections > connections
+        ),
         within=30,
     )
     recovery = time.monotonic() - started
     playing = next(s for s in simulator.sessions if s.now_playing and not s.is_paused)
     simulator.pause(playing.device_id)
     await wait_until(
-        lambda: (session := (runtime.sessions.data or {}).get(playing.device_id)) is not None
-        and session.play_state.is_paused,
+        lambda: (
+            (session := (runtime.sessions.data or {}).get(playing.device_id)) is not None
+            and session.play_state.is_paused
+        ),
         within=30,
     )
     FaultReport(
@@ -103,7 +110,7 @@ async def test_restart_mid_run(
 
 
 @pytest.mark.parametrize("entry_options", [{CONF_ENABLE_WEBSOCKET: False}, {}])
-async def test_down_for_ten_minutes(
+async def test_down_for_ten_minutes(  # noqa: PLR0917
     hass: HomeAssistant,
     simulator: EmbySimulator,
     init_integration: MockConfigEntry,
@@ -130,9 +137,11 @@ async def test_down_for_ten_minutes(
     started = time.monotonic()
     _travel(hass, 3600)
     await wait_until(
-        lambda: runtime.sessions.last_update_success
-        and runtime.server.last_update_success
-        and STATE_UNAVAILABLE not in _players(hass).values(),
+        lambda: (
+            runtime.sessions.last_update_success
+            and runtime.server.last_update_success
+            and STATE_UNAVAILABLE not in _players(hass).values()
+        ),
         within=30,
     )
     recovery = time.monotonic() - started
@@ -161,8 +170,13 @@ async def test_key_revoked(
         _travel(hass, 120)
         await hass.async_block_till_done()
     await wait_until(
-        lambda: [f["context"]["source"] for f in hass.config_entries.flow.async_progress_by_handler(DOMAIN)]
-        == [SOURCE_REAUTH],
+        lambda: (
+            [
+                f["context"]["source"]
+                for f in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+            ]
+            == [SOURCE_REAUTH]
+        ),
         within=30,
     )
     await wait_until(lambda: set(_players(hass).values()) == {STATE_UNAVAILABLE}, within=30)

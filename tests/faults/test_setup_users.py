@@ -10,13 +10,13 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import pytest
-from emby_simulator import EmbySimulator, Fault
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.embymedia.const import DOMAIN
+from emby_simulator import EmbySimulator, Fault
 
 type WaitUntil = Callable[..., Awaitable[None]]
 
@@ -33,7 +33,7 @@ USERS = ("/Users",)
     ],
     ids=["503", "html-500", "truncated-json", "timeout"],
 )
-async def test_users_failure_at_setup_is_retried(
+async def test_users_failure_at_setup_is_retried(  # noqa: PLR0917
     hass: HomeAssistant,
     simulator: EmbySimulator,
     mock_config_entry: MockConfigEntry,

@@ -9,10 +9,11 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
-from emby_simulator import EmbySimulator, Fault, SimulatorConfig
-from emby_simulator.flood import flood_progress
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from emby_simulator import EmbySimulator, Fault, SimulatorConfig
+from emby_simulator.flood import flood_progress
 
 from .probes import FaultReport, LoopLag, ThreadedSimulator
 
@@ -132,8 +133,10 @@ async def test_websocket_stalled_without_close(
     detected = time.monotonic() - started
     threaded_simulator.call(lambda: sim.set_fault(None))
     await wait_until(
-        lambda: sessions.websocket_connected
-        and threaded_simulator.call(lambda: sim.websocket_connections) > connections,
+        lambda: (
+            sessions.websocket_connected
+            and threaded_simulator.call(lambda: sim.websocket_connections) > connections
+        ),
         within=200,
     )
     FaultReport(
@@ -171,8 +174,9 @@ async def test_one_pause_among_two_thousand_sessions(
     try:
         threaded_simulator.call(lambda: sim.pause(playing))
         await wait_until(
-            lambda: (s := (sessions.data or {}).get(playing)) is not None
-            and s.play_state.is_paused,
+            lambda: (
+                (s := (sessions.data or {}).get(playing)) is not None and s.play_state.is_paused
+            ),
             within=60,
         )
     finally:

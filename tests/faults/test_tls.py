@@ -8,14 +8,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from emby_simulator import EmbySimulator, SimulatorConfig
-from emby_simulator.tls import self_signed_context
 from embymedia_core import EmbyClient, EmbySslError
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.embymedia.const import CONF_SSL, CONF_VERIFY_SSL
+from emby_simulator import EmbySimulator, SimulatorConfig
+from emby_simulator.tls import self_signed_context
 
 from .probes import ThreadedSimulator
 

@@ -10,7 +10,6 @@ its device.
 from collections.abc import AsyncIterator
 
 import pytest
-from emby_simulator import EmbySimulator, SimulatorConfig
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
@@ -21,6 +20,7 @@ from custom_components.embymedia.const import (
     CONF_IGNORED_DEVICES,
     DOMAIN,
 )
+from emby_simulator import EmbySimulator, SimulatorConfig
 
 API_KEY = "test-api-key"
 

@@ -12,10 +12,11 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from emby_simulator import EmbySimulator, SimulatorConfig
-from emby_simulator.flood import flood_progress
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from emby_simulator import EmbySimulator, SimulatorConfig
+from emby_simulator.flood import flood_progress
 
 from .probes import FaultReport, LoopLag, ThreadedSimulator, WaitUntil
 
