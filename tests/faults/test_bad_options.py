@@ -11,7 +11,6 @@ import math
 from typing import Any
 
 import pytest
-from emby_simulator import EmbySimulator
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -25,6 +24,7 @@ from custom_components.embymedia.const import (
     CONF_WEBSOCKET_INTERVAL,
 )
 from custom_components.embymedia.options import NUMBER_OPTIONS
+from emby_simulator import EmbySimulator
 
 BAD_VALUES: list[Any] = [0, -5, 10**12, "abc", None, math.nan, math.inf, "30", 7.9, [1], True]
 
@@ -38,16 +38,7 @@ async def test_bad_number_options_load_clamped(
     value: Any,
 ) -> None:
     """Every numeric option set to the bad value at once: the entry loads with values in range."""
-    options = {
-        key: value
-        for key in (
-            CONF_SCAN_INTERVAL,
-            CONF_WEBSOCKET_INTERVAL,
-            CONF_LIBRARY_SCAN_INTERVAL,
-            CONF_SERVER_SCAN_INTERVAL,
-            CONF_PURGE_AFTER_DAYS,
-        )
-    }
+    options = dict.fromkeys((CONF_SCAN_INTERVAL, CONF_WEBSOCKET_INTERVAL, CONF_LIBRARY_SCAN_INTERVAL, CONF_SERVER_SCAN_INTERVAL, CONF_PURGE_AFTER_DAYS), value)
     options[CONF_IGNORED_DEVICES] = value
     mock_config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(mock_config_entry, options=options)
