@@ -38,7 +38,16 @@ async def test_bad_number_options_load_clamped(
     value: Any,
 ) -> None:
     """Every numeric option set to the bad value at once: the entry loads with values in range."""
-    options = dict.fromkeys((CONF_SCAN_INTERVAL, CONF_WEBSOCKET_INTERVAL, CONF_LIBRARY_SCAN_INTERVAL, CONF_SERVER_SCAN_INTERVAL, CONF_PURGE_AFTER_DAYS), value)
+    options = dict.fromkeys(
+        (
+            CONF_SCAN_INTERVAL,
+            CONF_WEBSOCKET_INTERVAL,
+            CONF_LIBRARY_SCAN_INTERVAL,
+            CONF_SERVER_SCAN_INTERVAL,
+            CONF_PURGE_AFTER_DAYS,
+        ),
+        value,
+    )
     options[CONF_IGNORED_DEVICES] = value
     mock_config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(mock_config_entry, options=options)
