@@ -103,9 +103,10 @@ class EmbyEventHandler:
 
     def _after_session_change(self, event: Event) -> None:
         """What a session event causes besides the session itself."""
-        if event["type"] == "playback_stopped" and (
-            user_id := event["session"].user_id
-        ) is not None:
+        if (
+            event["type"] == "playback_stopped"
+            and (user_id := event["session"].user_id) is not None
+        ):
             self._refresh_discovery(USER_EVENT_ROWS, [user_id])
 
     @callback
