@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, override
+from typing import TYPE_CHECKING, Any, Final, override
 
 from embymedia_core import EmbyAuthError, EmbyClient, EmbyClosedError, EmbyError
 from homeassistant.config_entries import ConfigEntry
