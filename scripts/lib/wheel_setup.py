@@ -1,0 +1,173 @@
+"""Set embymedia up from an installed embymedia-core wheel, as a user's Home Assistant would.
+
+Run by scripts/wheels with the Python of a clean venv that holds Home Assistant and the built wheel,
+nothing else. It copies the integration into a fresh config directory and the simulator beside it,
+serves the simulator on 127.0.0.1, starts a Home Assistant core in this process (its own
+config entries, registries and requirement check; none of the default integrations, and no HTTP
+server: scripts/e2e runs a whole hass process), runs the real config flow, and waits until the
+entry is loaded and the clients' entities exist. Then it unloads and stops.
+
+It proves what a released wheel must do: Home Assistant finds the manifest's pinned requirement
+installed (`skip_pip` is off, so a wrong pin would make it try PyPI and fail), and the integration
+imports and runs the core from the venv's site-packages (not from a checkout).
+
+    python wheel_setup.py --work DIR --checkout CHECKOUT
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.metadata
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+SETUP_TIMEOUT = 120.0  # seconds for the whole setup (the machine may be busy)
+DOMAIN = "embymedia"
+
+
+class SetupFailed(Exception):
+    """A step failed; the message says which."""
+
+
+def _prepare(work: Path, checkout: Path) -> Path:
+    """A config directory with only the integration, and the simulator importable."""
+    config = work / "config"
+    shutil.copytree(
+        checkout / "custom_components" / DOMAIN,
+        config / "custom_components" / DOMAIN,
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    shutil.copytree(
+        checkout / "emby_simulator",
+        work / "sim" / "emby_simulator",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    # Last on the path: nothing of the checkout can shadow the installed core.
+    sys.path.append(str(work / "sim"))
+    return config
+
+
+async def _wait_for(condition: Any, what: str, deadline: float) -> None:
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SetupFailed(f"timed out waiting for {what}")
+        await asyncio.sleep(0.1)
+
+
+async def run(work: Path, checkout: Path) -> dict[str, Any]:
+    """Set the integration up; returns what was checked, for the report."""
+    config_dir = _prepare(work, checkout)
+    pin = json.loads((config_dir / "custom_components" / DOMAIN / "manifest.json").read_text())[
+        "requirements"
+    ]
+
+    # Imported here: Home Assistant is what this script tests, not a tool it runs on.
+    from homeassistant import bootstrap, loader
+    from homeassistant.config_entries import ConfigEntries, ConfigEntryState
+    from homeassistant.core import HomeAssistant
+    from homeassistant.core_config import async_process_ha_core_config
+    from homeassistant.data_entry_flow import FlowResultType
+    from homeassistant.setup import async_setup_component
+
+    from emby_simulator import EmbySimulator, SimulatorConfig
+
+    deadline = time.monotonic() + SETUP_TIMEOUT
+    async with EmbySimulator(SimulatorConfig(api_key="wheel-check-key", clients=4, playing=1)) as sim:
+        hass = HomeAssistant(str(config_dir))
+        loader.async_setup(hass)
+        hass.config.skip_pip = False  # the manifest's requirement goes through the real check
+        hass.config_entries = ConfigEntries(hass, {})
+        await loader.async_get_custom_components(hass)
+        if not await bootstrap.async_load_base_functionality(hass):
+            raise SetupFailed("Home Assistant's registries did not load")
+        if not await async_setup_component(hass, "homeassistant", {}):
+            raise SetupFailed("Home Assistant's core integration did not set up")
+        await async_process_ha_core_config(hass, {})
+        await hass.async_start()
+        try:
+            flow = await hass.config_entries.flow.async_init(DOMAIN, context={"source": "user"})
+            flow = await hass.config_entries.flow.async_configure(
+                flow["flow_id"],
+                {
+                    "host": "127.0.0.1",
+                    "port": sim.port,
+                    "ssl": False,
+                    "api_key": sim.api_key,
+                    "verify_ssl": True,
+                },
+            )
+            # Further steps (choose a user) with their defaults, as a user pressing Submit.
+            while flow["type"] is FlowResultType.FORM:
+                if flow.get("errors"):
+                    raise SetupFailed(f"the config flow showed errors: {flow['errors']}")
+                flow = await hass.config_entries.flow.async_configure(flow["flow_id"], {})
+            if flow["type"] is not FlowResultType.CREATE_ENTRY:
+                raise SetupFailed(f"the config flow ended with {flow['type']}: {flow.get('reason')}")
+            entry = flow["result"]
+            await _wait_for(
+                lambda: entry.state is ConfigEntryState.LOADED
+                or entry.state is ConfigEntryState.SETUP_ERROR,
+                "the entry to load",
+                deadline,
+            )
+            if entry.state is not ConfigEntryState.LOADED:
+                raise SetupFailed(f"the entry is {entry.state}: {entry.reason}")
+            await _wait_for(
+                lambda: len(hass.states.async_entity_ids("media_player")) >= 4,
+                "a media player per simulated client",
+                deadline,
+            )
+            players = hass.states.async_entity_ids("media_player")
+            playing = [p for p in players if hass.states.get(p).state == "playing"]  # type: ignore[union-attr]
+
+            core = sys.modules["embymedia_core"]
+            integration = sys.modules[f"custom_components.{DOMAIN}"]
+            result = {
+                "embymedia-core": importlib.metadata.version("embymedia-core"),
+                "manifest requirements": pin,
+                "core loaded from": str(Path(core.__file__ or "").parent),
+                "integration loaded from": str(Path(integration.__file__ or "").parent),
+                "entry": entry.state.value,
+                "media players": len(players),
+                "playing": len(playing),
+                "requests to the simulator": sum(sim.request_counts().values()),
+            }
+            site = Path(sys.prefix).resolve()
+            if not Path(core.__file__ or "").resolve().is_relative_to(site):
+                raise SetupFailed(f"embymedia_core was imported from {core.__file__}, not {site}")
+            if not Path(integration.__file__ or "").resolve().is_relative_to(config_dir.resolve()):
+                raise SetupFailed(f"the integration came from {integration.__file__}")
+            if f"embymedia-core=={result['embymedia-core']}" not in pin:
+                raise SetupFailed(f"installed {result['embymedia-core']}, manifest pins {pin}")
+            if not playing:
+                raise SetupFailed("no media player shows the simulated playback")
+            if not await hass.config_entries.async_unload(entry.entry_id):
+                raise SetupFailed("the entry did not unload")
+        finally:
+            await hass.async_stop()
+    return result
+
+
+def main() -> int:
+    """Command line."""
+    parser = argparse.ArgumentParser(prog="wheel_setup.py")
+    parser.add_argument("--work", type=Path, required=True, help="an empty scratch directory")
+    parser.add_argument("--checkout", type=Path, required=True)
+    args = parser.parse_args()
+    try:
+        result = asyncio.run(run(args.work, args.checkout))
+    except SetupFailed as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    for key, value in result.items():
+        print(f"  {key}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
