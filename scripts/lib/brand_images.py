@@ -25,7 +25,12 @@ GREEN_DARK = (20, 99, 84)  # top left of the tile
 GREEN_LIGHT = (52, 168, 83)  # bottom right
 WHITE = (255, 255, 255, 255)
 RING = (255, 255, 255, 215)
-WORDMARK = (33, 37, 41, 255)  # near-black: the brands repository prefers images for light backgrounds
+WORDMARK = (
+    33,
+    37,
+    41,
+    255,
+)  # near-black: the brands repository prefers images for light backgrounds
 ICON_SIZES = {"icon.png": 256, "icon@2x.png": 512}
 LOGO_HEIGHTS = {"logo.png": 256, "logo@2x.png": 512}
 WORD = "embymedia"

@@ -1,8 +1,9 @@
 """Every place that states the release version, read and written together.
 
-The product is two artefacts released in lockstep: the embymedia-core wheels (their version is the
-crate's, pyproject.toml declares it dynamic) and the integration, whose manifest pins exactly that
-core. `scripts/version X.Y.Z` writes every site below; tests/test_versions.py fails when they differ.
+The product is two artefacts released in lockstep: the embymedia-core wheels (their version is
+the crate's, pyproject.toml declares it dynamic) and the integration, whose manifest pins exactly
+that core. `scripts/version X.Y.Z` writes every site below; tests/release/test_versions.py fails
+when they differ.
 
     python3 scripts/lib/versions.py --print       the version (fails when the sites disagree)
     python3 scripts/lib/versions.py --set X.Y.Z   write it everywhere
@@ -55,7 +56,9 @@ def read_sites(root: Path = ROOT) -> list[Site]:
         Site("Cargo.lock embymedia_core", _lock_version(root / "Cargo.lock")),
     ]
     if (root / "fuzz/Cargo.lock").exists():
-        sites.append(Site("fuzz/Cargo.lock embymedia_core", _lock_version(root / "fuzz/Cargo.lock")))
+        sites.append(
+            Site("fuzz/Cargo.lock embymedia_core", _lock_version(root / "fuzz/Cargo.lock"))
+        )
     project = pyproject["project"]
     if "version" in project:
         sites.append(Site("pyproject.toml [project] version", project["version"]))
@@ -114,15 +117,23 @@ def set_version(version: str, root: Path = ROOT) -> None:
     path = root / "pyproject.toml"
     if "version" in tomllib.loads(path.read_text())["project"]:
         path.write_text(
-            _sub_once(r'^version = "[^"]*"$', f'version = "{version}"', path.read_text(), "pyproject.toml")
+            _sub_once(
+                r'^version = "[^"]*"$', f'version = "{version}"', path.read_text(), "pyproject.toml"
+            )
         )
     # Edited in place (not re-serialised) so the file keeps its formatting.
     path = root / MANIFEST
-    text = _sub_once(r'^(  "version": )"[^"]*"', rf'\g<1>"{version}"', path.read_text(), "manifest.json")
-    text = _sub_once(rf'"{re.escape(PACKAGE)}==[^"]*"', f'"{PACKAGE}=={version}"', text, "manifest.json")
+    text = _sub_once(
+        r'^(  "version": )"[^"]*"', rf'\g<1>"{version}"', path.read_text(), "manifest.json"
+    )
+    text = _sub_once(
+        rf'"{re.escape(PACKAGE)}==[^"]*"', f'"{PACKAGE}=={version}"', text, "manifest.json"
+    )
     path.write_text(text)
     path = root / CONST
-    path.write_text(_sub_once(_CONST_RE.pattern, rf'\g<1>"{version}"', path.read_text(), str(CONST)))
+    path.write_text(
+        _sub_once(_CONST_RE.pattern, rf'\g<1>"{version}"', path.read_text(), str(CONST))
+    )
 
 
 def main(argv: list[str]) -> int:

@@ -54,9 +54,19 @@ PLATFORMS = {
     ),
     "aarch64-unknown-linux-musl": Platform("musllinux_1_2_aarch64", "AArch64", _MUSL, None),
 }
-PACKAGE_FILES = ("embymedia_core/__init__.py", "embymedia_core/_core.pyi", "embymedia_core/py.typed")
+PACKAGE_FILES = (
+    "embymedia_core/__init__.py",
+    "embymedia_core/_core.pyi",
+    "embymedia_core/py.typed",
+)
 EXTENSION = "embymedia_core/_core.abi3.so"
-SDIST_FILES = ("Cargo.toml", "Cargo.lock", "pyproject.toml", "src/lib.rs", "python/embymedia_core/__init__.py")
+SDIST_FILES = (
+    "Cargo.toml",
+    "Cargo.lock",
+    "pyproject.toml",
+    "src/lib.rs",
+    "python/embymedia_core/__init__.py",
+)
 
 
 def readelf(*args: str) -> str:
@@ -71,7 +81,9 @@ def check_extension(so: Path, platform: Platform) -> list[str]:
     problems = []
     machine = re.search(r"^\s*Machine:\s*(.+)$", readelf("-h", str(so)), re.MULTILINE)
     if machine is None or machine.group(1).strip() != platform.machine:
-        problems.append(f"machine {machine and machine.group(1).strip()!r}, not {platform.machine!r}")
+        problems.append(
+            f"machine {machine and machine.group(1).strip()!r}, not {platform.machine!r}"
+        )
     dynamic = readelf("-d", str(so))
     needed = set(re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", dynamic))
     if extra := needed - platform.libc:
@@ -80,8 +92,7 @@ def check_extension(so: Path, platform: Platform) -> list[str]:
         problems.append("has an RPATH/RUNPATH")
     if platform.glibc_max is not None:
         versions = {
-            (int(a), int(b))
-            for a, b in re.findall(r"GLIBC_(\d+)\.(\d+)", readelf("-V", str(so)))
+            (int(a), int(b)) for a, b in re.findall(r"GLIBC_(\d+)\.(\d+)", readelf("-V", str(so)))
         }
         if versions and max(versions) > platform.glibc_max:
             problems.append(f"needs GLIBC_{'.'.join(map(str, max(versions)))}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.metadata
+import platform
 import socket
 import sys
 
@@ -54,7 +55,7 @@ def main(expected: str) -> int:
     if not problems:
         print(
             f"embymedia-core {installed} on Python {sys.version.split()[0]} ({sys.platform}, "
-            f"{__import__('platform').machine()}): imports, parses, a refused request raises {error}"
+            f"{platform.machine()}): imports, parses, a refused request raises {error}"
         )
     return 1 if problems else 0
 

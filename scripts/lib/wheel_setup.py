@@ -26,6 +26,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+# Home Assistant is what this script tests: it runs in the venv under test, which has it.
+from homeassistant import bootstrap, loader
+from homeassistant.config_entries import ConfigEntries, ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.core_config import async_process_ha_core_config
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.setup import async_setup_component
+
 SETUP_TIMEOUT = 120.0  # seconds for the whole setup (the machine may be busy)
 DOMAIN = "embymedia"
 
@@ -59,25 +67,35 @@ async def _wait_for(condition: Any, what: str, deadline: float) -> None:
         await asyncio.sleep(0.1)
 
 
-async def run(work: Path, checkout: Path) -> dict[str, Any]:
+def _origin(module_name: str) -> Path:
+    """Where a loaded module's file is."""
+    return Path(sys.modules[module_name].__file__ or "").resolve()
+
+
+def _check_origins(config_dir: Path) -> dict[str, str]:
+    """The core from the venv's site-packages, the integration from the config directory."""
+    core, integration = _origin("embymedia_core"), _origin(f"custom_components.{DOMAIN}")
+    site = Path(sys.prefix).resolve()
+    if not core.is_relative_to(site):
+        raise SetupFailed(f"embymedia_core was imported from {core}, not from {site}")
+    if not integration.is_relative_to(config_dir.resolve()):
+        raise SetupFailed(f"the integration came from {integration}, not from {config_dir}")
+    return {
+        "core loaded from": str(core.parent),
+        "integration loaded from": str(integration.parent),
+    }
+
+
+async def run(config_dir: Path, pin: list[str]) -> dict[str, Any]:
     """Set the integration up; returns what was checked, for the report."""
-    config_dir = _prepare(work, checkout)
-    pin = json.loads((config_dir / "custom_components" / DOMAIN / "manifest.json").read_text())[
-        "requirements"
-    ]
-
-    # Imported here: Home Assistant is what this script tests, not a tool it runs on.
-    from homeassistant import bootstrap, loader
-    from homeassistant.config_entries import ConfigEntries, ConfigEntryState
-    from homeassistant.core import HomeAssistant
-    from homeassistant.core_config import async_process_ha_core_config
-    from homeassistant.data_entry_flow import FlowResultType
-    from homeassistant.setup import async_setup_component
-
-    from emby_simulator import EmbySimulator, SimulatorConfig
+    # After _prepare put the copy on the path (the simulator is the test's server, not a module
+    # of the venv under test).
+    from emby_simulator import EmbySimulator, SimulatorConfig  # noqa: PLC0415
 
     deadline = time.monotonic() + SETUP_TIMEOUT
-    async with EmbySimulator(SimulatorConfig(api_key="wheel-check-key", clients=4, playing=1)) as sim:
+    async with EmbySimulator(
+        SimulatorConfig(api_key="wheel-check-key", clients=4, playing=1)
+    ) as sim:
         hass = HomeAssistant(str(config_dir))
         loader.async_setup(hass)
         hass.config.skip_pip = False  # the manifest's requirement goes through the real check
@@ -107,11 +125,15 @@ async def run(work: Path, checkout: Path) -> dict[str, Any]:
                     raise SetupFailed(f"the config flow showed errors: {flow['errors']}")
                 flow = await hass.config_entries.flow.async_configure(flow["flow_id"], {})
             if flow["type"] is not FlowResultType.CREATE_ENTRY:
-                raise SetupFailed(f"the config flow ended with {flow['type']}: {flow.get('reason')}")
+                raise SetupFailed(
+                    f"the config flow ended with {flow['type']}: {flow.get('reason')}"
+                )
             entry = flow["result"]
             await _wait_for(
-                lambda: entry.state is ConfigEntryState.LOADED
-                or entry.state is ConfigEntryState.SETUP_ERROR,
+                lambda: (
+                    entry.state is ConfigEntryState.LOADED
+                    or entry.state is ConfigEntryState.SETUP_ERROR
+                ),
                 "the entry to load",
                 deadline,
             )
@@ -125,23 +147,15 @@ async def run(work: Path, checkout: Path) -> dict[str, Any]:
             players = hass.states.async_entity_ids("media_player")
             playing = [p for p in players if hass.states.get(p).state == "playing"]  # type: ignore[union-attr]
 
-            core = sys.modules["embymedia_core"]
-            integration = sys.modules[f"custom_components.{DOMAIN}"]
             result = {
                 "embymedia-core": importlib.metadata.version("embymedia-core"),
                 "manifest requirements": pin,
-                "core loaded from": str(Path(core.__file__ or "").parent),
-                "integration loaded from": str(Path(integration.__file__ or "").parent),
+                **_check_origins(config_dir),
                 "entry": entry.state.value,
                 "media players": len(players),
                 "playing": len(playing),
                 "requests to the simulator": sum(sim.request_counts().values()),
             }
-            site = Path(sys.prefix).resolve()
-            if not Path(core.__file__ or "").resolve().is_relative_to(site):
-                raise SetupFailed(f"embymedia_core was imported from {core.__file__}, not {site}")
-            if not Path(integration.__file__ or "").resolve().is_relative_to(config_dir.resolve()):
-                raise SetupFailed(f"the integration came from {integration.__file__}")
             if f"embymedia-core=={result['embymedia-core']}" not in pin:
                 raise SetupFailed(f"installed {result['embymedia-core']}, manifest pins {pin}")
             if not playing:
@@ -159,8 +173,10 @@ def main() -> int:
     parser.add_argument("--work", type=Path, required=True, help="an empty scratch directory")
     parser.add_argument("--checkout", type=Path, required=True)
     args = parser.parse_args()
+    config_dir = _prepare(args.work, args.checkout)
+    manifest = json.loads((config_dir / "custom_components" / DOMAIN / "manifest.json").read_text())
     try:
-        result = asyncio.run(run(args.work, args.checkout))
+        result = asyncio.run(run(config_dir, manifest["requirements"]))
     except SetupFailed as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

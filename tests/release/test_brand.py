@@ -25,8 +25,12 @@ def test_icons_are_square_at_the_required_size(name: str, size: int) -> None:
     assert _open(name).size == (size, size)
 
 
-@pytest.mark.parametrize(("name", "low", "high"), [("logo.png", 128, 256), ("logo@2x.png", 256, 512)])
-def test_logos_are_landscape_with_the_required_shortest_side(name: str, low: int, high: int) -> None:
+@pytest.mark.parametrize(
+    ("name", "low", "high"), [("logo.png", 128, 256), ("logo@2x.png", 256, 512)]
+)
+def test_logos_are_landscape_with_the_required_shortest_side(
+    name: str, low: int, high: int
+) -> None:
     """Logos: landscape preferred; shortest side 128-256 (hDPI 256-512), the largest preferred."""
     image = _open(name)
     assert image.width > image.height

@@ -28,9 +28,7 @@ def _normalise(text: str) -> str:
 DOCS_TEXT = _normalise("\n".join(path.read_text() for path in DOCS))
 # Keys written as code (`scan_interval`, `embymedia.send_message`), as found in the docs.
 DOCS_CODE = {
-    match.casefold()
-    for path in DOCS
-    for match in re.findall(r"`([^`\n]+)`", path.read_text())
+    match.casefold() for path in DOCS for match in re.findall(r"`([^`\n]+)`", path.read_text())
 }
 
 

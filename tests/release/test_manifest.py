@@ -80,7 +80,9 @@ def test_manifest_urls() -> None:
     docs = urlparse(MANIFEST["documentation"])
     assert docs.scheme == "https"
     assert docs.netloc
-    assert not (docs.netloc == "www.home-assistant.io" and not docs.path.startswith("/integrations/"))
+    assert not (
+        docs.netloc == "www.home-assistant.io" and not docs.path.startswith("/integrations/")
+    )
     tracker = urlparse(MANIFEST["issue_tracker"])
     assert tracker.scheme == "https"
     assert tracker.netloc

@@ -61,7 +61,12 @@ def test_the_built_core_is_that_version() -> None:
             "manifest.json requirements embymedia-core==",
         ),
         ("Cargo.toml", 'version = "', 'version = "9', "Cargo.toml [package] version"),
-        ("custom_components/embymedia/const.py", 'CLIENT_VERSION: Final = "', 'CLIENT_VERSION: Final = "9', "const.py CLIENT_VERSION"),
+        (
+            "custom_components/embymedia/const.py",
+            'CLIENT_VERSION: Final = "',
+            'CLIENT_VERSION: Final = "9',
+            "const.py CLIENT_VERSION",
+        ),
     ],
 )
 def test_a_disagreement_is_reported_with_its_site(

@@ -128,7 +128,9 @@ def test_release_builds_the_matrix_of_scripts_wheels() -> None:
     assert "--zig" in build["with"]["args"].split()
     assert "--locked" in build["with"]["args"].split()
     assert build["with"]["manylinux"] == "${{ matrix.policy }}"
-    pinned = re.search(r'^MATURIN_VERSION="(.+)"$', (ROOT / "scripts/lib/common.sh").read_text(), re.M)
+    pinned = re.search(
+        r'^MATURIN_VERSION="(.+)"$', (ROOT / "scripts/lib/common.sh").read_text(), re.M
+    )
     assert pinned
     assert release["env"]["MATURIN_VERSION"] == f"v{pinned.group(1)}"
     assert "scripts/lib/wheel_check.py" in "\n".join(s.get("run", "") for s in wheels["steps"])
