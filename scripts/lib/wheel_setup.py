@@ -32,6 +32,7 @@ from homeassistant.config_entries import ConfigEntries, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.setup import async_setup_component
 
 SETUP_TIMEOUT = 120.0  # seconds for the whole setup (the machine may be busy)
@@ -108,7 +109,10 @@ async def run(config_dir: Path, pin: list[str]) -> dict[str, Any]:
         await async_process_ha_core_config(hass, {})
         await hass.async_start()
         try:
-            flow = await hass.config_entries.flow.async_init(DOMAIN, context={"source": "user"})
+            try:
+                flow = await hass.config_entries.flow.async_init(DOMAIN, context={"source": "user"})
+            except HomeAssistantError as err:  # a manifest requirement that is not installed
+                raise SetupFailed(f"Home Assistant cannot load the integration: {err}") from err
             flow = await hass.config_entries.flow.async_configure(
                 flow["flow_id"],
                 {
