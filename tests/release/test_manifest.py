@@ -2,6 +2,7 @@
 action apply (no PyPI package offers hassfest's checks; .github/workflows/validate.yml runs the
 real validators on GitHub). The rules are restated here from their documented behaviour."""
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -12,6 +13,7 @@ import homeassistant.components
 import pytest
 import yaml
 from awesomeversion import AwesomeVersion, AwesomeVersionStrategy
+from homeassistant.const import Platform
 
 from .conftest import INTEGRATION, ROOT
 
@@ -162,3 +164,79 @@ def test_every_action_has_translations_and_an_icon() -> None:
                 inner = [field]
             for key in inner:
                 assert {"name", "description"} <= set(translated.get(key, {})), (name, key)
+
+
+# Home Assistant integrations hassfest lets any integration import without declaring them.
+ALWAYS_IMPORTABLE = {platform.value for platform in Platform} | {
+    "alert", "automation", "conversation", "default_config", "device_automation", "frontend",
+    "group", "homeassistant", "input_boolean", "input_button", "input_datetime", "input_number",
+    "input_select", "input_text", "media_source", "onboarding", "panel_custom",
+    "persistent_notification", "person", "script", "shopping_list", "sun", "system_health",
+    "system_log", "timer", "webhook", "websocket_api", "zone",
+}  # fmt: skip
+
+
+class _ComponentImports(ast.NodeVisitor):
+    """The Home Assistant integrations a module imports (outside `if TYPE_CHECKING:`)."""
+
+    def __init__(self) -> None:
+        self.found: set[str] = set()
+
+    def visit_If(self, node: ast.If) -> None:
+        if not (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"):
+            self.generic_visit(node)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = node.module or ""
+        if module == "homeassistant.components.http.auth" and [n.name for n in node.names] == [
+            "async_sign_path"
+        ]:
+            return  # hassfest's one exception
+        if module.startswith("homeassistant.components."):
+            self.found.add(module.split(".")[2])
+        elif module == "homeassistant.components":
+            self.found.update(alias.name for alias in node.names)
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.name.startswith("homeassistant.components."):
+                self.found.add(alias.name.split(".")[2])
+
+
+def component_imports(source: str) -> set[str]:
+    """Integrations `source` imports at run time."""
+    visitor = _ComponentImports()
+    visitor.visit(ast.parse(source))
+    return visitor.found
+
+
+def test_imported_integrations_are_declared() -> None:
+    """hassfest: "Using component X but it's not in 'dependencies' or 'after_dependencies'".
+    Allowed: entity platforms and internal integrations, the manifest's (after) dependencies,
+    and integrations this one provides a platform module for (diagnostics.py, ...)."""
+    allowed = (
+        ALWAYS_IMPORTABLE
+        | set(MANIFEST.get("dependencies", []))
+        | set(MANIFEST.get("after_dependencies", []))
+        | {path.stem for path in INTEGRATION.glob("*.py")}
+        | {path.name for path in INTEGRATION.iterdir() if path.is_dir()}
+    )
+    undeclared = {
+        f"{path.relative_to(INTEGRATION)}: {domain}"
+        for path in INTEGRATION.rglob("*.py")
+        for domain in component_imports(path.read_text())
+        if domain not in allowed
+    }
+    assert not undeclared, sorted(undeclared)
+
+
+def test_component_imports_sees_what_hassfest_sees() -> None:
+    """Run-time imports count, TYPE_CHECKING imports and the sign-path helper do not."""
+    source = (
+        "from homeassistant.components.http import HomeAssistantView\n"
+        "from homeassistant.components import camera, recorder\n"
+        "import homeassistant.components.zeroconf\n"
+        "from homeassistant.components.http.auth import async_sign_path\n"
+        "if TYPE_CHECKING:\n    from homeassistant.components.cloud import Cloud\n"
+    )
+    assert component_imports(source) == {"http", "camera", "recorder", "zeroconf"}
