@@ -2,6 +2,7 @@
 integration ships and Home Assistant reads) must be identical: one is a copy of the other."""
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -56,3 +57,33 @@ def test_translation_files_are_valid_json_objects() -> None:
     assert files
     for path in files:
         assert isinstance(json.loads(path.read_text()), dict), path.name
+
+
+def test_every_string_passes_hassfests_value_rules() -> None:
+    """Non-empty text without HTML, without surrounding whitespace, with well-formed `{name}`
+    placeholders that are not in single quotes (hassfest's translation value rules)."""
+    strings = json.loads((INTEGRATION / "strings.json").read_text())
+    problems = []
+    for key, value in _leaves(strings):
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"{key}: not a non-empty string")
+        elif value != value.strip():
+            problems.append(f"{key}: leading or trailing whitespace")
+        elif re.search(r"<[a-zA-Z/][^>]*>", value):
+            problems.append(f"{key}: HTML")
+        elif re.sub(r"\{[A-Za-z_][A-Za-z0-9_]*\}", "", value).count("{") or "}" in re.sub(
+            r"\{[A-Za-z_][A-Za-z0-9_]*\}", "", value
+        ):
+            problems.append(f"{key}: malformed placeholder")
+        elif re.search(r"'\{[^}]*\}'", value):
+            problems.append(f"{key}: placeholder in single quotes")
+    assert problems == []
+
+
+def test_field_descriptions_describe_existing_fields() -> None:
+    """A step's data_description only names fields of its data."""
+    strings = json.loads((INTEGRATION / "strings.json").read_text())
+    for flow in ("config", "options"):
+        for name, step in strings.get(flow, {}).get("step", {}).items():
+            extra = set(step.get("data_description", {})) - set(step.get("data", {}))
+            assert not extra, (flow, name, extra)
