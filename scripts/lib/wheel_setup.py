@@ -3,8 +3,9 @@
 Run by scripts/wheels with the Python of a clean venv that holds Home Assistant and the built wheel,
 nothing else. It copies the integration into a fresh config directory and the simulator beside it,
 serves the simulator on 127.0.0.1, starts a Home Assistant core in this process (its own
-config entries, registries and requirement check; none of the default integrations, and no HTTP
-server: scripts/e2e runs a whole hass process), runs the real config flow, and waits until the
+config entries, registries and requirement check, and the manifest's dependencies, http on a free
+loopback port; none of the default integrations or the frontend: scripts/e2e runs a whole hass
+process), runs the real config flow, and waits until the
 entry is loaded and the clients' entities exist. Then it unloads and stops.
 
 It proves what a released wheel must do: Home Assistant finds the manifest's pinned requirement
@@ -21,6 +22,7 @@ import asyncio
 import importlib.metadata
 import json
 import shutil
+import socket
 import sys
 import time
 from pathlib import Path
@@ -68,6 +70,13 @@ async def _wait_for(condition: Any, what: str, deadline: float) -> None:
         await asyncio.sleep(0.1)
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
 def _origin(module_name: str) -> Path:
     """Where a loaded module's file is."""
     return Path(sys.modules[module_name].__file__ or "").resolve()
@@ -100,7 +109,10 @@ async def run(config_dir: Path, pin: list[str]) -> dict[str, Any]:
         hass = HomeAssistant(str(config_dir))
         loader.async_setup(hass)
         hass.config.skip_pip = False  # the manifest's requirement goes through the real check
-        hass.config_entries = ConfigEntries(hass, {})
+        # The integration depends on http (its image view): serve it on loopback, on a free port.
+        hass.config_entries = ConfigEntries(
+            hass, {"http": {"server_host": ["127.0.0.1"], "server_port": _free_port()}}
+        )
         await loader.async_get_custom_components(hass)
         if not await bootstrap.async_load_base_functionality(hass):
             raise SetupFailed("Home Assistant's registries did not load")

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
+from custom_components.embymedia.options import BOOLEAN_DEFAULTS, NUMBER_OPTIONS
+
 from .conftest import INTEGRATION, ROOT
 
 STRINGS: dict[str, Any] = json.loads((INTEGRATION / "strings.json").read_text())
@@ -174,3 +176,29 @@ def test_architecture_names_every_module() -> None:
     text = (ROOT / "docs" / "ARCHITECTURE.md").read_text()
     missing = [module for module in _modules() if f"`{module}`" not in text]
     assert missing == []
+
+
+def _configuration_row(key: str) -> list[str]:
+    """The cells of docs/CONFIGURATION.md's options row for `key`."""
+    text = (ROOT / "docs" / "CONFIGURATION.md").read_text()
+    options = text[text.index("## Options") :]
+    rows = [line for line in options.splitlines() if line.startswith("|") and f"`{key}`" in line]
+    assert len(rows) == 1, key
+    return [cell.strip() for cell in rows[0].strip("|").split("|")]
+
+
+def test_documented_defaults_and_ranges_are_the_codes() -> None:
+    """Each number option's default and range, and each switch's default, as options.py declares
+    them (the one place the options flow and the coordinators read)."""
+    for option in NUMBER_OPTIONS:
+        _label, _key, default, range_, _effect = _configuration_row(option.key)
+        assert re.match(rf"{option.default}\b", default), (option.key, default)
+        assert range_.startswith(f"{option.minimum}\N{EN DASH}{option.maximum} "), (
+            option.key,
+            range_,
+        )
+        if option.step != 1:
+            assert f"steps of {option.step}" in range_, option.key
+    for key, on in BOOLEAN_DEFAULTS.items():
+        _label, _key, default, _range, _effect = _configuration_row(key)
+        assert default == ("on" if on else "off"), key
