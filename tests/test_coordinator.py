@@ -24,7 +24,8 @@ from custom_components.embymedia.const import (
     DOMAIN,
     WEBSOCKET_FALLBACK_INTERVAL,
 )
-from custom_components.embymedia.coordinator import EmbyEventHandler, EmbyRuntimeData
+from custom_components.embymedia.coordinator import EmbyRuntimeData
+from custom_components.embymedia.events import EmbyEventHandler
 from emby_simulator import EmbySimulator, Fault
 from tests.helpers import settle, tick
 

@@ -12,7 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.embymedia import async_remove_config_entry_device
 from custom_components.embymedia.const import CONF_PORT, DOMAIN
-from custom_components.embymedia.coordinator import async_get_device_id
+from custom_components.embymedia.options import async_get_device_id
 from emby_simulator import EmbySimulator, Fault
 
 type FindDevice = Callable[[ConfigEntry, str], dr.DeviceEntry | None]
