@@ -34,6 +34,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="load no integration (the hour: HA alone; per update: the plain-Python reference)",
     )
     group.addoption("--bench-events", type=int, default=1000, help="pushes per per-update figure")
+    group.addoption(
+        "--bench-profile", default=None, help="also profile the pushes into this pstats file"
+    )
 
 
 def integration_dir() -> Path:

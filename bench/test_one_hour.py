@@ -380,6 +380,9 @@ async def test_one_hour(
     request: pytest.FixtureRequest,
 ) -> None:
     """Set up through the config flow, then one hour of playback; write the figures."""
+    # The test harness runs the loop in asyncio debug mode, which records a stack trace with every
+    # handle and future; a running Home Assistant does not, and neither does this figure.
+    asyncio.get_running_loop().set_debug(False)
     option = request.config.getoption
     out = Path(option("--bench-out"))
     seconds, step = int(option("--bench-seconds")), int(option("--bench-step"))
