@@ -19,7 +19,11 @@ import matplotlib.pyplot as plt
 
 def load(path: Path) -> dict[str, Any] | None:
     """A result file, or None."""
-    return json.loads(path.read_text()) if path.is_file() else None
+    try:
+        data: dict[str, Any] = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
+    return data
 
 
 def scale_library(run: dict[str, Any], out: Path) -> None:
