@@ -30,8 +30,8 @@ from custom_components.embymedia.pictures import item_picture, picture_url
 from custom_components.embymedia.sensor import (
     LIBRARY_SENSORS,
     PLUGIN_SENSORS,
-    EmbyServerSensor,
     EmbySensorEntityDescription,
+    EmbyServerSensor,
 )
 from emby_simulator import EmbySimulator, Fault, SimulatorConfig
 
