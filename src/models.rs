@@ -585,16 +585,14 @@ mod tests {
             t.transcode_reasons,
             ["VideoCodecNotSupported", "ContainerBitrateExceedsLimit"]
         );
-        for json in [
-            r#"{"Id":"s"}"#,
-            r#"{"Id":"s","TranscodingInfo":null}"#,
-        ] {
+        for json in [r#"{"Id":"s"}"#, r#"{"Id":"s","TranscodingInfo":null}"#] {
             let s: Session = serde_json::from_str(json).expect("parse");
             assert_eq!(s.transcoding_info, None, "{json}");
         }
-        let s: Session =
-            serde_json::from_str(r#"{"Id":"s","TranscodingInfo":{"TranscodeReasons":null,"IsVideoDirect":null}}"#)
-                .expect("parse");
+        let s: Session = serde_json::from_str(
+            r#"{"Id":"s","TranscodingInfo":{"TranscodeReasons":null,"IsVideoDirect":null}}"#,
+        )
+        .expect("parse");
         let t = s.transcoding_info.expect("transcoding info");
         assert!(t.transcode_reasons.is_empty());
         assert!(!t.is_video_direct);
