@@ -411,8 +411,12 @@ async def ignore_installation_notice(api: HomeAssistantApi, within: float) -> bo
             return True
         if found:
             await api.websocket(
-                {"type": "repairs/ignore_issue", "domain": domain, "issue_id": issue_id,
-                 "ignore": True}
+                {
+                    "type": "repairs/ignore_issue",
+                    "domain": domain,
+                    "issue_id": issue_id,
+                    "ignore": True,
+                }
             )
             return True
         if time.monotonic() >= deadline:

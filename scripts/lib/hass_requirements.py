@@ -4,8 +4,9 @@ Run with the venv's Python: `python hass_requirements.py CONFIG_DIR [DOMAIN...]`
 installs the requirements of the integrations it sets up when it first sets them up; scripts/e2e
 runs it where only loopback exists, so they must be there beforehand. This resolves, with Home
 Assistant's own loader and requirements manager, the integrations every start sets up (its
-bootstrap lists), the login providers and multi-factor modules, those onboarding adds, the config's custom integrations and DOMAIN..., with
-their dependencies, and installs their requirements into the running venv.
+bootstrap lists), the login providers and multi-factor modules, those onboarding adds, the
+config's custom integrations and DOMAIN..., with their dependencies, and installs their
+requirements into the running venv.
 """
 
 from __future__ import annotations

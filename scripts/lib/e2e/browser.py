@@ -3,7 +3,10 @@ screenshot per step in the artifacts folder."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import os
 import re
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -128,6 +131,9 @@ async def run_steps(run: Run, checks: Checks, chromium: str) -> None:
                     lambda: download_diagnostics(ui),
                     lambda: no_errors(ui),
                 ]
+                if pause := os.environ.get("E2E_BROWSER_PAUSE"):  # exploring the UI by hand
+                    print("PAUSED", run.ha_url, run.username, run.password, flush=True)
+                    await asyncio.sleep(float(pause))
                 for index, (name, step) in enumerate(zip(STEP_NAMES, steps, strict=True)):
                     ok = await checks.run(name, _with_toasts(ui, step))
                     if not ok and index == 0:
@@ -139,7 +145,9 @@ async def run_steps(run: Run, checks: Checks, chromium: str) -> None:
                 await context.close()
 
 
-def _with_toasts(ui: Ui, step: Callable[[], Awaitable[str | None]]) -> Callable[[], Awaitable[str | None]]:
+def _with_toasts(
+    ui: Ui, step: Callable[[], Awaitable[str | None]]
+) -> Callable[[], Awaitable[str | None]]:
     async def wrapped() -> str | None:
         try:
             return await step()
@@ -156,10 +164,8 @@ def _with_toasts(ui: Ui, step: Callable[[], Awaitable[str | None]]) -> Callable[
 
 
 async def _failure_shot(ui: Ui) -> None:
-    try:
+    with contextlib.suppress(PlaywrightError):
         await ui.shot("failed")
-    except PlaywrightError:
-        pass
 
 
 async def login(ui: Ui) -> str:
@@ -219,7 +225,7 @@ async def configure(ui: Ui) -> str:
     await ui.shot("configure-reopened")
     expect(shown == str(new_value), f"Configure reopened shows {shown!r}, not {new_value}")
     await page.keyboard.press("Escape")
-    await page.locator("dialog-data-entry-flow").wait_for(state="detached")
+    await page.get_by_role("spinbutton", name=UI_OPTION_LABEL).wait_for(state="hidden")
     return f"{UI_OPTION}: {before} -> {new_value}, shown again on reopening"
 
 
@@ -231,24 +237,30 @@ async def more_info(ui: Ui) -> str:
     playing = None
     for entity in await run.socket.entry_entities(run.entry_id):
         state = states.get(entity["entity_id"], {})
-        if entity["entity_id"].startswith("media_player.") and state.get("state") == "playing":
-            if state["attributes"].get("entity_picture"):
-                playing = (entity, state)
-                break
+        if (
+            entity["entity_id"].startswith("media_player.")
+            and state.get("state") == "playing"
+            and state["attributes"].get("entity_picture")
+        ):
+            playing = (entity, state)
+            break
     expect(playing, "no playing media player with artwork")
     assert playing is not None
     entity, state = playing
-    device = next(d for d in await run.socket.entry_devices(run.entry_id) if d["id"] == entity["device_id"])
+    device = next(
+        d for d in await run.socket.entry_devices(run.entry_id) if d["id"] == entity["device_id"]
+    )
     device_name = device.get("name_by_user") or device["name"]
     # From the integration page: the client's row, then its media player in Controls.
     await page.get_by_text(device_name, exact=True).first.click()
     await page.wait_for_url(re.compile(r"/config/devices/device/"))
+    controls = page.locator("ha-device-entities-card").first
+    row = controls.get_by_text(state["attributes"].get("friendly_name", device_name)).first
+    await row.wait_for()
     await ui.shot("device-page")
-    await page.locator("ha-device-entities-card").get_by_text(
-        state["attributes"].get("friendly_name", device_name), exact=True
-    ).first.click()
+    await row.click()
+    # The dialog's host element has no box of its own: wait for what it shows.
     dialog = page.locator("ha-more-info-dialog")
-    await dialog.wait_for()
     title = str(state["attributes"].get("media_title", ""))
     expect(title, f"{entity['entity_id']} has no media_title")
     await dialog.get_by_text(title).first.wait_for()
@@ -257,12 +269,14 @@ async def more_info(ui: Ui) -> str:
         images = await dialog.locator("img").evaluate_all(
             "els => els.map(e => ({src: e.currentSrc || e.src, w: e.naturalWidth, ok: e.complete}))"
         )
-        return [i for i in images if "/api/media_player_proxy/" in i["src"] and i["ok"] and i["w"] > 0]
+        return [
+            i for i in images if "/api/media_player_proxy/" in i["src"] and i["ok"] and i["w"] > 0
+        ]
 
     shown = await wait_until(artwork, 30, "the more-info dialog shows no loaded artwork")
     await ui.shot("more-info")
     await page.keyboard.press("Escape")
-    await dialog.wait_for(state="detached")
+    await dialog.get_by_text(title).first.wait_for(state="hidden")
     return f"{entity['entity_id']}: {title!r}, artwork {shown[0]['w']} px wide"
 
 
@@ -272,8 +286,8 @@ async def download_diagnostics(ui: Ui) -> str:
     page, run = ui.page, ui.run
     await page.goto(f"{run.ha_url}/config/integrations/integration/embymedia")
     await page.get_by_role("button", name="Configure").first.wait_for()
-    hub = page.locator("ha-config-entry-row").first
-    await hub.get_by_role("button", name=re.compile("menu|more", re.IGNORECASE)).last.click()
+    # The hub row's menu (the first "Menu" is the page's own, top right).
+    await page.get_by_role("button", name="Menu").nth(1).click()
     async with page.expect_download() as download_info:
         await page.get_by_text("Download diagnostics").first.click()
     download = await download_info.value

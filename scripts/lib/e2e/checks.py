@@ -58,7 +58,7 @@ class Checks:
             self.failed.append((name, str(err)))
             print(f"FAIL {name}: {err}", flush=True)
             return False
-        except Exception as err:  # noqa: BLE001  (a bug in a check is a failed check, with its trace)
+        except Exception as err:  # a bug in a check is a failed check, with its trace
             self.failed.append((name, repr(err)))
             print(f"FAIL {name}: {err!r}", flush=True)
             traceback.print_exc()

@@ -75,6 +75,8 @@ class Run:
     latency_device: str = ""
     ignored_device: str = ""
     notes: list[str] = field(default_factory=list)
+    # Where in Home Assistant's console log the induced outage starts and ends (byte offsets).
+    outage_log_span: tuple[int, int] | None = None
 
     @property
     def token(self) -> str:

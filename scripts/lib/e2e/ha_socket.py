@@ -69,25 +69,25 @@ class HomeAssistantSocket:
             if not future.done():
                 future.set_exception(error)
 
-    async def _send(self, command: dict[str, Any], timeout: float) -> tuple[int, dict[str, Any]]:
+    async def _send(self, command: dict[str, Any], within: float) -> tuple[int, dict[str, Any]]:
         assert self._ws is not None
         ident = next(self._ids)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[ident] = future
         await self._ws.send_json({"id": ident, **command})
         try:
-            answer = await asyncio.wait_for(future, timeout)
+            answer = await asyncio.wait_for(future, within)
         except TimeoutError:
             raise CheckFailed(
-                f"no answer to WebSocket {command['type']} within {timeout:.0f} s"
+                f"no answer to WebSocket {command['type']} within {within:.0f} s"
             ) from None
         if not answer.get("success"):
             raise CheckFailed(f"WebSocket {command['type']} failed: {answer.get('error')}")
         return ident, answer
 
-    async def call(self, command_type: str, timeout: float = 60, **fields: Any) -> Any:
+    async def call(self, command_type: str, within: float = 60, **fields: Any) -> Any:
         """One command; its result."""
-        _, answer = await self._send({"type": command_type, **fields}, timeout)
+        _, answer = await self._send({"type": command_type, **fields}, within)
         return answer.get("result")
 
     async def subscribe(

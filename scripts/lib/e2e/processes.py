@@ -66,7 +66,9 @@ class ManagedProcess:
         """The end of its log, for failure messages."""
         return "\n".join(self.log_text().splitlines()[-lines:])
 
-    async def wait_for_output(self, pattern: str, within: float, *, since: int = 0) -> re.Match[str]:
+    async def wait_for_output(
+        self, pattern: str, within: float, *, since: int = 0
+    ) -> re.Match[str]:
         """Wait until its log (from byte `since`) matches `pattern`; fails when it exits first."""
         regex = re.compile(pattern)
         deadline = time.monotonic() + within
@@ -104,8 +106,8 @@ class ManagedProcess:
             self.returncode = self._process.returncode
         return self.returncode
 
-    async def stop(self, timeout: float) -> int:
-        """SIGTERM to its group, SIGKILL after `timeout` seconds; returns the exit code."""
+    async def stop(self, within: float) -> int:
+        """SIGTERM to its group, SIGKILL after `within` seconds; returns the exit code."""
         process = self._process
         if process is None:
             raise RuntimeError(f"{self.name} was never started")
@@ -113,13 +115,13 @@ class ManagedProcess:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
             try:
-                await asyncio.wait_for(process.wait(), timeout)
+                await asyncio.wait_for(process.wait(), within)
             except TimeoutError:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
                 await process.wait()
                 raise CheckFailed(
-                    f"{self.name} did not stop within {timeout:.0f} s of SIGTERM (killed)"
+                    f"{self.name} did not stop within {within:.0f} s of SIGTERM (killed)"
                 ) from None
         # Whatever it left behind in its group.
         with contextlib.suppress(ProcessLookupError):
