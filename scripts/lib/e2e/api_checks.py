@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import statistics
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +21,7 @@ FLOW_PATH = "/api/config/config_entries/flow"
 OPTIONS_FLOW_PATH = "/api/config/config_entries/options/flow"
 # The issue's promise: playback started on Emby shows in Home Assistant within a second.
 LATENCY_LIMIT = 1.0
+LATENCY_SAMPLES = 5
 
 
 async def entry_state(run: Run) -> dict[str, Any] | None:
@@ -190,20 +193,24 @@ async def _pick_idle_video_client(run: Run, avoid: set[str]) -> dict[str, Any]:
 
 async def check_latency(run: Run) -> str:
     """Playback started on Emby shows on the media player within a second, seen through
-    subscribe_events; prints the frame-to-state latency."""
+    subscribe_events; prints the frame-to-state latency (LATENCY_SAMPLES starts, each after a
+    stop, on one idle client)."""
     client = await _pick_idle_video_client(run, set())
     run.latency_device = client["DeviceId"]
     entity_id = await run.entity_for_device(client["DeviceId"], "media_player")
     expect(entity_id, f"no media player for {client['DeviceName']}")
-    movies = await run.emby.request(
-        "GET", "/Items", Recursive="true", IncludeItemTypes="Movie", Limit="1"
+    assert entity_id is not None
+    listing = await run.emby.request(
+        "GET", "/Items", Recursive="true", IncludeItemTypes="Movie", Limit=str(LATENCY_SAMPLES)
     )
-    movie = movies["Items"][0]
+    movies = listing["Items"]
+    expect(len(movies) == LATENCY_SAMPLES, f"the simulator lists {len(movies)} movies")
 
-    # A second Emby WebSocket (no DeviceId, so no session of its own) sees the same Sessions
-    # frame Home Assistant gets: its arrival is the frame's time.
+    # A second Emby WebSocket (no DeviceId, so no session of its own) gets the same Sessions
+    # frame Home Assistant gets, at about the same time.
     frames: asyncio.Queue[tuple[float, Any]] = asyncio.Queue()
     ws_url = run.emby.url.replace("http://", "ws://") + "/embywebsocket"
+    samples: list[tuple[float, float, float]] = []
     async with run.session.ws_connect(ws_url, params={"api_key": run.emby.api_key}) as emby_ws:
         await emby_ws.send_json({"MessageType": "SessionsStart", "Data": "0,1500"})
 
@@ -215,45 +222,52 @@ async def check_latency(run: Run) -> str:
         reader = asyncio.create_task(read_frames())
         events = await run.socket.subscribe("subscribe_events", event_type="state_changed")
         try:
-            # Only frames after the command count: drain what the subscription sent first.
-            await asyncio.sleep(0)
-            while not frames.empty():
-                frames.get_nowait()
-            sent = time.time()
-            await run.emby.request(
-                "POST",
-                f"/Sessions/{client['Id']}/Playing",
-                ItemIds=movie["Id"],
-                PlayCommand="PlayNow",
-            )
-            frame_at = await _frame_with(frames, client["Id"], movie["Id"], 10)
-            changed_at, seen_at, state = await _state_playing(events, entity_id, movie, 10)
+            for index, movie in enumerate(movies):
+                if index:
+                    await run.emby.request("POST", f"/Sessions/{client['Id']}/Playing/Stop")
+                    await _state_where(events, entity_id, lambda s: s != "playing", 10)
+                # Only frames after the command count.
+                while not frames.empty():
+                    frames.get_nowait()
+                sent = time.time()
+                await run.emby.request(
+                    "POST",
+                    f"/Sessions/{client['Id']}/Playing",
+                    ItemIds=movie["Id"],
+                    PlayCommand="PlayNow",
+                )
+                frame_at = await _frame_with(frames, client["Id"], movie["Id"], 10)
+                changed_at, seen_at, state = await _state_where(
+                    events, entity_id, lambda s: s == "playing", 10
+                )
+                expect(
+                    state["attributes"].get("media_title") == movie["Name"],
+                    f"media_title is {state['attributes'].get('media_title')!r}, "
+                    f"not {movie['Name']!r}",
+                )
+                samples.append((changed_at - sent, changed_at - frame_at, seen_at - frame_at))
         finally:
             reader.cancel()
-    frame_to_state = changed_at - frame_at
-    command_to_state = changed_at - sent
     # The simulator queues the Sessions frame while it handles the command, so command-to-state
     # bounds the frame-to-state latency from above (it adds the command's loopback round trip).
-    # A second Emby socket sees the frame at about the time Home Assistant does; which of the two
-    # reads it first varies by a few ms, so that figure can come out slightly negative.
+    # The second socket reads the frame about when Home Assistant does; which of the two is
+    # first varies by a few ms, so that figure can come out slightly negative.
+    upper = sorted(sample[0] for sample in samples)
+    second = sorted(sample[1] for sample in samples)
     figures = (
-        f"frame-to-state latency <= {command_to_state * 1000:.0f} ms (command sent -> state "
-        f"written by Home Assistant); frame at a second Emby socket -> state "
-        f"{frame_to_state * 1000:.0f} ms, state_changed received "
-        f"{(seen_at - frame_at) * 1000:.0f} ms after the frame"
+        f"frame-to-state latency over {len(samples)} playback starts: median "
+        f"{statistics.median(upper) * 1000:.0f} ms, max {upper[-1] * 1000:.0f} ms (command sent "
+        f"-> state written by Home Assistant, an upper bound); frame at a second Emby socket -> "
+        f"state median {statistics.median(second) * 1000:.0f} ms"
     )
     run.notes.append(f"{entity_id}: {figures}")
     print(f"    measured: {figures}", flush=True)
     expect(
-        command_to_state <= LATENCY_LIMIT,
-        f"{entity_id} showed the playback {command_to_state:.2f} s after the command "
+        upper[-1] <= LATENCY_LIMIT,
+        f"{entity_id} showed a playback {upper[-1]:.2f} s after the command "
         f"(limit {LATENCY_LIMIT} s)",
     )
-    expect(
-        state["attributes"].get("media_title") == movie["Name"],
-        f"media_title is {state['attributes'].get('media_title')!r}, not {movie['Name']!r}",
-    )
-    return f"{entity_id} playing {movie['Name']!r}; {figures}"
+    return f"{entity_id}; {figures}"
 
 
 async def _frame_with(
@@ -276,24 +290,26 @@ async def _frame_with(
                 return arrived
 
 
-async def _state_playing(
+async def _state_where(
     events: asyncio.Queue[tuple[float, dict[str, Any]]],
     entity_id: str,
-    movie: dict[str, Any],
+    wanted: Callable[[str], bool],
     within: float,
 ) -> tuple[float, float, dict[str, Any]]:
+    """The next state of `entity_id` whose state is `wanted`: (when Home Assistant wrote it,
+    when its event arrived here, the state)."""
     deadline = time.monotonic() + within
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise CheckFailed(f"{entity_id} did not turn to playing within {within:.0f} s")
+            raise CheckFailed(f"{entity_id} did not change as expected within {within:.0f} s")
         try:
             arrived, event = await asyncio.wait_for(events.get(), remaining)
         except TimeoutError:
             continue
         data = event.get("data", {})
         new = data.get("new_state") or {}
-        if data.get("entity_id") == entity_id and new.get("state") == "playing":
+        if data.get("entity_id") == entity_id and wanted(str(new.get("state"))):
             return _epoch(new["last_changed"]), arrived, new
 
 
