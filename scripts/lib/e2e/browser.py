@@ -221,7 +221,9 @@ async def configure(ui: Ui) -> str:
 
     await wait_until(saved, 30, f"the entry's {UI_OPTION} did not become {new_value}")
     await page.get_by_role("button", name="Configure").first.click()
-    shown = await page.get_by_role("spinbutton", name=UI_OPTION_LABEL).input_value()
+    reopened = page.get_by_role("spinbutton", name=UI_OPTION_LABEL)
+    shown = await reopened.input_value()
+    await reopened.scroll_into_view_if_needed()
     await ui.shot("configure-reopened")
     expect(shown == str(new_value), f"Configure reopened shows {shown!r}, not {new_value}")
     await page.keyboard.press("Escape")
