@@ -112,6 +112,7 @@ impl EmbyClient {
 
     /// `GET /Users/{UserId}/Items` with filters.
     pub async fn get_items(&self, user_id: &str, query: &ItemsQuery) -> Result<Arc<ItemsResult>> {
+        crate::arguments::sort_order(query.sort_order.as_deref())?;
         self.get_json(
             query.apply(Call::new(Endpoint::UserItems).path("UserId", user_id)),
             browse(user_id, query.depends_on(), true),

@@ -50,23 +50,27 @@ impl PlaybackProfile {
         max_streaming_bitrate: Option<u64>,
         video_containers: Option<Vec<String>>,
         audio_containers: Option<Vec<String>>,
-    ) -> std::result::Result<Self, String> {
+    ) -> Result<Self> {
         if max_streaming_bitrate == Some(0) {
-            return Err(
-                "max_streaming_bitrate must be a positive number of bits per second".into(),
-            );
+            return Err(crate::arguments::invalid(
+                "max_streaming_bitrate must be a positive number of bits per second",
+            ));
         }
         let defaults = Self::default();
         let check = |name: &str, list: Option<Vec<String>>, default: Vec<String>| {
             let list = list.unwrap_or(default);
             if list.is_empty() {
-                return Err(format!("{name} must name at least one container"));
+                return Err(crate::arguments::invalid(format!(
+                    "{name} must name at least one container"
+                )));
             }
             match list
                 .iter()
                 .find(|c| c.is_empty() || !c.chars().all(|ch| ch.is_ascii_alphanumeric()))
             {
-                Some(bad) => Err(format!("{name}: {bad:?} is not a container name")),
+                Some(bad) => Err(crate::arguments::invalid(format!(
+                    "{name}: {bad:?} is not a container name"
+                ))),
                 None => Ok(list.iter().map(|c| c.to_ascii_lowercase()).collect()),
             }
         };
@@ -264,7 +268,7 @@ impl EmbyClient {
                 media_source_id: source.id.clone(),
                 ..StreamOptions::default()
             };
-            let path = self.stream_path(item_id, StreamKind::Video, &options)?;
+            let path = self.stream_path(item_id, StreamKind::Video, &options).ok()?;
             let mime = mime_type(StreamKind::Video, container.as_deref().unwrap_or(""));
             return Some(playback(PlayMethod::DirectPlay, path, mime));
         }
@@ -281,7 +285,7 @@ impl EmbyClient {
                 audio_codec: Some(REMUX_AUDIO_CODEC.to_owned()),
                 ..StreamOptions::default()
             };
-            let path = self.stream_path(item_id, StreamKind::Video, &options)?;
+            let path = self.stream_path(item_id, StreamKind::Video, &options).ok()?;
             let mime = mime_type(StreamKind::Video, &container);
             return Some(playback(PlayMethod::DirectStream, path, mime));
         }
@@ -305,13 +309,19 @@ impl EmbyClient {
 
     /// The absolute URL a player device fetches: `path` (from [`Playback`]) on the server, with
     /// the token in the query, since a Chromecast or a speaker cannot send headers. Never for a
-    /// browser: the frontend gets no URL with a token.
-    pub fn player_url(&self, path: &str) -> String {
+    /// browser: the frontend gets no URL with a token. `InvalidArgument` for a path that is
+    /// not relative to the server URL.
+    pub fn player_url(&self, path: &str) -> Result<String> {
+        if !path.starts_with('/') {
+            return Err(crate::arguments::invalid(
+                "path must be relative to the server URL",
+            ));
+        }
         let separator = if path.contains('?') { '&' } else { '?' };
         let token: String =
             url::form_urlencoded::byte_serialize(self.config().api_key.expose().as_bytes())
                 .collect();
-        format!("{}{path}{separator}api_key={token}", self.server_url())
+        Ok(format!("{}{path}{separator}api_key={token}", self.server_url()))
     }
 }
 
@@ -331,8 +341,10 @@ mod tests {
         assert_eq!(p["TranscodingProfiles"][0]["Protocol"], "hls");
         assert!(PlaybackProfile::default().device_profile()["MaxStreamingBitrate"].is_null());
         assert_eq!(
-            PlaybackProfile::new(None, Some(vec!["MKV".into()]), None).map(|p| p.video_containers),
-            Ok(vec!["mkv".to_owned()])
+            PlaybackProfile::new(None, Some(vec!["MKV".into()]), None)
+                .ok()
+                .map(|p| p.video_containers),
+            Some(vec!["mkv".to_owned()])
         );
         assert!(PlaybackProfile::new(Some(0), None, None).is_err());
         assert!(PlaybackProfile::new(None, Some(vec![]), None).is_err());

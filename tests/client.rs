@@ -624,10 +624,16 @@ async fn remote_control_bodies_and_the_play_pause_fallback() {
         .expect_err("Stop has no fallback");
     assert_eq!(e.kind(), "unexpected_response");
     assert_eq!(server.count("/Sessions/s1/Playing/PlayPause"), 2);
+    // A command Emby does not have is the caller's mistake, reported before anything is sent.
     assert!(matches!(
         client.playstate("s1", "Dance", None).await,
-        Err(Error::UnexpectedResponse { .. })
+        Err(Error::InvalidArgument(m)) if m.contains("Dance")
     ));
+    assert!(matches!(
+        client.play("s1", &["1".to_owned()], "PlayLater", None).await,
+        Err(Error::InvalidArgument(m)) if m.contains("PlayLater")
+    ));
+    assert_eq!(server.count("/Sessions/s1/Playing/Dance"), 0);
 
     let args = [
         ("Header".to_owned(), "Hi".to_owned()),

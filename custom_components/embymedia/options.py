@@ -5,7 +5,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Self
 
-from embymedia_core import EmbyClient
+from embymedia_core import (
+    DEFAULT_SESSIONS_INTERVAL_MS,
+    SESSIONS_INTERVAL_MS_MAX,
+    SESSIONS_INTERVAL_MS_MIN,
+    EmbyClient,
+)
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import instance_id
@@ -52,8 +57,14 @@ class NumberOption:
 SCAN_INTERVAL: Final = NumberOption(
     key=CONF_SCAN_INTERVAL, default=10, minimum=5, maximum=300, unit="s"
 )
+# The SessionsStart throttle: its default and range are the core's.
 WEBSOCKET_INTERVAL: Final = NumberOption(
-    key=CONF_WEBSOCKET_INTERVAL, default=1500, minimum=500, maximum=10000, unit="ms", step=100
+    key=CONF_WEBSOCKET_INTERVAL,
+    default=DEFAULT_SESSIONS_INTERVAL_MS,
+    minimum=SESSIONS_INTERVAL_MS_MIN,
+    maximum=SESSIONS_INTERVAL_MS_MAX,
+    unit="ms",
+    step=100,
 )
 LIBRARY_SCAN_INTERVAL: Final = NumberOption(
     key=CONF_LIBRARY_SCAN_INTERVAL, default=1, minimum=1, maximum=24, unit="h"

@@ -9,7 +9,7 @@ docs/ARCHITECTURE.md). Ids are opaque strings and times are integer ticks (1 s =
 """
 
 from collections.abc import AsyncIterator
-from typing import Any, Literal, NotRequired, Self, TypedDict, final
+from typing import Any, Literal, NotRequired, Protocol, Self, TypedDict, final
 
 __version__: str
 
@@ -54,6 +54,10 @@ class EmbyHtmlError(EmbyResponseError):
 
 class EmbyClosedError(EmbyError):
     """The client was closed; no further calls are possible."""
+
+class InvalidArgumentError(ValueError):
+    """An argument the server could not take (an empty or malformed id, a value out of range),
+    raised before anything is sent; the message names the argument."""
 
 class InvalidHostError(EmbyError):
     """The host given by the user cannot be turned into a URL."""
@@ -663,6 +667,33 @@ type PlaystateCommand = Literal[
     "PlayPause",
 ]
 
+PLAY_COMMANDS: tuple[PlayCommand, ...]
+"""Every `PlayCommand` the core sends."""
+PLAYSTATE_COMMANDS: tuple[PlaystateCommand, ...]
+"""Every `PlaystateCommand` the core sends (`Seek` needs `seek_position_ticks`)."""
+SESSIONS_INTERVAL_MS_MIN: int
+"""Lowest `sessions_interval_ms` of `EmbyClient.events` (Emby's SessionsStart throttle)."""
+SESSIONS_INTERVAL_MS_MAX: int
+"""Highest `sessions_interval_ms` of `EmbyClient.events`."""
+DEFAULT_SESSIONS_INTERVAL_MS: int
+"""The `sessions_interval_ms` of `EmbyClient.events` when none is given."""
+
+class NamesListing(Protocol):
+    """`get_genres`, `get_music_genres`, `get_studios`, `get_artists`: names used by the items
+    below `parent_id` (recursive), sorted by name (browse cache, per user)."""
+
+    async def __call__(
+        self,
+        user_id: str,
+        *,
+        parent_id: str | None = None,
+        include_item_types: list[str] | None = None,
+        start_index: int | None = None,
+        limit: int | None = None,
+        search_term: str | None = None,
+        sort_order: Literal["Ascending", "Descending"] | None = None,
+    ) -> ItemsResult: ...
+
 def parse_host(host: str, port: int, ssl: bool) -> tuple[str, int, bool, str]:
     """Normalise user input (host or pasted URL) to (host, port, ssl, base_path).
 
@@ -707,7 +738,7 @@ class EmbyClient:
     def with_timeout(self, timeout: float) -> EmbyClient:
         """This client with another timeout (seconds, 0 < t <= 86400) for every call made through
         it: same connections, caches, metrics and WebSocket; ``close()`` on either closes both.
-        ValueError for a bad timeout."""
+        InvalidArgumentError (a ValueError) for a bad timeout."""
 
     # System. `timeout` (seconds) is the HTTP request's own, replacing the client's default: the
     # request is aborted and recorded as a timeout (hence not asyncio.timeout, ASYNC109). A call
@@ -806,50 +837,10 @@ class EmbyClient:
     ) -> tuple[bytes, str]: ...
     # Metadata (browse cache, per user): names used by the items below `parent_id` (recursive),
     # sorted by name.
-    async def get_genres(
-        self,
-        user_id: str,
-        *,
-        parent_id: str | None = None,
-        include_item_types: list[str] | None = None,
-        start_index: int | None = None,
-        limit: int | None = None,
-        search_term: str | None = None,
-        sort_order: Literal["Ascending", "Descending"] | None = None,
-    ) -> ItemsResult: ...
-    async def get_music_genres(
-        self,
-        user_id: str,
-        *,
-        parent_id: str | None = None,
-        include_item_types: list[str] | None = None,
-        start_index: int | None = None,
-        limit: int | None = None,
-        search_term: str | None = None,
-        sort_order: Literal["Ascending", "Descending"] | None = None,
-    ) -> ItemsResult: ...
-    async def get_studios(
-        self,
-        user_id: str,
-        *,
-        parent_id: str | None = None,
-        include_item_types: list[str] | None = None,
-        start_index: int | None = None,
-        limit: int | None = None,
-        search_term: str | None = None,
-        sort_order: Literal["Ascending", "Descending"] | None = None,
-    ) -> ItemsResult: ...
-    async def get_artists(
-        self,
-        user_id: str,
-        *,
-        parent_id: str | None = None,
-        include_item_types: list[str] | None = None,
-        start_index: int | None = None,
-        limit: int | None = None,
-        search_term: str | None = None,
-        sort_order: Literal["Ascending", "Descending"] | None = None,
-    ) -> ItemsResult: ...
+    get_genres: NamesListing
+    get_music_genres: NamesListing
+    get_studios: NamesListing
+    get_artists: NamesListing
     async def get_persons(
         self,
         user_id: str,
@@ -1038,14 +1029,14 @@ class EmbyClient:
     def events(
         self,
         *,
-        sessions_interval_ms: int = 1500,
-        ping_interval_s: float = 30.0,
-        read_timeout_s: float = 75.0,
-        backoff_base_s: float = 1.0,
-        backoff_max_s: float = 300.0,
-        stable_after_s: float = 60.0,
+        sessions_interval_ms: int | None = None,
+        ping_interval_s: float | None = None,
+        read_timeout_s: float | None = None,
+        backoff_base_s: float | None = None,
+        backoff_max_s: float | None = None,
+        stable_after_s: float | None = None,
         scheduled_tasks_interval_ms: int | None = None,
-        queue_capacity: int = 1024,
+        queue_capacity: int | None = None,
     ) -> EventStream:
         """Start the WebSocket (once per client; later calls ignore the options) and return the
         event stream.
@@ -1058,9 +1049,10 @@ class EmbyClient:
         asks) and reconnects by itself with exponential backoff and full jitter
         (``backoff_base_s`` doubling up to ``backoff_max_s``, reset after ``stable_after_s`` of
         a stable connection), subscribing again each time. ``queue_capacity`` (16-100000)
-        bounds the events waiting for Python. The timing knobs exist for tests; the defaults
-        are the production values. Raises ValueError for out-of-range values and
-        EmbyClosedError after `close()`.
+        bounds the events waiting for Python. The timing knobs exist for tests; left out
+        (None), each is the production value (sessions 1500 ms, pings 30 s, read deadline 75 s,
+        backoff 1 s to 300 s, stable after 60 s, queue 1024). Raises InvalidArgumentError (a
+        ValueError) for out-of-range values and EmbyClosedError after `close()`.
         """
 
     async def close(self) -> None:
