@@ -27,6 +27,7 @@ from .coordinator import (
     websocket_enabled,
     websocket_interval_ms,
 )
+from .server_discovery import async_setup_discovery
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [Platform.MEDIA_PLAYER, Platform.NOTIFY, Platform.REMOTE]
@@ -37,6 +38,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the integration's actions (once, whatever the number of servers)."""
     async_setup_services(hass)
+    async_setup_discovery(hass)
     return True
 
 
