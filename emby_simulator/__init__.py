@@ -6,8 +6,9 @@
 `python -m emby_simulator --help` runs one from the command line.
 """
 
+from .accounting import RequestRecord
 from .config import Fault, SimulatorConfig
-from .server import EmbySimulator, RequestRecord
-from .websocket import MISSING
+from .hub import MISSING
+from .server import EmbySimulator
 
 __all__ = ["MISSING", "EmbySimulator", "Fault", "RequestRecord", "SimulatorConfig"]

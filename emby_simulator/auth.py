@@ -7,6 +7,7 @@ the `X-Emby-Token` and `X-MediaBrowser-Token` headers, then the `api_key` query 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -82,3 +83,9 @@ def identify(headers: Mapping[str, str], query: Mapping[str, str]) -> Identity:
 
 #: Query parameters that carry secrets and never enter the request log.
 SECRET_PARAMETERS = frozenset({"api_key", "x-emby-token", "apikey", "token", "pw", "password"})
+
+
+def remote_address(remote: str | None) -> str:
+    """The caller's IPv4 address (SessionInfo.RemoteEndPoint is declared ipv4)."""
+    remote = remote or "127.0.0.1"
+    return remote if re.fullmatch(r"\d+\.\d+\.\d+\.\d+", remote) else "127.0.0.1"

@@ -10,89 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from .clock import emby_date, hex_id, ticks
-from .library import Item, Library, Task, Timer, User, UserData
-
-#: Fields a list endpoint adds only when asked (`Fields=`); a single item has all of them.
-OPTIONAL_FIELDS = frozenset(
-    {
-        "Overview",
-        "Genres",
-        "GenreItems",
-        "Studios",
-        "People",
-        "Path",
-        "ProviderIds",
-        "ExternalUrls",
-        "SortName",
-        "MediaSources",
-        "MediaStreams",
-        "Chapters",
-        "PrimaryImageAspectRatio",
-        "Taglines",
-        "ParentId",
-        "ChildCount",
-        "RecursiveItemCount",
-        "Etag",
-        "CriticRating",
-        "Container",
-        "Size",
-        "Bitrate",
-        "Width",
-        "Height",
-        "FileName",
-        "PresentationUniqueKey",
-        "Tags",
-        "TagItems",
-        "RemoteTrailers",
-        "ProductionLocations",
-        "CanDelete",
-        "CanDownload",
-        "AirDays",
-        "DateCreated",
-        "BasicSyncInfo",
-    }
-)
-ALL_FIELDS = OPTIONAL_FIELDS
-#: What a session's NowPlayingItem carries (the Roku capture's keys).
-NOW_PLAYING_FIELDS = frozenset(
-    {
-        "DateCreated",
-        "PresentationUniqueKey",
-        "Container",
-        "ExternalUrls",
-        "Path",
-        "Overview",
-        "Taglines",
-        "Genres",
-        "GenreItems",
-        "Size",
-        "FileName",
-        "Bitrate",
-        "ProviderIds",
-        "ParentId",
-        "Studios",
-        "PrimaryImageAspectRatio",
-        "MediaStreams",
-        "Chapters",
-        "Width",
-        "Height",
-    }
-)
-DEFAULT_FIELDS = frozenset({"DateCreated", "Genres"})
-#: Items that are names or views: no genres of their own.
-NAME_TYPES = frozenset(
-    {
-        "Genre",
-        "MusicGenre",
-        "Studio",
-        "Person",
-        "CollectionFolder",
-        "UserView",
-        "PlaylistsFolder",
-        "TvChannel",
-        "Program",
-    }
-)
+from .fields import DEFAULT_FIELDS, NAME_TYPES
+from .library import Library
+from .models import Item, Task, Timer, User, UserData
 
 
 def user_data_dto(

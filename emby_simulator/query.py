@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .library import NON_LIBRARY_TYPES, Item, Library, User
+from .library import Library
+from .models import NON_LIBRARY_TYPES, Item, User
 
 EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 
@@ -485,3 +486,42 @@ class QueryEngine:
             if t.id not in seen and (set(t.artist_ids) & artists or set(t.genres) & genres)
         ]
         return own + rest
+
+    def item_counts(
+        self, user: User | None, favorite: bool | None, *, quirk: bool
+    ) -> dict[str, int]:
+        """ItemCounts (ArtistCount/BoxSetCount 0 with `quirk`, like Emby)."""
+        lib = self.library
+
+        def count(item_type: str) -> int:
+            total = 0
+            for item_id in lib.by_type.get(item_type, ()):
+                item = lib.items[item_id]
+                if not lib.visible(user, item):
+                    continue
+                if (
+                    favorite is not None
+                    and user is not None
+                    and lib.user_data_of(user.id, item_id).is_favorite != favorite
+                ):
+                    continue
+                total += 1
+            return total
+
+        counts = {
+            "MovieCount": count("Movie"),
+            "SeriesCount": count("Series"),
+            "EpisodeCount": count("Episode"),
+            "GameCount": 0,
+            "ArtistCount": 0 if quirk else count("MusicArtist"),
+            "ProgramCount": 0,
+            "GameSystemCount": 0,
+            "TrailerCount": 0,
+            "SongCount": count("Audio"),
+            "AlbumCount": count("MusicAlbum"),
+            "MusicVideoCount": 0,
+            "BoxSetCount": 0 if quirk else count("BoxSet"),
+            "BookCount": 0,
+        }
+        counts["ItemCount"] = sum(counts.values()) + count("Video")
+        return counts

@@ -16,187 +16,19 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from .clock import TICKS_PER_SECOND, Clock, emby_date, hex_id, ticks
+from .clients import PROFILES, ClientProfile, Session
+from .clock import TICKS_PER_SECOND, Clock, hex_id, ticks
 from .config import SimulatorConfig
-from .dto import NOW_PLAYING_FIELDS, Dto
-from .library import Item, Library, User
+from .dto import Dto
+from .library import Library
+from .models import Item, User
 
 PROGRESS_INTERVAL = 10.0
 """Simulated seconds between a playing client's progress reports (Emby apps report every ~10 s)."""
 BALANCE_DELAY = 20.0
 """Simulated seconds after a client stops before another idle client starts (script)."""
-
-WEB_COMMANDS = (
-    "MoveUp", "MoveDown", "MoveLeft", "MoveRight", "PageUp", "PageDown", "PreviousLetter",
-    "NextLetter", "ToggleOsd", "ToggleContextMenu", "Select", "Back", "SendKey", "SendString",
-    "GoHome", "GoToSettings", "VolumeUp", "VolumeDown", "Mute", "Unmute", "ToggleMute",
-    "SetVolume", "SetAudioStreamIndex", "SetSubtitleStreamIndex", "RefreshMediaSource",
-    "DisplayContent", "GoToSearch", "DisplayMessage", "SetRepeatMode", "SetSubtitleOffset",
-    "SetPlaybackRate", "ChannelUp", "ChannelDown", "PlayMediaSource", "PlayTrailers",
-)  # fmt: skip
-ROKU_COMMANDS = (
-    "GoHome", "SendString", "GoToSearch", "GoToSettings", "DisplayContent", "DisplayMessage",
-    "SetAudioStreamIndex", "SetSubtitleStreamIndex", "PlayMediaSource", "Mute", "Unmute",
-    "ToggleMute", "VolumeUp", "VolumeDown", "SetVolume", "ToggleOsdMenu",
-)  # fmt: skip
-ANDROID_COMMANDS = (
-    "MoveUp", "MoveDown", "MoveLeft", "MoveRight", "Select", "Back", "GoHome", "GoToSettings",
-    "SendString", "VolumeUp", "VolumeDown", "Mute", "Unmute", "ToggleMute", "SetVolume",
-    "SetAudioStreamIndex", "SetSubtitleStreamIndex", "DisplayContent", "GoToSearch",
-    "DisplayMessage", "SetRepeatMode", "SetShuffle", "PlayMediaSource", "PlayTrailers",
-    "ToggleContextMenu", "ToggleOsdMenu",
-)  # fmt: skip
-TV_COMMANDS = (
-    "MoveUp", "MoveDown", "MoveLeft", "MoveRight", "Select", "Back", "GoHome", "GoToSettings",
-    "ToggleContextMenu", "ToggleOsdMenu", "SendString", "DisplayContent", "GoToSearch",
-    "DisplayMessage", "SetAudioStreamIndex", "SetSubtitleStreamIndex", "ChannelUp",
-    "ChannelDown", "PlayMediaSource", "SetRepeatMode",
-)  # fmt: skip
-SPEAKER_COMMANDS = (
-    "VolumeUp", "VolumeDown", "Mute", "Unmute", "ToggleMute", "SetVolume", "SetRepeatMode",
-    "SetShuffle",
-)  # fmt: skip
-THEATER_COMMANDS = (*WEB_COMMANDS, "ToggleFullscreen", "TakeScreenshot", "SetShuffle")
-ICONS = "https://github.com/MediaBrowser/Emby.Resources/raw/master/images/devices/"
-
-PLAY_COMMANDS = frozenset({"PlayNow", "PlayNext", "PlayLast", "PlayInstantMix", "PlayShuffle"})
-PLAYSTATE_COMMANDS = frozenset(
-    {
-        "Stop",
-        "Pause",
-        "Unpause",
-        "NextTrack",
-        "PreviousTrack",
-        "Seek",
-        "Rewind",
-        "FastForward",
-        "PlayPause",
-        "SeekRelative",
-    }
-)
-
-
-@dataclass(frozen=True, slots=True)
-class ClientProfile:
-    """What kind of client a device runs."""
-
-    client: str
-    device_name: str
-    app_version: str
-    icon: str
-    supported_commands: tuple[str, ...]
-    playable_media_types: tuple[str, ...] = ("Audio", "Video")
-    supports_remote_control: bool = True
-    play_method: str = "DirectPlay"
-    reports_volume: bool = True
-    """Roku reports no VolumeLevel (EMBY.md 3.2)."""
-    ignored_playstate: frozenset[str] = frozenset()
-    """Playstate commands the app accepts but ignores."""
-    leaves_on: frozenset[str] = frozenset()
-    """Playstate commands after which the app stops playing (goes home or exits)."""
-    remote_end_point: str = "192.168.1.50"
-
-
-PROFILES: tuple[ClientProfile, ...] = (
-    ClientProfile(
-        "Emby Web", "Google Chrome Windows", "4.8.0.47", ICONS + "chrome.png", WEB_COMMANDS,
-        play_method="DirectStream", remote_end_point="192.168.1.10",
-    ),
-    ClientProfile(
-        "Roku SG", "Roku Ultra", "4.1.31", ICONS + "roku.jpg", ROKU_COMMANDS,
-        ("Audio", "Video", "Photo"), play_method="Transcode", reports_volume=False,
-        ignored_playstate=frozenset({"Pause", "Unpause", "NextTrack"}),
-        leaves_on=frozenset({"PreviousTrack", "Rewind", "FastForward", "SeekRelative"}),
-        remote_end_point="192.168.1.44",
-    ),
-    ClientProfile(
-        "Emby for Android", "SM-X700", "3.4.36", ICONS + "android.png", ANDROID_COMMANDS,
-        play_method="DirectStream", remote_end_point="192.168.1.137",
-    ),
-    ClientProfile(
-        "Emby for Samsung", "Samsung QN90 TV", "2.2.5", ICONS + "samsung.png", TV_COMMANDS,
-        play_method="DirectPlay", reports_volume=False, remote_end_point="192.168.1.60",
-    ),
-    ClientProfile(
-        "Emby for Sonos", "Living Room Speaker", "1.0.12", ICONS + "sonos.png", SPEAKER_COMMANDS,
-        ("Audio",), play_method="DirectStream", remote_end_point="192.168.1.71",
-    ),
-    ClientProfile(
-        "Infuse", "Apple TV 4K", "8.1.4", ICONS + "appletv.png", (), ("Video",),
-        supports_remote_control=False, play_method="DirectPlay", reports_volume=False,
-        remote_end_point="192.168.1.80",
-    ),
-    ClientProfile(
-        "Emby Theater", "DESKTOP-SIM", "4.8.6.0", ICONS + "windows.png", THEATER_COMMANDS,
-        play_method="DirectPlay", remote_end_point="192.168.1.21",
-    ),
-    ClientProfile(
-        "Emby for iOS", "iPhone", "2.2.38", ICONS + "ios.png", ANDROID_COMMANDS,
-        play_method="DirectStream", remote_end_point="192.168.1.90",
-    ),
-)  # fmt: skip
-
-
-@dataclass(slots=True, eq=False)
-class Session:
-    """A client's session and its playback state."""
-
-    device_id: str
-    client: str
-    device_name: str
-    app_version: str
-    internal_device_id: int
-    id: str = ""
-    user_id: str | None = None
-    user_name: str | None = None
-    user_image_tag: str | None = None
-    icon: str | None = None
-    remote_end_point: str = "127.0.0.1"
-    supports_remote_control: bool = False
-    supported_commands: list[str] = field(default_factory=list)
-    playable_media_types: list[str] = field(default_factory=list)
-    play_method: str = "DirectPlay"
-    reports_volume: bool = True
-    ignored_playstate: frozenset[str] = frozenset()
-    leaves_on: frozenset[str] = frozenset()
-    simulated: bool = True
-    """False for sessions of real API consumers (created by their requests)."""
-    capabilities_registered: bool = False
-    """POST /Sessions/Capabilities(/Full) was made for this session (EMBY.md 4.6)."""
-    sockets: int = 0
-    # playback
-    queue: list[str] = field(default_factory=list)
-    queue_index: int = 0
-    now_playing: str | None = None
-    position_ticks: int = 0
-    is_paused: bool = False
-    is_muted: bool = False
-    volume: int = 80
-    repeat_mode: str = "RepeatNone"
-    shuffle: bool = False
-    audio_stream_index: int | None = 1
-    subtitle_stream_index: int | None = -1
-    playback_rate: float = 1.0
-    subtitle_offset: int = 0
-    last_activity: datetime | None = None
-    # script and bookkeeping
-    next_action_at: float = 0.0
-    manual_until: float = -1.0
-    progress_phase: float = 0.0
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    commands: list[dict[str, Any]] = field(default_factory=list)
-    navigation: list[str] = field(default_factory=list)
-    rng: random.Random = field(default_factory=random.Random)
-
-    @property
-    def is_playing(self) -> bool:
-        """Whether something is loaded (paused or not)."""
-        return self.now_playing is not None
-
 
 EventSink = Callable[[str, Session], None]
 """(MessageType, session) for PlaybackStart, PlaybackStopped, PlaybackProgress,
@@ -453,70 +285,6 @@ class SessionManager:
             session.id = self._session_id(device_id)
             session.capabilities_registered = False
             session.sockets = 0
-
-    # -- JSON ---------------------------------------------------------------------------------
-
-    def to_json(self, session: Session, stopped_item: Item | None = None) -> dict[str, Any]:
-        """Session.SessionInfo as Emby sends it (idle sessions have no NowPlayingItem)."""
-        lib = self.library
-        item = stopped_item or (lib.items.get(session.now_playing) if session.now_playing else None)
-        state: dict[str, Any] = {}
-        if item is not None:
-            state["PositionTicks"] = session.position_ticks
-            state["CanSeek"] = bool(item.runtime_ticks)
-            state["IsPaused"] = session.is_paused
-            state["IsMuted"] = session.is_muted
-            if session.reports_volume:
-                state["VolumeLevel"] = session.volume
-            if item.type != "Audio":
-                if session.audio_stream_index is not None:
-                    state["AudioStreamIndex"] = session.audio_stream_index
-                if session.subtitle_stream_index is not None:
-                    state["SubtitleStreamIndex"] = session.subtitle_stream_index
-            state["MediaSourceId"] = self.dto.media_source_id(item)
-            state["PlayMethod"] = session.play_method
-        else:
-            state = {"CanSeek": False, "IsPaused": False, "IsMuted": session.is_muted}
-        state["RepeatMode"] = session.repeat_mode
-        state["SubtitleOffset"] = session.subtitle_offset
-        if session.shuffle:
-            state["Shuffle"] = True
-        state["PlaybackRate"] = session.playback_rate
-        out: dict[str, Any] = {
-            "PlayState": state,
-            "AdditionalUsers": [],
-            "RemoteEndPoint": session.remote_end_point,
-            "Protocol": "HTTP/1.1",
-            "PlayableMediaTypes": list(session.playable_media_types),
-        }
-        if item is not None:
-            out["PlaylistItemId"] = f"playlistItem{session.queue_index}"
-        out["PlaylistIndex"] = session.queue_index if session.queue else 0
-        out["PlaylistLength"] = len(session.queue)
-        out["Id"] = session.id
-        out["ServerId"] = lib.server_id
-        if session.user_id is not None:
-            out["UserId"] = session.user_id
-            out["UserName"] = session.user_name or ""
-            if session.user_image_tag:
-                out["UserPrimaryImageTag"] = session.user_image_tag
-        out["Client"] = session.client
-        out["LastActivityDate"] = self.dto_date(session.last_activity)
-        out["DeviceName"] = session.device_name
-        if item is not None:
-            out["NowPlayingItem"] = self.dto.item(item, None, NOW_PLAYING_FIELDS)
-        out["InternalDeviceId"] = session.internal_device_id
-        out["DeviceId"] = session.device_id
-        out["ApplicationVersion"] = session.app_version
-        if session.icon:
-            out["AppIconUrl"] = session.icon
-        out["SupportedCommands"] = list(session.supported_commands)
-        out["SupportsRemoteControl"] = session.supports_remote_control
-        return out
-
-    def dto_date(self, value: datetime | None) -> str:
-        """A date in Emby's format (now when missing)."""
-        return emby_date(value or self.clock.now())
 
     # -- playback primitives ------------------------------------------------------------------
 

@@ -6,12 +6,24 @@ adding fixtures). File names are content hashes, as libFuzzer names the inputs i
 """
 
 import hashlib
+import importlib.util
 import json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "emby"
 OUT = ROOT / "fuzz" / "corpus" / "frame"
+MALFORMED = ROOT / "emby_simulator" / "malformed.py"
+
+
+def malformed_frames() -> list[str | bytes]:
+    """The simulator's odd frames, loaded from their dependency-free module alone (importing the
+    emby_simulator package would need aiohttp)."""
+    spec = importlib.util.spec_from_file_location("emby_simulator_malformed", MALFORMED)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.MALFORMED_FRAMES)
 
 
 def frame(message_type: str, data: object = None, *, with_data: bool = True) -> str:
@@ -61,21 +73,8 @@ def main() -> None:
             [{"Id": "t1", "Name": "Scan", "State": "Running", "CurrentProgressPercentage": 12.5}],
         )
     )
-    # What emby_simulator sends under Fault(ws_malformed=True).
-    seeds += [
-        "this is not json",
-        '{"MessageType":"Sessions","Data":42}',
-        '{"MessageType":"Sessions","Data":"not a list"}',
-        '{"MessageType":"LibraryChanged","Data":[1,2,3]}',
-        '{"MessageType":"UserDataChanged"}',
-        '{"MessageType":"NoSuchMessageType","Data":{"Anything":true}}',
-        '{"Data":{"MessageTypeMissing":true}}',
-        "[]",
-        b"\x00\x01\x02binary frame",
-        '{"MessageType":"Sessions","Data":[{"Id":5,"PlayState":"bad","DeviceId":null}]}',
-        '{"MessageType":"Sessions","Data":[{',
-        '{"MessageType":"ForceKeepAlive","Data":"sixty"}',
-    ]
+    # What emby_simulator sends under Fault(ws_malformed=True): its own list.
+    seeds += malformed_frames()
     OUT.mkdir(parents=True, exist_ok=True)
     for seed in seeds:
         data = seed.encode() if isinstance(seed, str) else seed

@@ -232,11 +232,22 @@ impl EmbyClient {
         if let Some(b) = max_streaming_bitrate {
             body.insert("MaxStreamingBitrate".into(), json!(b));
         }
+        self.get_playback_info_body(item_id, serde_json::Value::Object(body))
+            .await
+    }
+
+    /// `POST /Items/{Id}/PlaybackInfo` with a request body built by the caller (a device
+    /// profile: [`crate::playback`]).
+    pub(crate) async fn get_playback_info_body(
+        &self,
+        item_id: &str,
+        body: serde_json::Value,
+    ) -> Result<PlaybackInfo> {
         let info: PlaybackInfo = self
             .post_json(
                 Call::new(Endpoint::PlaybackInfo)
                     .path("Id", item_id)
-                    .json(serde_json::Value::Object(body)),
+                    .json(body),
             )
             .await?;
         Ok(info.normalize())

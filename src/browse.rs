@@ -40,6 +40,10 @@ pub struct ItemsQuery {
     pub filters: Vec<String>,
     pub search_term: Option<String>,
     pub ids: Vec<String>,
+    /// Items whose sort name starts with this (the letters of an A-Z index).
+    pub name_starts_with: Option<String>,
+    /// Items whose sort name sorts before this (`A`: the `#` entry of an A-Z index).
+    pub name_less_than: Option<String>,
 }
 
 impl ItemsQuery {
@@ -63,7 +67,9 @@ impl ItemsQuery {
             .query_list("Years", &years, ",")
             .query_list("Filters", &self.filters, ",")
             .query_opt("SearchTerm", self.search_term.as_deref())
-            .query_list("Ids", &self.ids, ",");
+            .query_list("Ids", &self.ids, ",")
+            .query_opt("NameStartsWith", self.name_starts_with.as_deref())
+            .query_opt("NameLessThan", self.name_less_than.as_deref());
         if self.recursive {
             call.query("Recursive", "true")
         } else {

@@ -144,6 +144,8 @@ const LISTING: &[&str] = &[
     "Filters",
     "SearchTerm",
     "Ids",
+    "NameStartsWith",
+    "NameLessThan",
 ];
 /// Query parameters of the genre, studio, person, artist and year listings.
 const NAMES: &[&str] = &[
@@ -230,7 +232,17 @@ impl Endpoint {
             LiveTvSeriesTimers => &[],
             LiveTvCancelSeriesTimer => &[],
             VideoStream | AudioStream => STREAM,
-            AudioUniversal => &["DeviceId", "StartTimeTicks"],
+            AudioUniversal => &[
+                "DeviceId",
+                "StartTimeTicks",
+                "UserId",
+                "MediaSourceId",
+                "PlaySessionId",
+                "MaxStreamingBitrate",
+                "Container",
+                "TranscodingContainer",
+                "AudioCodec",
+            ],
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod livetv;
 pub mod metadata;
 pub mod metrics;
 pub mod models;
+pub mod playback;
 pub mod tls;
 pub mod urls;
 pub mod websocket;

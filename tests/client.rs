@@ -152,6 +152,8 @@ async fn call_everything(c: &EmbyClient) -> Result<(), Error> {
         filters: vec!["IsFavorite".into()],
         search_term: Some("x".into()),
         ids: ids.clone(),
+        name_starts_with: Some("B".into()),
+        name_less_than: Some("C".into()),
     };
     c.get_items("u1", &query).await?;
     c.get_item("u1", "i1").await?;
@@ -294,6 +296,15 @@ async fn every_method_uses_its_route_with_declared_parameters_only() {
             .query
             .contains(&("Years".to_owned(), "1999,2000".to_owned()))
     );
+    // The letters of the browse tree's A-Z index.
+    for pair in [("NameStartsWith", "B"), ("NameLessThan", "C")] {
+        assert!(
+            genres
+                .query
+                .contains(&(pair.0.to_owned(), pair.1.to_owned())),
+            "{pair:?}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -25,9 +25,19 @@ const UNDOCUMENTED_ROUTES: [(Method, &str); 2] = [
 /// Query parameters of the stream routes that Emby's streaming documentation names but the
 /// generated description leaves out (EMBY.md 3.4: "MediaSourceId, PlaySessionId ...
 /// [SDK-DOC:Video-Streaming]"): the version of a multi-version item.
-const UNDOCUMENTED_PARAMS: [(Endpoint, &str); 2] = [
+/// The universal audio route's parameters come from Emby's audio streaming page (EMBY.md 3.4:
+/// "The OpenAPI lists only Id/DeviceId/StartTimeTicks for this route – the doc page is the
+/// better reference").
+const UNDOCUMENTED_PARAMS: [(Endpoint, &str); 9] = [
     (Endpoint::VideoStream, "MediaSourceId"),
     (Endpoint::AudioStream, "MediaSourceId"),
+    (Endpoint::AudioUniversal, "UserId"),
+    (Endpoint::AudioUniversal, "MediaSourceId"),
+    (Endpoint::AudioUniversal, "PlaySessionId"),
+    (Endpoint::AudioUniversal, "MaxStreamingBitrate"),
+    (Endpoint::AudioUniversal, "Container"),
+    (Endpoint::AudioUniversal, "TranscodingContainer"),
+    (Endpoint::AudioUniversal, "AudioCodec"),
 ];
 
 fn spec() -> Value {

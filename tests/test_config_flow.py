@@ -7,7 +7,6 @@ from typing import Any
 from unittest.mock import AsyncMock, patch
 
 import pytest
-from emby_simulator import EmbySimulator, Fault, SimulatorConfig
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -23,6 +22,7 @@ from custom_components.embymedia.const import (
     CONF_VERIFY_SSL,
     DOMAIN,
 )
+from emby_simulator import EmbySimulator, Fault, SimulatorConfig
 
 API_KEY = "test-api-key"
 

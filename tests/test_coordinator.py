@@ -5,7 +5,6 @@ Time: Home Assistant's clock moves with `freezer` + `async_fire_time_changed`, t
 `sim.advance`; waits for the core's real I/O are bounded (`wait_until`).
 """
 
-import asyncio
 import copy
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -15,7 +14,7 @@ import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.embymedia.const import (
     CONF_ENABLE_WEBSOCKET,
@@ -25,35 +24,14 @@ from custom_components.embymedia.const import (
     DOMAIN,
     WEBSOCKET_FALLBACK_INTERVAL,
 )
-from custom_components.embymedia.coordinator import EmbyEventHandler, EmbyRuntimeData
+from custom_components.embymedia.coordinator import EmbyRuntimeData
+from custom_components.embymedia.events import EmbyEventHandler
 from emby_simulator import EmbySimulator, Fault
+from tests.helpers import settle, tick
 
 NO_WEBSOCKET = {CONF_ENABLE_WEBSOCKET: False}
-EVENT_LOOP_TASK = f"{DOMAIN} websocket"
 
 type WaitUntil = Callable[..., Awaitable[None]]
-
-
-async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
-    """Move Home Assistant's clock and run what became due."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await settle(hass)
-
-
-async def settle(hass: HomeAssistant) -> None:
-    """Wait for what became due, scheduled refreshes included (HA runs them as background
-    tasks), but not for the WebSocket event loop, a background task that runs until unload."""
-    while True:
-        await hass.async_block_till_done()
-        pending = [
-            task
-            for task in hass._background_tasks
-            if not task.done() and EVENT_LOOP_TASK not in task.get_name()
-        ]
-        if not pending:
-            return
-        await asyncio.wait(pending, timeout=30)
 
 
 async def websocket_up(runtime: EmbyRuntimeData, wait_until: WaitUntil) -> None:

@@ -3,7 +3,6 @@
 from collections.abc import Callable
 
 import pytest
-from emby_simulator import EmbySimulator, Fault
 from embymedia_core import EmbyClosedError
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry, ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
@@ -13,7 +12,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.embymedia import async_remove_config_entry_device
 from custom_components.embymedia.const import CONF_PORT, DOMAIN
-from custom_components.embymedia.coordinator import async_get_device_id
+from custom_components.embymedia.options import async_get_device_id
+from emby_simulator import EmbySimulator, Fault
 
 type FindDevice = Callable[[ConfigEntry, str], dr.DeviceEntry | None]
 

@@ -52,7 +52,7 @@ from custom_components.embymedia.const import (
     CONF_PURGE_AFTER_DAYS,
     DOMAIN,
 )
-from custom_components.embymedia.coordinator import EmbyEventHandler
+from custom_components.embymedia.events import EmbyEventHandler
 from emby_simulator import EmbySimulator, Fault, SimulatorConfig
 
 API_KEY = "test-api-key"

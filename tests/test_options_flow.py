@@ -5,7 +5,6 @@ WebSocket subscriptions and push counts); time moves with `freezer` for Home Ass
 `sim.advance` for the simulator.
 """
 
-import asyncio
 import itertools
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -19,7 +18,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.embymedia.const import (
     CONF_ENABLE_DISCOVERY_SENSORS,
@@ -36,6 +35,7 @@ from custom_components.embymedia.const import (
     WEB_PLAYER_CLIENTS,
 )
 from emby_simulator import EmbySimulator, SimulatorConfig
+from tests.helpers import tick
 
 DEFAULTS: dict[str, Any] = {
     CONF_SCAN_INTERVAL: 10,
@@ -54,31 +54,8 @@ DEFAULTS: dict[str, Any] = {
 type FindDevice = Callable[[ConfigEntry, str], dr.DeviceEntry | None]
 type WaitUntil = Callable[..., Awaitable[None]]
 
-EVENT_LOOP_TASK = f"{DOMAIN} websocket"
 # The default server without the clients' own script: only the test changes what plays.
 QUIET_SERVER = SimulatorConfig(api_key="test-api-key", users=3, clients=6, playing=2, script=False)
-
-
-async def settle(hass: HomeAssistant) -> None:
-    """Wait for what became due, scheduled refreshes included, but not for the WebSocket event
-    loop (a background task that runs until unload)."""
-    while True:
-        await hass.async_block_till_done()
-        pending = [
-            task
-            for task in hass._background_tasks
-            if not task.done() and EVENT_LOOP_TASK not in task.get_name()
-        ]
-        if not pending:
-            return
-        await asyncio.wait(pending, timeout=30)
-
-
-async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
-    """Move Home Assistant's clock and run what became due."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await settle(hass)
 
 
 async def set_options(hass: HomeAssistant, entry: MockConfigEntry, **changes: Any) -> None:

@@ -4,13 +4,13 @@ import asyncio
 
 from embymedia_core import InvalidHostError
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DOMAIN, LOGGER, MANUFACTURER
+from .const import DOMAIN, LOGGER
 from .coordinator import (
     EmbyConfigEntry,
     EmbyDiscoveryCoordinator,
@@ -18,15 +18,12 @@ from .coordinator import (
     EmbyRuntimeData,
     EmbyServerCoordinator,
     EmbySessionCoordinator,
-    async_get_device_id,
-    async_run_event_loop,
-    create_client,
-    discovery_enabled,
-    entry_user_id,
     last_seen_store,
-    websocket_enabled,
-    websocket_interval_ms,
 )
+from .device import async_setup_server_device
+from .events import async_run_event_loop
+from .images import async_register_image_view
+from .options import EmbyOptions, async_get_device_id, create_client
 from .server_discovery import async_setup_discovery
 from .services import async_setup_services
 
@@ -36,7 +33,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions (once, whatever the number of servers)."""
+    """Register the integration's actions and image view (once, whatever the number of
+    servers) and start looking for servers on the network."""
+    async_register_image_view(hass)
     async_setup_services(hass)
     async_setup_discovery(hass)
     return True
@@ -68,11 +67,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
     await server.async_config_entry_first_refresh()
     server_info = server.data.info
 
+    options = EmbyOptions.from_entry(entry)
     sessions = EmbySessionCoordinator(hass, entry, client, server_info, device_id)
     library = EmbyLibraryCoordinator(hass, entry, client)
-    user_id = entry_user_id(entry)
+    user_id = options.user_id
     discovery: dict[str, EmbyDiscoveryCoordinator] = {}
-    if discovery_enabled(entry):
+    if options.enable_discovery_sensors:
         users = await client.get_users() if user_id is None else []
         targets = (
             {user_id: user_id}
@@ -99,31 +99,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
     )
     entry.runtime_data = runtime
 
-    device_registry = dr.async_get(hass)
-    server_device = device_registry.async_get_or_create(
-        config_entry_id=entry.entry_id,
-        identifiers={(DOMAIN, sessions.server_id)},
-        manufacturer=MANUFACTURER,
-        model="Emby Server",
-        name=sessions.server_name,
-        sw_version=server_info["version"],
-        entry_type=dr.DeviceEntryType.SERVICE,
-        configuration_url=client.server_url,
-    )
-
-    @callback
-    def _async_update_server_device() -> None:
-        """Keep the server device's name and version current."""
-        info = server.data.info
-        device = device_registry.async_get(server_device.id)
-        if isinstance(device, dr.DeviceEntry) and (
-            device.sw_version != info["version"] or device.name != info["server_name"]
-        ):
-            device_registry.async_update_device(
-                device.id, sw_version=info["version"], name=info["server_name"]
-            )
-
-    entry.async_on_unload(server.async_add_listener(_async_update_server_device))
+    async_setup_server_device(hass, entry)
     # Housekeeping (ignored and purged clients) after every session change; it also keeps the
     # session coordinator polling when no entity listens.
     sessions.async_housekeeping()
@@ -132,10 +108,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
 
-    if websocket_enabled(entry):
+    if options.enable_websocket:
         entry.async_create_background_task(
             hass,
-            async_run_event_loop(hass, entry, websocket_interval_ms(entry)),
+            async_run_event_loop(hass, entry, options.websocket_interval),
             name=f"{DOMAIN} websocket {entry.title}",
         )
     else:

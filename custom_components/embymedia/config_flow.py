@@ -3,14 +3,7 @@
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, override
 
-from embymedia_core import (
-    EmbyAuthError,
-    EmbyError,
-    EmbySslError,
-    EmbyTimeoutError,
-    InvalidHostError,
-    parse_host,
-)
+from embymedia_core import EmbyError, InvalidHostError, parse_host
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigEntryState,
@@ -43,40 +36,32 @@ from .const import (
     CONF_HOST,
     CONF_IGNORE_WEB_PLAYERS,
     CONF_IGNORED_DEVICES,
-    CONF_LIBRARY_SCAN_INTERVAL,
     CONF_PORT,
-    CONF_PURGE_AFTER_DAYS,
-    CONF_SCAN_INTERVAL,
-    CONF_SERVER_SCAN_INTERVAL,
     CONF_SSL,
     CONF_USER_ID,
     CONF_VERIFY_SSL,
-    CONF_WEBSOCKET_INTERVAL,
-    DEFAULT_ENABLE_DISCOVERY_SENSORS,
-    DEFAULT_ENABLE_WEBSOCKET,
-    DEFAULT_IGNORE_WEB_PLAYERS,
-    DEFAULT_LIBRARY_SCAN_INTERVAL,
     DEFAULT_PORT,
-    DEFAULT_PURGE_AFTER_DAYS,
-    DEFAULT_SCAN_INTERVAL,
-    DEFAULT_SERVER_SCAN_INTERVAL,
     DEFAULT_SSL,
     DEFAULT_VERIFY_SSL,
-    DEFAULT_WEBSOCKET_INTERVAL,
     DOMAIN,
     LOGGER,
-    MAX_LIBRARY_SCAN_INTERVAL,
-    MAX_PURGE_AFTER_DAYS,
-    MAX_SCAN_INTERVAL,
-    MAX_SERVER_SCAN_INTERVAL,
-    MAX_WEBSOCKET_INTERVAL,
-    MIN_LIBRARY_SCAN_INTERVAL,
-    MIN_SCAN_INTERVAL,
-    MIN_SERVER_SCAN_INTERVAL,
     MIN_SERVER_VERSION,
-    MIN_WEBSOCKET_INTERVAL,
 )
-from .coordinator import EmbyConfigEntry, async_get_device_id, create_client, entry_user_id
+from .coordinator import EmbyConfigEntry
+from .errors import error_translation_key
+from .options import (
+    BOOLEAN_DEFAULTS,
+    LIBRARY_SCAN_INTERVAL,
+    NUMBER_OPTIONS,
+    PURGE_AFTER_DAYS,
+    SCAN_INTERVAL,
+    SERVER_SCAN_INTERVAL,
+    WEBSOCKET_INTERVAL,
+    NumberOption,
+    async_get_device_id,
+    create_client,
+    entry_user_id,
+)
 from .server_discovery import CONF_ADDRESS, CONF_NAME, CONF_SERVER_ID
 
 if TYPE_CHECKING:
@@ -163,18 +148,11 @@ async def async_validate(
         return await _async_query(data, await async_get_device_id(hass))
     except FlowError:
         raise
-    except InvalidHostError as err:
-        raise FlowError("invalid_host", CONF_HOST) from err
-    except EmbyAuthError as err:
-        raise FlowError("invalid_auth") from err
-    except EmbyTimeoutError as err:
-        raise FlowError("timeout") from err
-    except EmbySslError as err:
-        raise FlowError("ssl_error") from err
     except EmbyError as err:
         # Refused, unreachable, or something that is not an Emby server answering.
         LOGGER.debug("Cannot connect to Emby at %s: %s", data[CONF_HOST], err)
-        raise FlowError("cannot_connect") from err
+        key = error_translation_key(err, "cannot_connect")
+        raise FlowError(key, CONF_HOST if key == "invalid_host" else "base") from err
     except Exception as err:
         LOGGER.exception("Unexpected error while validating the Emby server")
         raise FlowError("unknown") from err
@@ -386,13 +364,13 @@ class EmbyConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
-def _number(minimum: int, maximum: int, unit: str, step: int = 1) -> NumberSelector:
+def _number(option: NumberOption) -> NumberSelector:
     return NumberSelector(
         NumberSelectorConfig(
-            min=minimum,
-            max=maximum,
-            step=step,
-            unit_of_measurement=unit,
+            min=option.minimum,
+            max=option.maximum,
+            step=option.step,
+            unit_of_measurement=option.unit,
             mode=NumberSelectorMode.BOX,
         )
     )
@@ -433,69 +411,53 @@ class EmbyOptionsFlow(OptionsFlowWithReload):
             choice = user_input[CONF_USER_ID]
             return self.async_create_entry(
                 data={
-                    CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
-                    CONF_ENABLE_WEBSOCKET: user_input[CONF_ENABLE_WEBSOCKET],
-                    CONF_WEBSOCKET_INTERVAL: int(user_input[CONF_WEBSOCKET_INTERVAL]),
-                    CONF_LIBRARY_SCAN_INTERVAL: int(user_input[CONF_LIBRARY_SCAN_INTERVAL]),
-                    CONF_SERVER_SCAN_INTERVAL: int(user_input[CONF_SERVER_SCAN_INTERVAL]),
-                    CONF_ENABLE_DISCOVERY_SENSORS: user_input[CONF_ENABLE_DISCOVERY_SENSORS],
+                    **{option.key: int(user_input[option.key]) for option in NUMBER_OPTIONS},
+                    **{key: user_input[key] for key in BOOLEAN_DEFAULTS},
                     CONF_USER_ID: None if choice == ALL_USERS else choice,
                     CONF_IGNORED_DEVICES: list(user_input.get(CONF_IGNORED_DEVICES, [])),
-                    CONF_IGNORE_WEB_PLAYERS: user_input[CONF_IGNORE_WEB_PLAYERS],
-                    CONF_PURGE_AFTER_DAYS: int(user_input[CONF_PURGE_AFTER_DAYS]),
                 }
             )
 
         options = entry.options
         current_user = entry_user_id(entry)
+
+        def number(option: NumberOption) -> tuple[vol.Required, NumberSelector]:
+            default = options.get(option.key, option.default)
+            return vol.Required(option.key, default=default), _number(option)
+
+        def boolean(key: str) -> tuple[vol.Required, BooleanSelector]:
+            default = options.get(key, BOOLEAN_DEFAULTS[key])
+            return vol.Required(key, default=default), BooleanSelector()
+
         schema = vol.Schema(
-            {
-                vol.Required(
-                    CONF_SCAN_INTERVAL,
-                    default=options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL),
-                ): _number(MIN_SCAN_INTERVAL, MAX_SCAN_INTERVAL, "s"),
-                vol.Required(
-                    CONF_ENABLE_WEBSOCKET,
-                    default=options.get(CONF_ENABLE_WEBSOCKET, DEFAULT_ENABLE_WEBSOCKET),
-                ): BooleanSelector(),
-                vol.Required(
-                    CONF_WEBSOCKET_INTERVAL,
-                    default=options.get(CONF_WEBSOCKET_INTERVAL, DEFAULT_WEBSOCKET_INTERVAL),
-                ): _number(MIN_WEBSOCKET_INTERVAL, MAX_WEBSOCKET_INTERVAL, "ms", step=100),
-                vol.Required(
-                    CONF_LIBRARY_SCAN_INTERVAL,
-                    default=options.get(CONF_LIBRARY_SCAN_INTERVAL, DEFAULT_LIBRARY_SCAN_INTERVAL),
-                ): _number(MIN_LIBRARY_SCAN_INTERVAL, MAX_LIBRARY_SCAN_INTERVAL, "h"),
-                vol.Required(
-                    CONF_SERVER_SCAN_INTERVAL,
-                    default=options.get(CONF_SERVER_SCAN_INTERVAL, DEFAULT_SERVER_SCAN_INTERVAL),
-                ): _number(MIN_SERVER_SCAN_INTERVAL, MAX_SERVER_SCAN_INTERVAL, "min"),
-                vol.Required(
-                    CONF_ENABLE_DISCOVERY_SENSORS,
-                    default=options.get(
-                        CONF_ENABLE_DISCOVERY_SENSORS, DEFAULT_ENABLE_DISCOVERY_SENSORS
+            dict(
+                [
+                    number(SCAN_INTERVAL),
+                    boolean(CONF_ENABLE_WEBSOCKET),
+                    number(WEBSOCKET_INTERVAL),
+                    number(LIBRARY_SCAN_INTERVAL),
+                    number(SERVER_SCAN_INTERVAL),
+                    boolean(CONF_ENABLE_DISCOVERY_SENSORS),
+                    (
+                        vol.Required(CONF_USER_ID, default=current_user or ALL_USERS),
+                        user_selector(await self._async_users(), current_user),
                     ),
-                ): BooleanSelector(),
-                vol.Required(CONF_USER_ID, default=current_user or ALL_USERS): user_selector(
-                    await self._async_users(), current_user
-                ),
-                vol.Optional(
-                    CONF_IGNORED_DEVICES, default=list(options.get(CONF_IGNORED_DEVICES, []))
-                ): SelectSelector(
-                    SelectSelectorConfig(
-                        options=self._device_options(),
-                        multiple=True,
-                        mode=SelectSelectorMode.DROPDOWN,
-                    )
-                ),
-                vol.Required(
-                    CONF_IGNORE_WEB_PLAYERS,
-                    default=options.get(CONF_IGNORE_WEB_PLAYERS, DEFAULT_IGNORE_WEB_PLAYERS),
-                ): BooleanSelector(),
-                vol.Required(
-                    CONF_PURGE_AFTER_DAYS,
-                    default=options.get(CONF_PURGE_AFTER_DAYS, DEFAULT_PURGE_AFTER_DAYS),
-                ): _number(0, MAX_PURGE_AFTER_DAYS, "d"),
-            }
+                    (
+                        vol.Optional(
+                            CONF_IGNORED_DEVICES,
+                            default=list(options.get(CONF_IGNORED_DEVICES, [])),
+                        ),
+                        SelectSelector(
+                            SelectSelectorConfig(
+                                options=self._device_options(),
+                                multiple=True,
+                                mode=SelectSelectorMode.DROPDOWN,
+                            )
+                        ),
+                    ),
+                    boolean(CONF_IGNORE_WEB_PLAYERS),
+                    number(PURGE_AFTER_DAYS),
+                ]
+            )
         )
         return self.async_show_form(step_id="init", data_schema=schema)

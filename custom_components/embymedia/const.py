@@ -40,7 +40,7 @@ DEVICE_ID_PREFIX: Final = "homeassistant-embymedia-"
 # Entry data: the Emby user the entry works for; None or "" means all users.
 CONF_USER_ID: Final = "user_id"
 
-# Options (every one has an effect, see coordinator.py and __init__.py).
+# Options (every one has an effect; defaults and ranges in options.py).
 CONF_SCAN_INTERVAL: Final = "scan_interval"  # session poll, seconds
 CONF_ENABLE_WEBSOCKET: Final = "enable_websocket"
 CONF_WEBSOCKET_INTERVAL: Final = "websocket_interval"  # SessionsStart throttle, milliseconds
@@ -50,24 +50,6 @@ CONF_ENABLE_DISCOVERY_SENSORS: Final = "enable_discovery_sensors"
 CONF_IGNORED_DEVICES: Final = "ignored_devices"  # list of Emby device ids
 CONF_IGNORE_WEB_PLAYERS: Final = "ignore_web_players"
 CONF_PURGE_AFTER_DAYS: Final = "purge_after_days"  # 0 = never
-
-DEFAULT_SCAN_INTERVAL: Final = 10
-MIN_SCAN_INTERVAL: Final = 5
-MAX_SCAN_INTERVAL: Final = 300
-DEFAULT_ENABLE_WEBSOCKET: Final = True
-DEFAULT_WEBSOCKET_INTERVAL: Final = 1500
-MIN_WEBSOCKET_INTERVAL: Final = 500
-MAX_WEBSOCKET_INTERVAL: Final = 10000
-DEFAULT_LIBRARY_SCAN_INTERVAL: Final = 1
-MIN_LIBRARY_SCAN_INTERVAL: Final = 1
-MAX_LIBRARY_SCAN_INTERVAL: Final = 24
-DEFAULT_SERVER_SCAN_INTERVAL: Final = 5
-MIN_SERVER_SCAN_INTERVAL: Final = 5
-MAX_SERVER_SCAN_INTERVAL: Final = 60
-DEFAULT_ENABLE_DISCOVERY_SENSORS: Final = True
-DEFAULT_IGNORE_WEB_PLAYERS: Final = False
-DEFAULT_PURGE_AFTER_DAYS: Final = 0
-MAX_PURGE_AFTER_DAYS: Final = 365
 
 # With the WebSocket up, the session coordinator polls only as a safety net, and only when no push
 # came in this many seconds.

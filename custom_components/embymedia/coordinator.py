@@ -1,4 +1,4 @@
-"""Coordinators of the Emby Media integration and the WebSocket event loop that feeds them.
+"""Coordinators of the Emby Media integration (the WebSocket feeds them through events.py).
 
 Polling follows docs/EFFICIENCY.md: sessions every `scan_interval` (60 s safety net while the
 WebSocket pushes them), library every hour (refreshed on LibraryChanged), server every 5 minutes,
@@ -7,66 +7,28 @@ LibraryChanged). Every request, cache and metric lives in the Rust core; Python 
 """
 
 import asyncio
-import copy
 import time
-from collections.abc import Coroutine, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final, override
 
-from embymedia_core import (
-    EmbyAuthError,
-    EmbyClient,
-    EmbyClosedError,
-    EmbyConnectionError,
-    EmbyError,
-    EmbySslError,
-    EmbyTimeoutError,
-)
+from embymedia_core import EmbyAuthError, EmbyClient, EmbyError
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers import instance_id
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
 from .const import (
-    CLIENT_NAME,
-    CLIENT_VERSION,
-    CONF_API_KEY,
-    CONF_ENABLE_DISCOVERY_SENSORS,
-    CONF_ENABLE_WEBSOCKET,
-    CONF_HOST,
-    CONF_IGNORE_WEB_PLAYERS,
-    CONF_IGNORED_DEVICES,
-    CONF_LIBRARY_SCAN_INTERVAL,
-    CONF_PORT,
-    CONF_PURGE_AFTER_DAYS,
-    CONF_SCAN_INTERVAL,
-    CONF_SERVER_SCAN_INTERVAL,
-    CONF_SSL,
-    CONF_USER_ID,
-    CONF_VERIFY_SSL,
-    CONF_WEBSOCKET_INTERVAL,
     COORDINATOR_DISCOVERY,
     COORDINATOR_LIBRARY,
     COORDINATOR_SERVER,
     COORDINATOR_SESSIONS,
-    DEFAULT_ENABLE_DISCOVERY_SENSORS,
-    DEFAULT_ENABLE_WEBSOCKET,
-    DEFAULT_IGNORE_WEB_PLAYERS,
-    DEFAULT_LIBRARY_SCAN_INTERVAL,
-    DEFAULT_PURGE_AFTER_DAYS,
-    DEFAULT_SCAN_INTERVAL,
-    DEFAULT_SERVER_SCAN_INTERVAL,
-    DEFAULT_SSL,
-    DEFAULT_VERIFY_SSL,
-    DEFAULT_WEBSOCKET_INTERVAL,
-    DEVICE_ID_PREFIX,
     DISCOVERY_EVENT_DELAY,
     DISCOVERY_SCAN_INTERVAL,
     DOMAIN,
@@ -75,10 +37,11 @@ from .const import (
     WEB_PLAYER_CLIENTS,
     WEBSOCKET_FALLBACK_INTERVAL,
 )
+from .errors import error_translation_key
+from .options import EmbyOptions
 
 if TYPE_CHECKING:
     from embymedia_core import (
-        Event,
         Item,
         ItemCounts,
         ItemsResult,
@@ -88,8 +51,6 @@ if TYPE_CHECKING:
         VirtualFolder,
     )
 
-# Seconds the core waits for one HTTP request (a module constant so tests can shorten it).
-REQUEST_TIMEOUT = 10.0
 # How many discovery rows (latest, resume, next up) to keep per user.
 DISCOVERY_LIMIT = 20
 # Last-seen bookkeeping for the purge option.
@@ -100,76 +61,9 @@ LAST_SEEN_SAVE_DELAY = 60.0
 type EmbyConfigEntry = ConfigEntry[EmbyRuntimeData]
 
 
-def entry_option[T](entry: ConfigEntry, key: str, default: T) -> T:
-    """Return an option of the entry, or its default when the option was never saved."""
-    value: T = entry.options.get(key, default)
-    return value
-
-
-def entry_user_id(entry: ConfigEntry) -> str | None:
-    """Return the Emby user the entry works for; None means every user.
-
-    Chosen in the config flow (entry data) and changeable in the options flow (entry options,
-    which win).
-    """
-    user_id: str | None = entry.options.get(CONF_USER_ID, entry.data.get(CONF_USER_ID))
-    return user_id or None
-
-
-async def async_get_device_id(hass: HomeAssistant) -> str:
-    """Return the device id this Home Assistant instance uses towards Emby (never shared)."""
-    return f"{DEVICE_ID_PREFIX}{await instance_id.async_get(hass)}"
-
-
-def create_client(
-    data: Mapping[str, Any], device_id: str, *, timeout: float | None = None
-) -> EmbyClient:
-    """Build the core client for entry data (no I/O). Raises InvalidHostError."""
-    return EmbyClient(
-        data[CONF_HOST],
-        data[CONF_PORT],
-        data[CONF_API_KEY],
-        ssl=data.get(CONF_SSL, DEFAULT_SSL),
-        verify_ssl=data.get(CONF_VERIFY_SSL, DEFAULT_VERIFY_SSL),
-        device_id=device_id,
-        device_name=CLIENT_NAME,
-        client_name=CLIENT_NAME,
-        client_version=CLIENT_VERSION,
-        timeout=REQUEST_TIMEOUT if timeout is None else timeout,
-    )
-
-
-def error_translation_key(err: EmbyError) -> str:
-    """Translation key (strings.json `exceptions`) of a core error."""
-    if isinstance(err, EmbyTimeoutError):
-        return "timeout"
-    if isinstance(err, EmbySslError):
-        return "ssl_error"
-    if isinstance(err, EmbyConnectionError):
-        return "cannot_connect"
-    if isinstance(err, EmbyClosedError):
-        return "client_closed"
-    return "update_failed"
-
-
 def is_web_player(session: Session) -> bool:
     """Whether the session is a browser player (Emby Web and its mobile variant)."""
     return session.client in WEB_PLAYER_CLIENTS
-
-
-def stopped_session(session: Session) -> Session:
-    """The session of a PlaybackStopped event as it is after the stop.
-
-    The event's session still names the item that stopped (and its paused state); applied as
-    is, the client would show as playing until the next Sessions push.
-    """
-    return copy.replace(
-        session,
-        now_playing_item=None,
-        play_state=copy.replace(
-            session.play_state, is_paused=False, position_ticks=None, can_seek=False
-        ),
-    )
 
 
 def last_seen_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, str]]:
@@ -225,7 +119,7 @@ class EmbyCoordinator[DataT](DataUpdateCoordinator[DataT]):
         except EmbyError as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
-                translation_key=error_translation_key(err),
+                translation_key=error_translation_key(err, "update_failed"),
                 translation_placeholders={"error": str(err)},
             ) from err
         finally:
@@ -252,9 +146,8 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
         own_device_id: str,
     ) -> None:
         """Initialize the session coordinator from the entry options."""
-        self.scan_interval = timedelta(
-            seconds=entry_option(config_entry, CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
-        )
+        options = EmbyOptions.from_entry(config_entry)
+        self.scan_interval = timedelta(seconds=options.scan_interval)
         super().__init__(
             hass,
             config_entry,
@@ -265,16 +158,10 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
         self.server_id: str = server_info["id"]
         self.server_name: str = server_info["server_name"]
         self.own_device_id = own_device_id
-        self.user_id = entry_user_id(config_entry)
-        self.ignored_devices: frozenset[str] = frozenset(
-            entry_option(config_entry, CONF_IGNORED_DEVICES, [])
-        )
-        self.ignore_web_players: bool = entry_option(
-            config_entry, CONF_IGNORE_WEB_PLAYERS, DEFAULT_IGNORE_WEB_PLAYERS
-        )
-        self.purge_after_days: int = entry_option(
-            config_entry, CONF_PURGE_AFTER_DAYS, DEFAULT_PURGE_AFTER_DAYS
-        )
+        self.user_id = options.user_id
+        self.ignored_devices = options.ignored_devices
+        self.ignore_web_players = options.ignore_web_players
+        self.purge_after_days = options.purge_after_days
         self.websocket_connected = False
         # Device id -> name of every client ever seen (seeded from the device registry, so clients
         # that are offline now still appear in the options flow).
@@ -467,22 +354,19 @@ class EmbyLibraryCoordinator(EmbyCoordinator[EmbyLibraryData]):
         self, hass: HomeAssistant, config_entry: EmbyConfigEntry, client: EmbyClient
     ) -> None:
         """Initialize the library coordinator from the entry options."""
+        options = EmbyOptions.from_entry(config_entry)
         super().__init__(
             hass,
             config_entry,
             client,
             name=COORDINATOR_LIBRARY,
-            update_interval=timedelta(
-                hours=entry_option(
-                    config_entry, CONF_LIBRARY_SCAN_INTERVAL, DEFAULT_LIBRARY_SCAN_INTERVAL
-                )
-            ),
+            update_interval=timedelta(hours=options.library_scan_interval),
             # A library scan sends LibraryChanged in bursts: one refresh per cooldown window.
             request_refresh_debouncer=Debouncer(
                 hass, LOGGER, cooldown=EVENT_REFRESH_COOLDOWN, immediate=False
             ),
         )
-        self.user_id = entry_user_id(config_entry)
+        self.user_id = options.user_id
 
     @override
     async def _async_fetch(self) -> EmbyLibraryData:
@@ -518,9 +402,7 @@ class EmbyServerCoordinator(EmbyCoordinator[EmbyServerData]):
             client,
             name=COORDINATOR_SERVER,
             update_interval=timedelta(
-                minutes=entry_option(
-                    config_entry, CONF_SERVER_SCAN_INTERVAL, DEFAULT_SERVER_SCAN_INTERVAL
-                )
+                minutes=EmbyOptions.from_entry(config_entry).server_scan_interval
             ),
         )
         self.websocket_connected = False
@@ -655,114 +537,3 @@ class EmbyRuntimeData:
     library: EmbyLibraryCoordinator
     server: EmbyServerCoordinator
     discovery: dict[str, EmbyDiscoveryCoordinator] = field(default_factory=dict)
-
-
-def websocket_enabled(entry: ConfigEntry) -> bool:
-    """Whether the entry uses the WebSocket."""
-    return entry_option(entry, CONF_ENABLE_WEBSOCKET, DEFAULT_ENABLE_WEBSOCKET)
-
-
-def websocket_interval_ms(entry: ConfigEntry) -> int:
-    """The SessionsStart throttle asked of the server."""
-    return int(entry_option(entry, CONF_WEBSOCKET_INTERVAL, DEFAULT_WEBSOCKET_INTERVAL))
-
-
-def discovery_enabled(entry: ConfigEntry) -> bool:
-    """Whether the entry keeps per-user discovery data."""
-    return entry_option(entry, CONF_ENABLE_DISCOVERY_SENSORS, DEFAULT_ENABLE_DISCOVERY_SENSORS)
-
-
-class EmbyEventHandler:
-    """Applies WebSocket events to the coordinators."""
-
-    def __init__(
-        self, hass: HomeAssistant, entry: EmbyConfigEntry, runtime: EmbyRuntimeData
-    ) -> None:
-        """Initialize the handler."""
-        self.hass = hass
-        self.entry = entry
-        self.runtime = runtime
-
-    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
-        """Run a refresh request without blocking the event stream (cancelled on unload)."""
-        self.entry.async_create_background_task(self.hass, coro, name=name)
-
-    def _refresh_discovery(
-        self, rows: frozenset[DiscoveryRow], user_ids: Iterable[str] | None = None
-    ) -> None:
-        discovery = self.runtime.discovery
-        for user_id in discovery if user_ids is None else user_ids:
-            if (coordinator := discovery.get(user_id)) is not None:
-                self._spawn(coordinator.async_refresh_rows(rows), f"{DOMAIN} discovery {user_id}")
-
-    def _is_playback_start_save(self, user_id: str, item_ids: list[str]) -> bool:
-        """Whether a UserDataChanged only announces playback starting: Emby saves play count
-        and last played then, which no discovery row shows; the stop's save (announced once the
-        session has stopped) is what moves resume points and next episodes."""
-        playing = {
-            session.now_playing_item.id
-            for session in (self.runtime.sessions.data or {}).values()
-            if session.user_id == user_id and session.now_playing_item is not None
-        }
-        return bool(item_ids) and playing.issuperset(item_ids)
-
-    @callback
-    def async_handle(self, event: Event) -> None:
-        """Dispatch one event."""
-        sessions = self.runtime.sessions
-        match event["type"]:
-            case "connected":
-                sessions.async_set_websocket_connected(True)
-                self.runtime.server.websocket_connected = True
-            case "disconnected" | "reconnecting":
-                sessions.async_set_websocket_connected(False)
-                self.runtime.server.websocket_connected = False
-                # Task changes while the socket is down are not pushed: poll them again.
-                self.runtime.server.tasks_stale = True
-            case "sessions":
-                sessions.async_set_sessions(event["sessions"])
-            case "playback_start" | "playback_progress":
-                sessions.async_apply_session(event["session"])
-            case "playback_stopped":
-                sessions.async_apply_session(stopped_session(event["session"]))
-                if (user_id := event["session"].user_id) is not None:
-                    self._refresh_discovery(USER_EVENT_ROWS, [user_id])
-            case "session_ended":
-                sessions.async_apply_session(event["session"], ended=True)
-            case "library_changed":
-                self._spawn(
-                    self.runtime.library.async_request_refresh(), f"{DOMAIN} library refresh"
-                )
-                self._refresh_discovery(ALL_DISCOVERY_ROWS)
-            case "user_data_changed":
-                if not self._is_playback_start_save(event["user_id"], event["item_ids"]):
-                    self._refresh_discovery(USER_EVENT_ROWS, [event["user_id"]])
-            case "scheduled_tasks_info":
-                self.runtime.server.async_set_tasks(event["tasks"])
-            case "scheduled_task_ended" | "restart_required":
-                server = self.runtime.server
-                server.tasks_stale = server.tasks_stale or event["type"] == "scheduled_task_ended"
-                self._spawn(server.async_request_refresh(), f"{DOMAIN} server refresh")
-            case _:
-                # server_restarting / shutting_down: the core reconnects by itself; the rest
-                # (tasks, notifications, users) feeds no coordinator.
-                pass
-
-
-async def async_run_event_loop(
-    hass: HomeAssistant, entry: EmbyConfigEntry, interval_ms: int
-) -> None:
-    """Consume the core's WebSocket event stream until the client closes."""
-    runtime = entry.runtime_data
-    handler = EmbyEventHandler(hass, entry, runtime)
-    try:
-        async for batch in runtime.client.events(sessions_interval_ms=interval_ms):
-            for event in batch:
-                handler.async_handle(event)
-    except EmbyClosedError:
-        pass
-    except EmbyError as err:
-        LOGGER.warning("Emby event stream ended: %s", err)
-    finally:
-        runtime.sessions.async_set_websocket_connected(False)
-        runtime.server.websocket_connected = False

@@ -7,7 +7,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
 from .const import CONF_API_KEY, CONF_HOST, DOMAIN
-from .coordinator import EmbyConfigEntry, EmbyCoordinator, websocket_enabled
+from .coordinator import EmbyConfigEntry, EmbyCoordinator
+from .options import EmbyOptions
 
 if TYPE_CHECKING:
     from embymedia_core import Session
@@ -64,7 +65,7 @@ async def async_get_config_entry_diagnostics(
             "entry": entry.as_dict(),
             "server": dict(server_info),
             "connection": {
-                "websocket_enabled": websocket_enabled(entry),
+                "websocket_enabled": EmbyOptions.from_entry(entry).enable_websocket,
                 "websocket_connected": sessions.websocket_connected,
                 "session_pushes": sessions.push_count,
                 "session_polls": sessions.poll_count,

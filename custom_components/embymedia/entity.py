@@ -5,7 +5,7 @@ import functools
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, cast, override
 
-from embymedia_core import EmbyAuthError, EmbyError, EmbyNotFoundError
+from embymedia_core import EmbyError, EmbyNotFoundError
 from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
@@ -16,6 +16,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN, LOGGER
 from .coordinator import EmbyConfigEntry, EmbySessionCoordinator
+from .errors import command_error
 
 if TYPE_CHECKING:
     from embymedia_core import Session
@@ -165,11 +166,6 @@ class EmbyClientEntity(CoordinatorEntity[EmbySessionCoordinator]):
         session = self._require_session()
         try:
             await send(session.id)
-        except EmbyAuthError as err:
-            self.coordinator.config_entry.async_start_reauth(self.hass)
-            raise HomeAssistantError(
-                translation_domain=DOMAIN, translation_key="invalid_auth"
-            ) from err
         except EmbyNotFoundError as err:
             # The session ended or the client reconnected under a new session id.
             LOGGER.debug("Session of %s is gone: %s", self.client_name, err)
@@ -180,14 +176,12 @@ class EmbyClientEntity(CoordinatorEntity[EmbySessionCoordinator]):
                 translation_placeholders={"client": self.client_name},
             ) from err
         except EmbyError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="command_failed",
-                translation_placeholders={
-                    "command": command,
-                    "client": self.client_name,
-                    "error": str(err),
-                },
+            raise command_error(
+                self.hass,
+                self.coordinator.config_entry,
+                err,
+                command=command,
+                target=self.client_name,
             ) from err
         if refresh and not self.coordinator.websocket_connected:
             await self.coordinator.async_request_refresh()

@@ -31,8 +31,10 @@ from homeassistant.helpers.service import (
 )
 
 from .const import DOMAIN
-from .coordinator import EmbyConfigEntry, entry_user_id
+from .coordinator import EmbyConfigEntry
 from .entity import EmbyClientEntity
+from .errors import error_translation_key
+from .options import entry_user_id
 
 if TYPE_CHECKING:
     from embymedia_core import EmbyClient, Item
@@ -160,13 +162,12 @@ async def _call[T](
                 translation_placeholders={"action": action, "server": server, "error": str(err)},
             ) from err
         raise await not_found() from err
-    except EmbyAuthError as err:
-        entry.async_start_reauth(entry.runtime_data.sessions.hass)
-        raise HomeAssistantError(translation_domain=DOMAIN, translation_key="invalid_auth") from err
     except EmbyError as err:
+        if isinstance(err, EmbyAuthError):
+            entry.async_start_reauth(entry.runtime_data.sessions.hass)
         raise HomeAssistantError(
             translation_domain=DOMAIN,
-            translation_key="action_failed",
+            translation_key=error_translation_key(err, "action_failed"),
             translation_placeholders={"action": action, "server": server, "error": str(err)},
         ) from err
 

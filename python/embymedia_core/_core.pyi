@@ -484,6 +484,16 @@ class MediaSource(TypedDict):
     transcoding_sub_protocol: str | None
     transcoding_container: str | None
 
+class Playback(TypedDict):
+    """How an item will be played (``get_playback``)."""
+
+    method: Literal["DirectPlay", "DirectStream", "Transcode"]
+    path: str
+    """Relative to the server URL, without credentials."""
+    mime_type: str
+    media_source_id: str | None
+    play_session_id: str | None
+
 class PlaybackInfo(TypedDict):
     media_sources: list[MediaSource]
     play_session_id: str | None
@@ -780,8 +790,11 @@ class EmbyClient:
         filters: list[str] | None = None,
         search_term: str | None = None,
         ids: list[str] | None = None,
+        name_starts_with: str | None = None,
+        name_less_than: str | None = None,
     ) -> ItemsResult:
-        """Genres and studios are joined with `|`, years with `,` (as Emby expects)."""
+        """Genres and studios are joined with `|`, years with `,` (as Emby expects).
+        `name_starts_with` / `name_less_than` match the sort name (an A-Z index)."""
     async def get_item(self, user_id: str, item_id: str) -> Item: ...
     async def get_seasons(self, user_id: str, series_id: str) -> ItemsResult: ...
     async def get_episodes(
@@ -957,6 +970,26 @@ class EmbyClient:
         max_streaming_bitrate: int | None = None,
         timeout: float | None = None,  # noqa: ASYNC109
     ) -> PlaybackInfo: ...
+    async def get_playback(
+        self,
+        item_id: str,
+        media_type: str,
+        *,
+        user_id: str | None = None,
+        max_streaming_bitrate: int | None = None,
+        video_containers: list[str] | None = None,
+        audio_containers: list[str] | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> Playback | None:
+        """PlaybackInfo with a device profile (direct play of the containers given, else HLS
+        h264/aac for video, mp3 for audio), then direct play, else direct stream, else transcode;
+        audio always through `/Audio/{id}/universal`. None when Emby offers no way to play it.
+        ValueError for a media type other than Video/Audio, a bitrate of 0 or a bad container.
+        """
+    def player_url(self, path: str) -> str:
+        """The absolute URL of a `Playback.path` with the token in the query, for a player
+        device that cannot send headers (never for the frontend). ValueError unless `path`
+        starts with `/`."""
     def stream_path(
         self,
         item_id: str,

@@ -247,7 +247,8 @@ impl PyEmbyClient {
     #[pyo3(signature = (
         user_id, *, parent_id = None, include_item_types = None, recursive = false, fields = None,
         sort_by = None, sort_order = None, start_index = None, limit = None, genres = None,
-        studios = None, years = None, filters = None, search_term = None, ids = None
+        studios = None, years = None, filters = None, search_term = None, ids = None,
+        name_starts_with = None, name_less_than = None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn get_items<'py>(
@@ -268,6 +269,8 @@ impl PyEmbyClient {
         filters: Option<Vec<String>>,
         search_term: Option<String>,
         ids: Option<Vec<String>>,
+        name_starts_with: Option<String>,
+        name_less_than: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
         if let Some(order) = sort_order.as_deref() {
             if !matches!(order, "Ascending" | "Descending") {
@@ -291,6 +294,8 @@ impl PyEmbyClient {
             filters: filters.unwrap_or_default(),
             search_term,
             ids: ids.unwrap_or_default(),
+            name_starts_with,
+            name_less_than,
         };
         let c = self.core.clone();
         spawn(py, async move { c.get_items(&user_id, &query).await })

@@ -7,6 +7,7 @@ pub mod errors;
 pub mod events;
 mod handover;
 pub mod models;
+mod playback;
 mod rest;
 
 use std::time::Duration;

@@ -1,0 +1,151 @@
+"""What a config entry says: its options (defaults and ranges declared once, read by the
+coordinators and shown by the options flow) and the core client built from its data."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Self
+
+from embymedia_core import EmbyClient
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import instance_id
+
+from .const import (
+    CLIENT_NAME,
+    CLIENT_VERSION,
+    CONF_API_KEY,
+    CONF_ENABLE_DISCOVERY_SENSORS,
+    CONF_ENABLE_WEBSOCKET,
+    CONF_HOST,
+    CONF_IGNORE_WEB_PLAYERS,
+    CONF_IGNORED_DEVICES,
+    CONF_LIBRARY_SCAN_INTERVAL,
+    CONF_PORT,
+    CONF_PURGE_AFTER_DAYS,
+    CONF_SCAN_INTERVAL,
+    CONF_SERVER_SCAN_INTERVAL,
+    CONF_SSL,
+    CONF_USER_ID,
+    CONF_VERIFY_SSL,
+    CONF_WEBSOCKET_INTERVAL,
+    DEFAULT_SSL,
+    DEFAULT_VERIFY_SSL,
+    DEVICE_ID_PREFIX,
+)
+
+# Seconds the core waits for one HTTP request (a module constant so tests can shorten it).
+REQUEST_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NumberOption:
+    """A numeric option: its default, its range and its unit as the options flow shows it."""
+
+    key: str
+    default: int
+    minimum: int
+    maximum: int
+    unit: str
+    step: int = 1
+
+
+SCAN_INTERVAL: Final = NumberOption(
+    key=CONF_SCAN_INTERVAL, default=10, minimum=5, maximum=300, unit="s"
+)
+WEBSOCKET_INTERVAL: Final = NumberOption(
+    key=CONF_WEBSOCKET_INTERVAL, default=1500, minimum=500, maximum=10000, unit="ms", step=100
+)
+LIBRARY_SCAN_INTERVAL: Final = NumberOption(
+    key=CONF_LIBRARY_SCAN_INTERVAL, default=1, minimum=1, maximum=24, unit="h"
+)
+SERVER_SCAN_INTERVAL: Final = NumberOption(
+    key=CONF_SERVER_SCAN_INTERVAL, default=5, minimum=5, maximum=60, unit="min"
+)
+PURGE_AFTER_DAYS: Final = NumberOption(
+    key=CONF_PURGE_AFTER_DAYS, default=0, minimum=0, maximum=365, unit="d"
+)
+# In the order the options flow shows them, with the switches between them.
+NUMBER_OPTIONS: Final = (
+    SCAN_INTERVAL,
+    WEBSOCKET_INTERVAL,
+    LIBRARY_SCAN_INTERVAL,
+    SERVER_SCAN_INTERVAL,
+    PURGE_AFTER_DAYS,
+)
+BOOLEAN_DEFAULTS: Final[Mapping[str, bool]] = {
+    CONF_ENABLE_WEBSOCKET: True,
+    CONF_ENABLE_DISCOVERY_SENSORS: True,
+    CONF_IGNORE_WEB_PLAYERS: False,
+}
+
+
+def _number(options: Mapping[str, Any], option: NumberOption) -> int:
+    return int(options.get(option.key, option.default))
+
+
+def _boolean(options: Mapping[str, Any], key: str) -> bool:
+    return bool(options.get(key, BOOLEAN_DEFAULTS[key]))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EmbyOptions:
+    """Every option of an entry, with its default where it was never saved."""
+
+    scan_interval: int = SCAN_INTERVAL.default  # session poll, seconds
+    enable_websocket: bool = BOOLEAN_DEFAULTS[CONF_ENABLE_WEBSOCKET]
+    websocket_interval: int = WEBSOCKET_INTERVAL.default  # SessionsStart throttle, ms
+    library_scan_interval: int = LIBRARY_SCAN_INTERVAL.default  # hours
+    server_scan_interval: int = SERVER_SCAN_INTERVAL.default  # minutes
+    enable_discovery_sensors: bool = BOOLEAN_DEFAULTS[CONF_ENABLE_DISCOVERY_SENSORS]
+    # The Emby user the entry works for; None means every user.
+    user_id: str | None = None
+    ignored_devices: frozenset[str] = frozenset()
+    ignore_web_players: bool = BOOLEAN_DEFAULTS[CONF_IGNORE_WEB_PLAYERS]
+    purge_after_days: int = PURGE_AFTER_DAYS.default  # 0 = never
+
+    @classmethod
+    def from_entry(cls, entry: ConfigEntry) -> Self:
+        """The options of an entry (the user is chosen in the config flow, entry data, and
+        changeable in the options flow, entry options, which win)."""
+        options = entry.options
+        user_id: str | None = options.get(CONF_USER_ID, entry.data.get(CONF_USER_ID))
+        return cls(
+            scan_interval=_number(options, SCAN_INTERVAL),
+            enable_websocket=_boolean(options, CONF_ENABLE_WEBSOCKET),
+            websocket_interval=_number(options, WEBSOCKET_INTERVAL),
+            library_scan_interval=_number(options, LIBRARY_SCAN_INTERVAL),
+            server_scan_interval=_number(options, SERVER_SCAN_INTERVAL),
+            enable_discovery_sensors=_boolean(options, CONF_ENABLE_DISCOVERY_SENSORS),
+            user_id=user_id or None,
+            ignored_devices=frozenset(options.get(CONF_IGNORED_DEVICES, ())),
+            ignore_web_players=_boolean(options, CONF_IGNORE_WEB_PLAYERS),
+            purge_after_days=_number(options, PURGE_AFTER_DAYS),
+        )
+
+
+def entry_user_id(entry: ConfigEntry) -> str | None:
+    """The Emby user the entry works for; None means every user."""
+    return EmbyOptions.from_entry(entry).user_id
+
+
+async def async_get_device_id(hass: HomeAssistant) -> str:
+    """Return the device id this Home Assistant instance uses towards Emby (never shared)."""
+    return f"{DEVICE_ID_PREFIX}{await instance_id.async_get(hass)}"
+
+
+def create_client(
+    data: Mapping[str, Any], device_id: str, *, timeout: float | None = None
+) -> EmbyClient:
+    """Build the core client for entry data (no I/O). Raises InvalidHostError."""
+    return EmbyClient(
+        data[CONF_HOST],
+        data[CONF_PORT],
+        data[CONF_API_KEY],
+        ssl=data.get(CONF_SSL, DEFAULT_SSL),
+        verify_ssl=data.get(CONF_VERIFY_SSL, DEFAULT_VERIFY_SSL),
+        device_id=device_id,
+        device_name=CLIENT_NAME,
+        client_name=CLIENT_NAME,
+        client_version=CLIENT_VERSION,
+        timeout=REQUEST_TIMEOUT if timeout is None else timeout,
+    )
