@@ -21,6 +21,7 @@ from .coordinator import (
     last_seen_store,
 )
 from .device import async_setup_server_device
+from .event_bus import async_setup_event_bus
 from .events import async_run_event_loop
 from .images import async_register_image_view
 from .options import EmbyOptions, async_get_device_id, create_client
@@ -106,12 +107,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
     entry.async_on_unload(sessions.async_add_listener(sessions.async_housekeeping))
     entry.async_on_unload(sessions.async_save_last_seen)
 
+    event_bus = async_setup_event_bus(hass, entry)
+
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
 
     if options.enable_websocket:
         entry.async_create_background_task(
             hass,
-            async_run_event_loop(hass, entry, options.websocket_interval),
+            async_run_event_loop(
+                hass, entry, options.websocket_interval, (event_bus.async_handle,)
+            ),
             name=f"{DOMAIN} websocket {entry.title}",
         )
     else:

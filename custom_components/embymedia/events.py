@@ -1,7 +1,7 @@
 """The WebSocket event loop and the handler that applies each event to the coordinators."""
 
 import copy
-from collections.abc import Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any
 
 from embymedia_core import EmbyClosedError, EmbyError
@@ -113,15 +113,22 @@ class EmbyEventHandler:
 
 
 async def async_run_event_loop(
-    hass: HomeAssistant, entry: EmbyConfigEntry, interval_ms: int
+    hass: HomeAssistant,
+    entry: EmbyConfigEntry,
+    interval_ms: int,
+    listeners: Iterable[Callable[[Event], None]] = (),
 ) -> None:
-    """Consume the core's WebSocket event stream until the client closes."""
+    """Consume the core's WebSocket event stream until the client closes; `listeners` see
+    every event after the coordinators (the bus events of event_bus.py)."""
     runtime = entry.runtime_data
     handler = EmbyEventHandler(hass, entry, runtime)
+    listeners = tuple(listeners)
     try:
         async for batch in runtime.client.events(sessions_interval_ms=interval_ms):
             for event in batch:
                 handler.async_handle(event)
+                for listener in listeners:
+                    listener(event)
     except EmbyClosedError:
         pass
     except EmbyError as err:
