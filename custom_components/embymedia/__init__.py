@@ -9,6 +9,7 @@ from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
 from .coordinator import (
@@ -24,9 +25,11 @@ from .device import async_setup_server_device
 from .event_bus import async_setup_event_bus
 from .events import async_run_event_loop
 from .images import async_register_image_view
+from .issues import async_check_chosen_user, async_setup_issues
 from .options import EmbyOptions, async_get_device_id, create_client
 from .server_discovery import async_setup_discovery
 from .services import async_setup_services
+from .system_health import async_track_requests
 
 PLATFORMS: list[Platform] = [Platform.MEDIA_PLAYER, Platform.NOTIFY, Platform.REMOTE]
 
@@ -69,6 +72,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
     server_info = server.data.info
 
     options = EmbyOptions.from_entry(entry)
+    await async_check_chosen_user(hass, entry, client, options.user_id)
     sessions = EmbySessionCoordinator(hass, entry, client, server_info, device_id)
     library = EmbyLibraryCoordinator(hass, entry, client)
     user_id = options.user_id
@@ -108,6 +112,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
     entry.async_on_unload(sessions.async_save_last_seen)
 
     event_bus = async_setup_event_bus(hass, entry)
+    async_track_requests(hass, entry, dt_util.utcnow())
+    issues = async_setup_issues(
+        hass, entry, websocket_enabled=options.enable_websocket, user_id=options.user_id
+    )
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
 
@@ -115,7 +123,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
         entry.async_create_background_task(
             hass,
             async_run_event_loop(
-                hass, entry, options.websocket_interval, (event_bus.async_handle,)
+                hass,
+                entry,
+                options.websocket_interval,
+                (event_bus.async_handle, issues.async_handle),
             ),
             name=f"{DOMAIN} websocket {entry.title}",
         )

@@ -49,6 +49,7 @@ from .const import (
 )
 from .coordinator import EmbyConfigEntry
 from .errors import error_translation_key
+from .issues import version_tuple
 from .options import (
     BOOLEAN_DEFAULTS,
     LIBRARY_SCAN_INTERVAL,
@@ -89,16 +90,6 @@ class FlowError(Exception):
         super().__init__(key)
         self.key = key
         self.field = field
-
-
-def version_tuple(version: str) -> tuple[int, ...]:
-    """'4.8.11.0' -> (4, 8, 11, 0); parts that are not numbers end the tuple."""
-    parts: list[int] = []
-    for part in version.split("."):
-        if not part.isdigit():
-            break
-        parts.append(int(part))
-    return tuple(parts)
 
 
 def normalize_connection(user_input: Mapping[str, Any]) -> dict[str, Any]:

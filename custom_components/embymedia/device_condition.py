@@ -8,14 +8,14 @@ from collections.abc import Callable
 from typing import Final
 
 import voluptuous as vol
-from homeassistant.components.media_player import ATTR_MEDIA_CONTENT_ID, MediaPlayerState
-from homeassistant.components.media_player import DOMAIN as MEDIA_PLAYER_DOMAIN
+from homeassistant.components.media_player.const import ATTR_MEDIA_CONTENT_ID, MediaPlayerState
 from homeassistant.const import (
     CONF_CONDITION,
     CONF_DEVICE_ID,
     CONF_DOMAIN,
     CONF_ENTITY_ID,
     CONF_TYPE,
+    Platform,
 )
 from homeassistant.core import HomeAssistant, State, callback
 from homeassistant.helpers import config_validation as cv
@@ -52,7 +52,7 @@ def client_players(hass: HomeAssistant, device_id: str) -> list[er.RegistryEntry
     return [
         entry
         for entry in er.async_entries_for_device(er.async_get(hass), device_id)
-        if entry.domain == MEDIA_PLAYER_DOMAIN and entry.platform == DOMAIN
+        if entry.domain == Platform.MEDIA_PLAYER and entry.platform == DOMAIN
     ]
 
 

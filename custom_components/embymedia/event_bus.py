@@ -16,8 +16,8 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.components.media_player import DOMAIN as MEDIA_PLAYER_DOMAIN
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_call_later
@@ -27,7 +27,8 @@ from .coordinator import EmbyConfigEntry
 from .entity import client_unique_id
 
 if TYPE_CHECKING:
-    from embymedia_core import Event, NowPlayingItem, Session
+    from embymedia_core import Event as EmbyEvent
+    from embymedia_core import NowPlayingItem, Session
 
 EVENT_EMBYMEDIA: Final = f"{DOMAIN}_event"
 EVENT_LIBRARY_UPDATED: Final = f"{DOMAIN}_library_updated"
@@ -114,6 +115,7 @@ class EmbyEventBus:
         # The last state reported per client (what events have been fired up to).
         self._sessions: dict[str, Session] = dict(runtime.sessions.data or {})
         self._pending_stops: dict[str, CALLBACK_TYPE] = {}
+        self._unloaded = False
 
     def _base(self) -> dict[str, Any]:
         return {"config_entry_id": self.entry.entry_id, "server_id": self.server_id}
@@ -140,7 +142,7 @@ class EmbyEventBus:
         """Registry ids of a client's device and media player (None where it has none)."""
         device = dr.async_get(self.hass).async_get_device(identifiers={(DOMAIN, emby_device_id)})
         entity_id = er.async_get(self.hass).async_get_entity_id(
-            MEDIA_PLAYER_DOMAIN, DOMAIN, client_unique_id(self.server_id, emby_device_id)
+            Platform.MEDIA_PLAYER, DOMAIN, client_unique_id(self.server_id, emby_device_id)
         )
         return (device.id if device else None), entity_id
 
@@ -152,6 +154,8 @@ class EmbyEventBus:
         A client that stops playing is reported after STOP_GRACE: Emby announces the next item
         of a queue (or one the user picked) as a stop and a start, which is one media change.
         """
+        if self._unloaded:
+            return
         current: Mapping[str, Session] = self.entry.runtime_data.sessions.data or {}
         for emby_device_id in [*self._sessions, *(d for d in current if d not in self._sessions)]:
             before, after = self._sessions.get(emby_device_id), current.get(emby_device_id)
@@ -207,13 +211,14 @@ class EmbyEventBus:
 
     @callback
     def async_cancel_pending(self) -> None:
-        """Drop the stops still in their grace (unload)."""
+        """Drop the stops still in their grace and fire nothing more (unload)."""
+        self._unloaded = True
         for cancel in self._pending_stops.values():
             cancel()
         self._pending_stops.clear()
 
     @callback
-    def async_handle(self, event: Event) -> None:
+    def async_handle(self, event: EmbyEvent) -> None:
         """Fire the bus event of a WebSocket message (sessions are compared elsewhere)."""
         match event["type"]:
             case "library_changed":
@@ -277,4 +282,12 @@ def async_setup_event_bus(hass: HomeAssistant, entry: EmbyConfigEntry) -> EmbyEv
     entry.async_on_unload(
         entry.runtime_data.sessions.async_add_listener(bus.async_sessions_changed)
     )
+    entry.async_on_unload(bus.async_cancel_pending)
+
+    @callback
+    def _stop(_event: Event) -> None:
+        # Home Assistant stops without unloading entries: no stop may outlive it.
+        bus.async_cancel_pending()
+
+    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop))
     return bus

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any, Final
 
-from homeassistant.components.logbook import (
+from homeassistant.components.logbook.const import (
     LOGBOOK_ENTRY_ENTITY_ID,
     LOGBOOK_ENTRY_MESSAGE,
     LOGBOOK_ENTRY_NAME,

@@ -10,11 +10,9 @@ user typed and turns the core's errors into translated ones.
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any, Final
 
-import voluptuous as vol
 from embymedia_core import EmbyAuthError, EmbyError, EmbyNotFoundError
-from homeassistant.components.media_player import DOMAIN as MEDIA_PLAYER_DOMAIN
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID, Platform
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -37,7 +35,12 @@ from .errors import error_translation_key
 from .options import entry_user_id
 
 if TYPE_CHECKING:
+    # Home Assistant 2026.10 types its schemas with probatio (voluptuous's API, aliased to it at
+    # runtime); older releases use voluptuous.
+    import probatio as vol
     from embymedia_core import EmbyClient, Item
+else:
+    import voluptuous as vol
 
 ATTR_ARGUMENTS: Final = "arguments"
 ATTR_COLLECTION_ID: Final = "collection_id"
@@ -110,14 +113,14 @@ SEARCH_ITEM_TYPES: Final = (
 _ID = vol.All(cv.string, vol.Strip, vol.Length(min=1))
 _IDS = vol.All(cv.ensure_list, [_ID], vol.Length(min=1))
 
-SERVER_TARGET: Final[dict[vol.Marker, Any]] = {
+SERVER_TARGET: Final[dict[str | vol.Marker, Any]] = {
     vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
     vol.Optional(ATTR_DEVICE_ID): cv.string,
 }
-USER_FIELD: Final[dict[vol.Marker, Any]] = {vol.Optional(ATTR_USER_ID): _ID}
+USER_FIELD: Final[dict[str | vol.Marker, Any]] = {vol.Optional(ATTR_USER_ID): _ID}
 
 
-def _server_schema(fields: dict[vol.Marker, Any] | None = None) -> vol.Schema:
+def _server_schema(fields: dict[str | vol.Marker, Any] | None = None) -> vol.Schema:
     return vol.Schema({**SERVER_TARGET, **(fields or {})})
 
 
@@ -365,7 +368,9 @@ async def _clear_queue(entity: EmbyClientEntity, call: ServiceCall) -> None:
 CLIENT_ACTIONS: Final[
     dict[
         str,
-        tuple[dict[vol.Marker, Any], Callable[[EmbyClientEntity, ServiceCall], Awaitable[None]]],
+        tuple[
+            dict[str | vol.Marker, Any], Callable[[EmbyClientEntity, ServiceCall], Awaitable[None]]
+        ],
     ]
 ] = {
     SERVICE_SEND_MESSAGE: (
@@ -764,7 +769,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
             hass,
             DOMAIN,
             name,
-            entity_domain=MEDIA_PLAYER_DOMAIN,
+            entity_domain=Platform.MEDIA_PLAYER,
             schema=fields,
             func=func,
         )
