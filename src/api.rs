@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
+use crate::arguments;
 use crate::client::{CachePolicy, Call, EmbyClient};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
@@ -32,13 +33,6 @@ pub const PLAYSTATE_COMMANDS: [&str; 9] = [
     "FastForward",
     "PlayPause",
 ];
-
-fn invalid_argument(what: &str, value: &str, allowed: &[&str]) -> Error {
-    Error::UnexpectedResponse {
-        endpoint: what.to_owned(),
-        reason: format!("{value:?} is not one of {}", allowed.join(", ")),
-    }
-}
 
 impl EmbyClient {
     // ---------------------------------------------------------------------------------------
@@ -118,9 +112,7 @@ impl EmbyClient {
         command: &str,
         start_position_ticks: Option<i64>,
     ) -> Result<()> {
-        if !PLAY_COMMANDS.contains(&command) {
-            return Err(invalid_argument("play command", command, &PLAY_COMMANDS));
-        }
+        arguments::one_of("play command", command, &PLAY_COMMANDS)?;
         self.post(
             Call::new(Endpoint::SessionPlay)
                 .path("Id", session_id)
@@ -139,13 +131,7 @@ impl EmbyClient {
         command: &str,
         seek_position_ticks: Option<i64>,
     ) -> Result<()> {
-        if !PLAYSTATE_COMMANDS.contains(&command) {
-            return Err(invalid_argument(
-                "playstate command",
-                command,
-                &PLAYSTATE_COMMANDS,
-            ));
-        }
+        arguments::one_of("playstate command", command, &PLAYSTATE_COMMANDS)?;
         // The position goes in the `PlaystateRequest` body: the specification declares no
         // query parameters for this route.
         let call = |cmd: &str| {
@@ -225,6 +211,11 @@ impl EmbyClient {
         user_id: Option<&str>,
         max_streaming_bitrate: Option<i64>,
     ) -> Result<PlaybackInfo> {
+        if max_streaming_bitrate.is_some_and(|b| b <= 0) {
+            return Err(arguments::invalid(
+                "max_streaming_bitrate must be a positive number of bits per second",
+            ));
+        }
         let mut body = serde_json::Map::new();
         if let Some(u) = user_id {
             body.insert("UserId".into(), json!(u));

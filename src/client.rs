@@ -24,6 +24,8 @@ pub struct Call {
     query: Vec<(&'static str, String)>,
     body: Option<serde_json::Value>,
     timeout: Option<Duration>,
+    /// Another `X-Emby-Authorization` identity than the client's (a sign-in as another device).
+    identity: Option<String>,
 }
 
 impl Call {
@@ -34,7 +36,14 @@ impl Call {
             query: Vec::new(),
             body: None,
             timeout: None,
+            identity: None,
         }
+    }
+
+    /// Sends this request with another `X-Emby-Authorization` header value.
+    pub(crate) fn identity(mut self, header: String) -> Self {
+        self.identity = Some(header);
+        self
     }
 
     /// Binds the path parameter `{name}` of the template.
@@ -200,8 +209,20 @@ pub(crate) struct Inner {
     pub(crate) lifecycle: Arc<Lifecycle>,
     pub(crate) caches: Caches,
     inflight: SingleFlight,
-    /// The WebSocket, once started.
-    pub(crate) websocket: std::sync::OnceLock<crate::websocket::WebSocketHandle>,
+    /// The WebSocket's handle, once started. Typed by `websocket/` (which builds on this
+    /// module, not the other way round).
+    pub(crate) websocket: std::sync::OnceLock<Box<dyn Attachment>>,
+    /// User access tokens for the URLs of player devices, by user id ([`crate::playback`]).
+    pub(crate) media_tokens: std::sync::Mutex<std::collections::HashMap<String, String>>,
+}
+
+/// Something started on a client that must hear of its `close()`: the WebSocket's handle, whose
+/// type lives in `websocket/` (that module builds on this one, not the other way round).
+pub trait Attachment: Send + Sync {
+    /// The client was closed (not called at interpreter exit).
+    fn closed(&self);
+    /// For the owner to get its own type back.
+    fn as_any(&self) -> &dyn Any;
 }
 
 /// The Emby client: cheap to clone (an `Arc` inside), one per server.
@@ -262,6 +283,7 @@ impl EmbyClient {
                 caches,
                 inflight: SingleFlight::default(),
                 websocket: std::sync::OnceLock::new(),
+                media_tokens: std::sync::Mutex::default(),
             }),
             timeout: None,
         })
@@ -312,10 +334,9 @@ impl EmbyClient {
     /// Stops every request and background task and waits for them; idempotent.
     pub async fn close(&self) {
         self.inner.lifecycle.close().await;
-        // Ends `events()` iterators (after what is queued). shutdown_all (interpreter exit) does
-        // not: waking Python futures while the interpreter finalizes would crash it.
+        // Ends what was started on the client (the WebSocket's event stream).
         if let Some(ws) = self.inner.websocket.get() {
-            ws.queue.close();
+            ws.closed();
         }
         self.inner.caches.invalidate_all();
         log::debug!(target: "embymedia_core::client", "client for {} closed", self.server_url());
@@ -396,7 +417,10 @@ impl EmbyClient {
             .request(method, url)
             .timeout(timeout)
             .header("X-Emby-Token", self.inner.config.api_key.expose())
-            .header("X-Emby-Authorization", &self.inner.auth_header)
+            .header(
+                "X-Emby-Authorization",
+                call.identity.as_deref().unwrap_or(&self.inner.auth_header),
+            )
             .header(reqwest::header::ACCEPT, "application/json");
         req = match &call.body {
             Some(body) => req
@@ -459,7 +483,7 @@ impl EmbyClient {
             return Error::Timeout { url, timeout };
         }
         let reason = redact(&error_chain(e));
-        if let Some(tls) = find_tls_error(e) {
+        if let Some(tls) = crate::tls::find_error(e) {
             return Error::Ssl {
                 url,
                 reason: redact(&tls),
@@ -694,26 +718,4 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     }
     parts.dedup();
     parts.join(": ")
-}
-
-/// A rustls error anywhere in the chain (also inside `io::Error`, whose `source()` skips it).
-pub(crate) fn find_tls_error(e: &(dyn std::error::Error + 'static)) -> Option<String> {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
-        if let Some(t) = err.downcast_ref::<rustls::Error>() {
-            return Some(t.to_string());
-        }
-        if let Some(io) = err.downcast_ref::<std::io::Error>()
-            && let Some(inner) = io.get_ref()
-        {
-            if let Some(t) = inner.downcast_ref::<rustls::Error>() {
-                return Some(t.to_string());
-            }
-            if let Some(found) = find_tls_error(inner) {
-                return Some(found);
-            }
-        }
-        cur = err.source();
-    }
-    None
 }

@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use crate::arguments;
 use crate::browse::{DEFAULT_FIELDS, ItemsQuery};
 use crate::client::{CachePolicy, Call, EmbyClient};
 use crate::endpoint::Endpoint;
@@ -89,6 +90,8 @@ impl EmbyClient {
         item_ids: &[String],
         media_type: Option<&str>,
     ) -> Result<Option<PlaylistCreated>> {
+        let name = arguments::name(name)?;
+        arguments::id_list("item_ids", item_ids)?;
         let result = self
             .post_json_opt(
                 Call::new(Endpoint::CreatePlaylist)
@@ -109,6 +112,7 @@ impl EmbyClient {
         item_ids: &[String],
         user_id: Option<&str>,
     ) -> Result<Option<i64>> {
+        arguments::ids("item_ids", item_ids)?;
         let result = self
             .post_json_opt::<AddedToPlaylist>(
                 Call::new(Endpoint::AddToPlaylist)
@@ -127,6 +131,7 @@ impl EmbyClient {
         playlist_id: &str,
         entry_ids: &[String],
     ) -> Result<()> {
+        arguments::ids("entry_ids", entry_ids)?;
         let result = self
             .post(
                 Call::new(Endpoint::RemoveFromPlaylist)
@@ -146,6 +151,8 @@ impl EmbyClient {
         item_ids: &[String],
         parent_id: Option<&str>,
     ) -> Result<Option<CollectionCreated>> {
+        let name = arguments::name(name)?;
+        arguments::id_list("item_ids", item_ids)?;
         let result = self
             .post_json_opt(
                 Call::new(Endpoint::CreateCollection)
@@ -160,6 +167,7 @@ impl EmbyClient {
 
     /// `POST /Collections/{Id}/Items?Ids=..`.
     pub async fn add_to_collection(&self, collection_id: &str, item_ids: &[String]) -> Result<()> {
+        arguments::ids("item_ids", item_ids)?;
         let result = self
             .post(
                 Call::new(Endpoint::AddToCollection)
@@ -177,6 +185,7 @@ impl EmbyClient {
         collection_id: &str,
         item_ids: &[String],
     ) -> Result<()> {
+        arguments::ids("item_ids", item_ids)?;
         let result = self
             .post(
                 Call::new(Endpoint::RemoveFromCollection)

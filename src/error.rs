@@ -46,6 +46,10 @@ pub enum Error {
     /// The client was closed.
     #[error("the Emby client is closed")]
     Closed,
+    /// An argument the caller gave cannot be sent to Emby (checked before anything is sent;
+    /// see [`crate::arguments`]). The message names the argument.
+    #[error("{0}")]
+    InvalidArgument(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -69,6 +73,7 @@ impl Error {
             Error::HtmlPage { .. } => "html_page",
             Error::UnexpectedResponse { .. } => "unexpected_response",
             Error::Closed => "closed",
+            Error::InvalidArgument(_) => "invalid_argument",
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod arguments;
 pub mod browse;
 pub mod cache;
 pub mod client;

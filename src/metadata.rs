@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::arguments;
 use crate::client::{CachePolicy, Call, EmbyClient};
 use crate::endpoint::Endpoint;
 use crate::error::Result;
@@ -24,6 +25,12 @@ pub struct NamesQuery {
 }
 
 impl NamesQuery {
+    /// Whether Emby can take these filters.
+    fn check(&self) -> Result<()> {
+        arguments::sort_order(self.sort_order.as_deref())?;
+        arguments::id_list("include_item_types", &self.include_item_types)
+    }
+
     fn call(&self, endpoint: Endpoint, user_id: &str) -> Call {
         Call::new(endpoint)
             .query("UserId", user_id)
@@ -56,6 +63,7 @@ impl EmbyClient {
         user_id: &str,
         query: &NamesQuery,
     ) -> Result<Arc<ItemsResult>> {
+        query.check()?;
         self.get_json(query.call(endpoint, user_id), query.policy(user_id))
             .await
     }
@@ -91,6 +99,8 @@ impl EmbyClient {
         query: &NamesQuery,
         person_types: &[String],
     ) -> Result<Arc<ItemsResult>> {
+        query.check()?;
+        arguments::id_list("person_types", person_types)?;
         self.get_json(
             query
                 .call(Endpoint::Persons, user_id)
@@ -102,6 +112,7 @@ impl EmbyClient {
 
     /// `GET /Years`: the production years in use (`{"Name": "1999", "Id": "1999"}` entries).
     pub async fn get_years(&self, user_id: &str, query: &NamesQuery) -> Result<Arc<NameIdResult>> {
+        query.check()?;
         self.get_json(query.call(Endpoint::Years, user_id), query.policy(user_id))
             .await
     }

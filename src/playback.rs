@@ -6,12 +6,12 @@
 //! Every path here is relative to the server URL and holds no credentials; only
 //! [`EmbyClient::player_url`] adds a token, for a player device that cannot send headers.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::client::{Call, EmbyClient, is_path_segment};
 use crate::endpoint::Endpoint;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::models::MediaSource;
 use crate::urls::{StreamKind, StreamOptions};
 
@@ -23,6 +23,20 @@ const REMUX_VIDEO_CODEC: &str = "h264";
 const REMUX_AUDIO_CODEC: &str = "aac";
 /// What the universal audio route transcodes to when the file cannot be sent as it is.
 const AUDIO_TRANSCODE_CONTAINER: &str = "mp3";
+
+/// `AuthenticationResult` of a sign-in: the token and whose it is.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+struct AuthenticationResult {
+    access_token: String,
+    user: SignedInUser,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+struct SignedInUser {
+    id: String,
+}
 
 /// What the player can take: the maximum bitrate and the containers it plays as they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,23 +64,27 @@ impl PlaybackProfile {
         max_streaming_bitrate: Option<u64>,
         video_containers: Option<Vec<String>>,
         audio_containers: Option<Vec<String>>,
-    ) -> std::result::Result<Self, String> {
+    ) -> Result<Self> {
         if max_streaming_bitrate == Some(0) {
-            return Err(
-                "max_streaming_bitrate must be a positive number of bits per second".into(),
-            );
+            return Err(crate::arguments::invalid(
+                "max_streaming_bitrate must be a positive number of bits per second",
+            ));
         }
         let defaults = Self::default();
         let check = |name: &str, list: Option<Vec<String>>, default: Vec<String>| {
             let list = list.unwrap_or(default);
             if list.is_empty() {
-                return Err(format!("{name} must name at least one container"));
+                return Err(crate::arguments::invalid(format!(
+                    "{name} must name at least one container"
+                )));
             }
             match list
                 .iter()
                 .find(|c| c.is_empty() || !c.chars().all(|ch| ch.is_ascii_alphanumeric()))
             {
-                Some(bad) => Err(format!("{name}: {bad:?} is not a container name")),
+                Some(bad) => Err(crate::arguments::invalid(format!(
+                    "{name}: {bad:?} is not a container name"
+                ))),
                 None => Ok(list.iter().map(|c| c.to_ascii_lowercase()).collect()),
             }
         };
@@ -264,7 +282,9 @@ impl EmbyClient {
                 media_source_id: source.id.clone(),
                 ..StreamOptions::default()
             };
-            let path = self.stream_path(item_id, StreamKind::Video, &options)?;
+            let path = self
+                .stream_path(item_id, StreamKind::Video, &options)
+                .ok()?;
             let mime = mime_type(StreamKind::Video, container.as_deref().unwrap_or(""));
             return Some(playback(PlayMethod::DirectPlay, path, mime));
         }
@@ -281,7 +301,9 @@ impl EmbyClient {
                 audio_codec: Some(REMUX_AUDIO_CODEC.to_owned()),
                 ..StreamOptions::default()
             };
-            let path = self.stream_path(item_id, StreamKind::Video, &options)?;
+            let path = self
+                .stream_path(item_id, StreamKind::Video, &options)
+                .ok()?;
             let mime = mime_type(StreamKind::Video, &container);
             return Some(playback(PlayMethod::DirectStream, path, mime));
         }
@@ -303,15 +325,59 @@ impl EmbyClient {
         Some(playback(PlayMethod::Transcode, url, mime))
     }
 
+    /// A user access token for the URLs of `user_id`'s player devices: Emby's narrowest
+    /// credential (that user's libraries and rights, no administration), which it issues only
+    /// at sign-in. Call it only for a user without a password (`User.has_password` false): it
+    /// signs in with an empty one (a user with a password would count a failed sign-in). One
+    /// sign-in per user for the life of the client, as its own device (`<device id>-media`).
+    pub async fn user_media_token(&self, user_id: &str, user_name: &str) -> Result<()> {
+        if self.media_token(user_id).is_some() {
+            return Ok(());
+        }
+        let result: AuthenticationResult = self
+            .post_json(
+                Call::new(Endpoint::AuthenticateByName)
+                    .identity(self.config().media_authorization_header())
+                    .json(json!({"Username": user_name, "Pw": ""})),
+            )
+            .await?;
+        if result.access_token.is_empty() || result.user.id != user_id {
+            return Err(Error::UnexpectedResponse {
+                endpoint: Endpoint::AuthenticateByName.template().to_owned(),
+                reason: "the sign-in answered without a token of this user".to_owned(),
+            });
+        }
+        if let Ok(mut tokens) = self.inner.media_tokens.lock() {
+            tokens.insert(user_id.to_owned(), result.access_token);
+        }
+        Ok(())
+    }
+
+    fn media_token(&self, user_id: &str) -> Option<String> {
+        self.inner.media_tokens.lock().ok()?.get(user_id).cloned()
+    }
+
     /// The absolute URL a player device fetches: `path` (from [`Playback`]) on the server, with
-    /// the token in the query, since a Chromecast or a speaker cannot send headers. Never for a
-    /// browser: the frontend gets no URL with a token.
-    pub fn player_url(&self, path: &str) -> String {
+    /// a token in the query, since a Chromecast or a speaker cannot send headers: the user's
+    /// token from [`Self::user_media_token`] when there is one, else the API key. Never for a
+    /// browser: the frontend gets no URL with a token. `InvalidArgument` for a path that is
+    /// not relative to the server URL.
+    pub fn player_url(&self, path: &str, user_id: Option<&str>) -> Result<String> {
+        if !path.starts_with('/') {
+            return Err(crate::arguments::invalid(
+                "path must be relative to the server URL",
+            ));
+        }
         let separator = if path.contains('?') { '&' } else { '?' };
-        let token: String =
-            url::form_urlencoded::byte_serialize(self.config().api_key.expose().as_bytes())
-                .collect();
-        format!("{}{path}{separator}api_key={token}", self.server_url())
+        let user_token = user_id.and_then(|u| self.media_token(u));
+        let raw = user_token
+            .as_deref()
+            .unwrap_or_else(|| self.config().api_key.expose());
+        let token: String = url::form_urlencoded::byte_serialize(raw.as_bytes()).collect();
+        Ok(format!(
+            "{}{path}{separator}api_key={token}",
+            self.server_url()
+        ))
     }
 }
 
@@ -331,8 +397,10 @@ mod tests {
         assert_eq!(p["TranscodingProfiles"][0]["Protocol"], "hls");
         assert!(PlaybackProfile::default().device_profile()["MaxStreamingBitrate"].is_null());
         assert_eq!(
-            PlaybackProfile::new(None, Some(vec!["MKV".into()]), None).map(|p| p.video_containers),
-            Ok(vec!["mkv".to_owned()])
+            PlaybackProfile::new(None, Some(vec!["MKV".into()]), None)
+                .ok()
+                .map(|p| p.video_containers),
+            Some(vec!["mkv".to_owned()])
         );
         assert!(PlaybackProfile::new(Some(0), None, None).is_err());
         assert!(PlaybackProfile::new(None, Some(vec![]), None).is_err());

@@ -49,6 +49,28 @@ pub fn client_config(verify_ssl: bool) -> Arc<ClientConfig> {
     Arc::new(config)
 }
 
+/// A rustls error anywhere in the chain (also inside `io::Error`, whose `source()` skips it).
+pub fn find_error(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(t) = err.downcast_ref::<rustls::Error>() {
+            return Some(t.to_string());
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && let Some(inner) = io.get_ref()
+        {
+            if let Some(t) = inner.downcast_ref::<rustls::Error>() {
+                return Some(t.to_string());
+            }
+            if let Some(found) = find_error(inner) {
+                return Some(found);
+            }
+        }
+        cur = err.source();
+    }
+    None
+}
+
 #[derive(Debug)]
 struct AcceptAnyCertificate(Arc<rustls::crypto::CryptoProvider>);
 

@@ -4,8 +4,10 @@
 //! from Emby with the key in a header), and they are relative to [`EmbyClient::server_url`], base
 //! path included (`/Videos/7/stream?Static=true&DeviceId=..` of `http://emby:8096/emby`).
 
+use crate::arguments::{invalid, not_an_id};
 use crate::client::{Call, EmbyClient, is_path_segment};
 use crate::endpoint::Endpoint;
+use crate::error::Result;
 
 /// Emby's `ImageType` values.
 pub const IMAGE_TYPES: [&str; 15] = [
@@ -27,11 +29,17 @@ pub const IMAGE_TYPES: [&str; 15] = [
 ];
 
 /// The canonical spelling of an image type (Emby matches them case-insensitively).
-pub fn image_type(name: &str) -> Option<&'static str> {
+pub fn image_type(name: &str) -> Result<&'static str> {
     IMAGE_TYPES
         .iter()
         .copied()
         .find(|t| t.eq_ignore_ascii_case(name))
+        .ok_or_else(|| {
+            invalid(format!(
+                "image_type must be one of {}, not {name:?}",
+                IMAGE_TYPES.join(", ")
+            ))
+        })
 }
 
 /// Which stream route an item plays through.
@@ -43,13 +51,15 @@ pub enum StreamKind {
 
 impl StreamKind {
     /// From an item's `MediaType` (`Video`, `Audio`; case-insensitive).
-    pub fn from_media_type(media_type: &str) -> Option<Self> {
+    pub fn from_media_type(media_type: &str) -> Result<Self> {
         if media_type.eq_ignore_ascii_case("video") {
-            Some(Self::Video)
+            Ok(Self::Video)
         } else if media_type.eq_ignore_ascii_case("audio") {
-            Some(Self::Audio)
+            Ok(Self::Audio)
         } else {
-            None
+            Err(invalid(format!(
+                "media_type must be \"Video\" or \"Audio\", not {media_type:?}"
+            )))
         }
     }
 
@@ -79,16 +89,20 @@ pub struct StreamOptions {
 }
 
 impl EmbyClient {
-    /// `/Videos/{Id}/stream?..` or `/Audio/{Id}/stream?..`, relative to the server URL; `None`
-    /// for an id that cannot be a path segment (empty, `.`, `..`).
+    /// `/Videos/{Id}/stream?..` or `/Audio/{Id}/stream?..`, relative to the server URL.
+    /// `InvalidArgument` for an id that cannot be a path segment (empty, `.`, `..`) or a
+    /// negative start.
     pub fn stream_path(
         &self,
         item_id: &str,
         kind: StreamKind,
         options: &StreamOptions,
-    ) -> Option<String> {
+    ) -> Result<String> {
         if !is_path_segment(item_id) {
-            return None;
+            return Err(not_an_id("item_id", item_id));
+        }
+        if options.start_time_ticks.is_some_and(|t| t < 0) {
+            return Err(invalid("start_time_ticks must not be negative"));
         }
         let bitrate = match kind {
             StreamKind::Video => "VideoBitRate",
@@ -120,13 +134,14 @@ impl EmbyClient {
             )
             // Emby keys transcoding jobs by device: ours, not a secret.
             .query("DeviceId", &self.config().device_id);
-        Some(call.relative_url())
+        Ok(call.relative_url())
     }
 
-    /// `/Items/{Id}/Images/{Type}?..`, relative to the server URL. `image_type` must be one of
-    /// [`IMAGE_TYPES`] (see [`image_type`]). With the item's image `tag`, Emby answers with
-    /// long-lived cache headers (the URL changes when the image does). `None` for an id that
-    /// cannot be a path segment.
+    /// `/Items/{Id}/Images/{Type}?..`, relative to the server URL. `image_type` is one of
+    /// [`IMAGE_TYPES`] in any case (see [`image_type`]). With the item's image `tag`, Emby
+    /// answers with long-lived cache headers (the URL changes when the image does).
+    /// `InvalidArgument` for another image type, a quality above 100 or an id that cannot be a
+    /// path segment.
     pub fn image_path(
         &self,
         item_id: &str,
@@ -135,9 +150,13 @@ impl EmbyClient {
         max_width: Option<u32>,
         max_height: Option<u32>,
         quality: Option<u8>,
-    ) -> Option<String> {
-        if !is_path_segment(item_id) || !is_path_segment(image_type) {
-            return None;
+    ) -> Result<String> {
+        let image_type = self::image_type(image_type)?;
+        if quality.is_some_and(|q| q > 100) {
+            return Err(invalid("quality must be 0 to 100"));
+        }
+        if !is_path_segment(item_id) {
+            return Err(not_an_id("item_id", item_id));
         }
         let call = Call::new(Endpoint::ItemImage)
             .path("Id", item_id)
@@ -146,7 +165,7 @@ impl EmbyClient {
             .query_opt("MaxWidth", max_width)
             .query_opt("MaxHeight", max_height)
             .query_opt("Quality", quality);
-        Some(call.relative_url())
+        Ok(call.relative_url())
     }
 }
 
@@ -154,6 +173,7 @@ impl EmbyClient {
 mod tests {
     use super::*;
     use crate::config::{ApiKey, ClientConfig, ServerAddress};
+    use crate::error::Error;
 
     fn client() -> EmbyClient {
         EmbyClient::new(ClientConfig {
@@ -208,11 +228,28 @@ mod tests {
             "video-only options are left out of audio streams"
         );
         for bad in ["", ".", ".."] {
-            assert_eq!(
-                c.stream_path(bad, StreamKind::Video, &StreamOptions::default()),
-                None
+            let e = c.stream_path(bad, StreamKind::Video, &StreamOptions::default());
+            assert!(
+                matches!(&e, Err(Error::InvalidArgument(m)) if m.contains("not an Emby id")),
+                "{e:?}"
             );
         }
+        let negative = StreamOptions {
+            start_time_ticks: Some(-1),
+            ..StreamOptions::default()
+        };
+        assert!(matches!(
+            c.stream_path("7", StreamKind::Audio, &negative),
+            Err(Error::InvalidArgument(m)) if m.contains("start_time_ticks")
+        ));
+        assert_eq!(
+            StreamKind::from_media_type("AUDIO").ok(),
+            Some(StreamKind::Audio)
+        );
+        assert!(matches!(
+            StreamKind::from_media_type("Photo"),
+            Err(Error::InvalidArgument(m)) if m.contains("media_type")
+        ));
         for url in [direct, transcode] {
             assert!(!url.contains("SECRETKEY") && !url.to_ascii_lowercase().contains("api_key"));
         }
@@ -222,18 +259,42 @@ mod tests {
     fn image_paths() {
         let c = client();
         assert_eq!(
-            c.image_path("7", "Primary", Some("t1"), Some(300), None, Some(90))
+            c.image_path("7", "primary", Some("t1"), Some(300), None, Some(90))
+                .ok()
                 .as_deref(),
-            Some("/Items/7/Images/Primary?Tag=t1&MaxWidth=300&Quality=90")
+            Some("/Items/7/Images/Primary?Tag=t1&MaxWidth=300&Quality=90"),
+            "the image type is spelled the way Emby does"
         );
-        assert_eq!(c.image_path("..", "Thumb", None, None, None, None), None);
+        let refused = |r: Result<String>, what: &str| {
+            assert!(
+                matches!(&r, Err(Error::InvalidArgument(m)) if m.contains(what)),
+                "{what}: {r:?}"
+            );
+        };
+        refused(
+            c.image_path("..", "Thumb", None, None, None, None),
+            "not an Emby id",
+        );
+        refused(
+            c.image_path("7", "Poster", None, None, None, None),
+            "image_type",
+        );
+        refused(
+            c.image_path("7", "..", None, None, None, None),
+            "image_type",
+        );
+        refused(
+            c.image_path("7", "Thumb", None, None, None, Some(101)),
+            "quality",
+        );
         assert_eq!(
             c.image_path("../x", "Thumb", None, None, None, None)
+                .ok()
                 .as_deref(),
             Some("/Items/..%2Fx/Images/Thumb"),
             "ids cannot leave their path segment"
         );
-        assert_eq!(image_type("backdrop"), Some("Backdrop"));
-        assert_eq!(image_type("Poster"), None);
+        assert_eq!(image_type("backdrop").ok(), Some("Backdrop"));
+        assert!(image_type("Poster").is_err());
     }
 }

@@ -48,8 +48,10 @@ type MakeApi = Callable[[], Awaitable[Any]]
 
 # What a fresh Home Assistant serves for onboarding, plus everything that registers HTTP views
 # later (the test client freezes the router when it starts): the analytics the core_config step
-# sets up, and the entity domains of embymedia.
+# sets up, the entity domains of embymedia, and embymedia itself (its image view).
 DOMAINS = (
+    "embymedia",
+    "image",
     "http",
     "api",
     "auth",

@@ -12,7 +12,6 @@ as soon as it clears.
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
-from embymedia_core import EmbyError
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import issue_registry as ir
@@ -23,7 +22,7 @@ from .const import DOMAIN, LOGGER, MIN_SERVER_VERSION
 from .coordinator import EmbyConfigEntry
 
 if TYPE_CHECKING:
-    from embymedia_core import EmbyClient, Event
+    from embymedia_core import Event, User
 
 ISSUE_SERVER_TOO_OLD: Final = "server_too_old"
 ISSUE_WEBSOCKET_REFUSED: Final = "websocket_refused"
@@ -63,20 +62,13 @@ def _clear(hass: HomeAssistant, kind: str, entry: EmbyConfigEntry) -> None:
     ir.async_delete_issue(hass, DOMAIN, issue_id(kind, entry))
 
 
-async def async_check_chosen_user(
-    hass: HomeAssistant, entry: EmbyConfigEntry, client: EmbyClient, user_id: str | None
+@callback
+def async_check_chosen_user(
+    hass: HomeAssistant, entry: EmbyConfigEntry, users: list[User], user_id: str | None
 ) -> None:
-    """At setup: the entry's user must exist (else the issue, and a setup error that says so).
-    A server that does not answer here is left to the coordinators' own errors."""
-    if user_id is None:  # all users: nobody to lose
-        _clear(hass, ISSUE_USER_DELETED, entry)
-        return
-    try:
-        users = await client.get_users()
-    except EmbyError as err:
-        LOGGER.debug("Cannot check the user of %s: %s", entry.title, err)
-        return
-    if any(user["id"] == user_id for user in users):
+    """At setup, with the server's users: the entry's user must exist (else the issue, and a
+    setup error that says so)."""
+    if user_id is None or any(user["id"] == user_id for user in users):
         _clear(hass, ISSUE_USER_DELETED, entry)
         return
     _raise(hass, ISSUE_USER_DELETED, entry, user_id=user_id)

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, override
 
+from embymedia_core import PLAYSTATE_COMMANDS as CORE_PLAYSTATE_COMMANDS
 from homeassistant.components.remote import RemoteEntity
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
@@ -82,15 +83,9 @@ GENERAL_COMMANDS: Final = (
     "Unmute",
     "ToggleMute",
 )
-PLAYSTATE_COMMANDS: Final[tuple[PlaystateCommand, ...]] = (
-    "PlayPause",
-    "Pause",
-    "Unpause",
-    "Stop",
-    "NextTrack",
-    "PreviousTrack",
-    "Rewind",
-    "FastForward",
+# The core's playstate commands but Seek, which needs a position a remote command cannot give.
+PLAYSTATE_COMMANDS: Final[tuple[PlaystateCommand, ...]] = tuple(
+    command for command in CORE_PLAYSTATE_COMMANDS if command != "Seek"
 )
 # Short names: the arrows and play.
 ALIASES: Final = {
@@ -183,7 +178,13 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a remote for every client, now and as clients appear."""
-    async_setup_client_entities(entry, Platform.REMOTE, async_add_entities, EmbyRemote)
+    async_setup_client_entities(
+        entry,
+        Platform.REMOTE,
+        async_add_entities,
+        EmbyRemote,
+        lambda session: session.supports_remote_control,
+    )
 
 
 class EmbyRemote(EmbyClientEntity, RemoteEntity):

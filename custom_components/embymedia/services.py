@@ -33,6 +33,7 @@ from .coordinator import EmbyConfigEntry
 from .entity import EmbyClientEntity
 from .errors import error_translation_key
 from .options import entry_user_id
+from .search import async_search_items
 
 if TYPE_CHECKING:
     # Home Assistant 2026.10 types its schemas with probatio (voluptuous's API, aliased to it at
@@ -620,22 +621,17 @@ async def async_search(
     item_types: Iterable[str] = (),
     limit: int = DEFAULT_SEARCH_LIMIT,
 ) -> list[Item]:
-    """Items of the user's libraries whose name matches `search_term`, best first (Emby's
-    order). The one search of the integration."""
+    """Items of the user's libraries whose name holds `search_term`, best match first (the
+    integration's one search, search.py)."""
     client = entry.runtime_data.client
-    result = await _call(
+    return await _call(
         entry,
         SERVICE_SEARCH,
-        lambda: client.get_items(
-            user_id,
-            search_term=search_term,
-            include_item_types=list(item_types) or None,
-            recursive=True,
-            limit=limit,
+        lambda: async_search_items(
+            client, user_id, search_term, limit=limit, item_types=tuple(item_types)
         ),
         lambda: _unknown_user_or(client, user_id, "unknown_user", user_id=user_id),
     )
-    return result["items"]
 
 
 async def _search(entry: EmbyConfigEntry, call: ServiceCall) -> ServiceResponse:

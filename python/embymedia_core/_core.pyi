@@ -9,7 +9,7 @@ docs/ARCHITECTURE.md). Ids are opaque strings and times are integer ticks (1 s =
 """
 
 from collections.abc import AsyncIterator
-from typing import Any, Literal, NotRequired, Self, TypedDict, final
+from typing import Any, Literal, NotRequired, Protocol, Self, TypedDict, final
 
 __version__: str
 
@@ -55,6 +55,10 @@ class EmbyHtmlError(EmbyResponseError):
 class EmbyClosedError(EmbyError):
     """The client was closed; no further calls are possible."""
 
+class InvalidArgumentError(ValueError):
+    """An argument the server could not take (an empty or malformed id, a value out of range),
+    raised before anything is sent; the message names the argument."""
+
 class InvalidHostError(EmbyError):
     """The host given by the user cannot be turned into a URL."""
 
@@ -92,6 +96,7 @@ class User(TypedDict):
     is_disabled: bool
     last_activity_date: str | None
     primary_image_tag: str | None
+    has_password: bool
 
 class UserData(TypedDict):
     played: bool
@@ -603,6 +608,15 @@ class ScheduledTasksInfoEvent(TypedDict):
     type: Literal["scheduled_tasks_info"]
     tasks: list[ScheduledTask]
 
+class ActivityLogEntryEvent(TypedDict):
+    type: Literal["activity_log_entry"]
+    entries: list[ActivityLogEntry]
+
+class PluginsChangedEvent(TypedDict):
+    type: Literal["plugins_changed"]
+    message_type: str
+    """PackageInstalling, PackageInstallationCompleted/Failed/Cancelled or PluginUninstalled."""
+
 class NotificationEvent(TypedDict):
     type: Literal["notification_added"]
     name: str | None
@@ -624,6 +638,8 @@ type Event = (
     | ServerEvent
     | ScheduledTaskEndedEvent
     | ScheduledTasksInfoEvent
+    | ActivityLogEntryEvent
+    | PluginsChangedEvent
     | NotificationEvent
     | UserEvent
 )
@@ -662,6 +678,33 @@ type PlaystateCommand = Literal[
     "FastForward",
     "PlayPause",
 ]
+
+PLAY_COMMANDS: tuple[PlayCommand, ...]
+"""Every `PlayCommand` the core sends."""
+PLAYSTATE_COMMANDS: tuple[PlaystateCommand, ...]
+"""Every `PlaystateCommand` the core sends (`Seek` needs `seek_position_ticks`)."""
+SESSIONS_INTERVAL_MS_MIN: int
+"""Lowest `sessions_interval_ms` of `EmbyClient.events` (Emby's SessionsStart throttle)."""
+SESSIONS_INTERVAL_MS_MAX: int
+"""Highest `sessions_interval_ms` of `EmbyClient.events`."""
+DEFAULT_SESSIONS_INTERVAL_MS: int
+"""The `sessions_interval_ms` of `EmbyClient.events` when none is given."""
+
+class NamesListing(Protocol):
+    """`get_genres`, `get_music_genres`, `get_studios`, `get_artists`: names used by the items
+    below `parent_id` (recursive), sorted by name (browse cache, per user)."""
+
+    async def __call__(
+        self,
+        user_id: str,
+        *,
+        parent_id: str | None = None,
+        include_item_types: list[str] | None = None,
+        start_index: int | None = None,
+        limit: int | None = None,
+        search_term: str | None = None,
+        sort_order: Literal["Ascending", "Descending"] | None = None,
+    ) -> ItemsResult: ...
 
 def parse_host(host: str, port: int, ssl: bool) -> tuple[str, int, bool, str]:
     """Normalise user input (host or pasted URL) to (host, port, ssl, base_path).
@@ -729,7 +772,7 @@ class EmbyClient:
     def with_timeout(self, timeout: float) -> EmbyClient:
         """This client with another timeout (seconds, 0 < t <= 86400) for every call made through
         it: same connections, caches, metrics and WebSocket; ``close()`` on either closes both.
-        ValueError for a bad timeout."""
+        InvalidArgumentError (a ValueError) for a bad timeout."""
 
     # System. `timeout` (seconds) is the HTTP request's own, replacing the client's default: the
     # request is aborted and recorded as a timeout (hence not asyncio.timeout, ASYNC109). A call
@@ -792,6 +835,7 @@ class EmbyClient:
         ids: list[str] | None = None,
         name_starts_with: str | None = None,
         name_less_than: str | None = None,
+        artist_ids: list[str] | None = None,
     ) -> ItemsResult:
         """Genres and studios are joined with `|`, years with `,` (as Emby expects).
         `name_starts_with` / `name_less_than` match the sort name (an A-Z index)."""
@@ -828,50 +872,10 @@ class EmbyClient:
     ) -> tuple[bytes, str]: ...
     # Metadata (browse cache, per user): names used by the items below `parent_id` (recursive),
     # sorted by name.
-    async def get_genres(
-        self,
-        user_id: str,
-        *,
-        parent_id: str | None = None,
-        include_item_types: list[str] | None = None,
-        start_index: int | None = None,
-        limit: int | None = None,
-        search_term: str | None = None,
-        sort_order: Literal["Ascending", "Descending"] | None = None,
-    ) -> ItemsResult: ...
-    async def get_music_genres(
-        self,
-        user_id: str,
-        *,
-        parent_id: str | None = None,
-        include_item_types: list[str] | None = None,
-        start_index: int | None = None,
-        limit: int | None = None,
-        search_term: str | None = None,
-        sort_order: Literal["Ascending", "Descending"] | None = None,
-    ) -> ItemsResult: ...
-    async def get_studios(
-        self,
-        user_id: str,
-        *,
-        parent_id: str | None = None,
-        include_item_types: list[str] | None = None,
-        start_index: int | None = None,
-        limit: int | None = None,
-        search_term: str | None = None,
-        sort_order: Literal["Ascending", "Descending"] | None = None,
-    ) -> ItemsResult: ...
-    async def get_artists(
-        self,
-        user_id: str,
-        *,
-        parent_id: str | None = None,
-        include_item_types: list[str] | None = None,
-        start_index: int | None = None,
-        limit: int | None = None,
-        search_term: str | None = None,
-        sort_order: Literal["Ascending", "Descending"] | None = None,
-    ) -> ItemsResult: ...
+    get_genres: NamesListing
+    get_music_genres: NamesListing
+    get_studios: NamesListing
+    get_artists: NamesListing
     async def get_persons(
         self,
         user_id: str,
@@ -986,9 +990,14 @@ class EmbyClient:
         audio always through `/Audio/{id}/universal`. None when Emby offers no way to play it.
         ValueError for a media type other than Video/Audio, a bitrate of 0 or a bad container.
         """
-    def player_url(self, path: str) -> str:
-        """The absolute URL of a `Playback.path` with the token in the query, for a player
-        device that cannot send headers (never for the frontend). ValueError unless `path`
+    async def user_media_token(self, user_id: str, user_name: str) -> None:
+        """Sign in as a user without a password (empty one) once, as the device
+        `<device id>-media`, and keep that user's access token for `player_url`. Only for users
+        whose `has_password` is false."""
+    def player_url(self, path: str, *, user_id: str | None = None) -> str:
+        """The absolute URL of a `Playback.path` with a token in the query, for a player device
+        that cannot send headers (never for the frontend): `user_id`'s token from
+        `user_media_token` when there is one, else the API key. ValueError unless `path`
         starts with `/`."""
     def stream_path(
         self,
@@ -1060,29 +1069,31 @@ class EmbyClient:
     def events(
         self,
         *,
-        sessions_interval_ms: int = 1500,
-        ping_interval_s: float = 30.0,
-        read_timeout_s: float = 75.0,
-        backoff_base_s: float = 1.0,
-        backoff_max_s: float = 300.0,
-        stable_after_s: float = 60.0,
+        sessions_interval_ms: int | None = None,
+        ping_interval_s: float | None = None,
+        read_timeout_s: float | None = None,
+        backoff_base_s: float | None = None,
+        backoff_max_s: float | None = None,
+        stable_after_s: float | None = None,
         scheduled_tasks_interval_ms: int | None = None,
-        queue_capacity: int = 1024,
+        queue_capacity: int | None = None,
     ) -> EventStream:
         """Start the WebSocket (once per client; later calls ignore the options) and return the
         event stream.
 
         The connection subscribes to sessions (``sessions_interval_ms``, 500-10000, is the
         server's throttle for progress pushes) and, when ``scheduled_tasks_interval_ms`` is
-        given (500-600000), to scheduled-task progress; it registers capabilities so library and
-        user-data events reach an API-key socket, keeps itself alive (our pings every
+        given (500-600000), to scheduled-task progress and the activity log
+        (``activity_log_entry``); it registers capabilities so library and user-data events
+        reach an API-key socket, keeps itself alive (our pings every
         ``ping_interval_s``, a read deadline of ``read_timeout_s``, KeepAlive when the server
         asks) and reconnects by itself with exponential backoff and full jitter
         (``backoff_base_s`` doubling up to ``backoff_max_s``, reset after ``stable_after_s`` of
         a stable connection), subscribing again each time. ``queue_capacity`` (16-100000)
-        bounds the events waiting for Python. The timing knobs exist for tests; the defaults
-        are the production values. Raises ValueError for out-of-range values and
-        EmbyClosedError after `close()`.
+        bounds the events waiting for Python. The timing knobs exist for tests; left out
+        (None), each is the production value (sessions 1500 ms, pings 30 s, read deadline 75 s,
+        backoff 1 s to 300 s, stable after 60 s, queue 1024). Raises InvalidArgumentError (a
+        ValueError) for out-of-range values and EmbyClosedError after `close()`.
         """
 
     async def close(self) -> None:

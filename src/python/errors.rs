@@ -1,7 +1,7 @@
 //! The Python exception hierarchy of `_core.pyi`, and the mapping from [`crate::Error`].
 
 use pyo3::create_exception;
-use pyo3::exceptions::PyException;
+use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
 
 use crate::error::Error;
@@ -79,6 +79,13 @@ create_exception!(
     EmbyError,
     "The host given by the user cannot be turned into a URL."
 );
+create_exception!(
+    embymedia_core._core,
+    InvalidArgumentError,
+    PyValueError,
+    "An argument the server could not take (an empty or malformed id, a value out of range); \
+     raised before anything is sent."
+);
 
 /// The Python exception for `err`. Messages come from [`Error`]'s `Display`, which never holds
 /// the API key. `EmbyServerError` gets its `status` attribute (hence `py`).
@@ -106,5 +113,6 @@ pub fn to_pyerr(py: Python<'_>, err: Error) -> PyErr {
         }
         Error::UnexpectedResponse { .. } => EmbyResponseError::new_err(msg),
         Error::Closed => EmbyClosedError::new_err(msg),
+        Error::InvalidArgument(_) => InvalidArgumentError::new_err(msg),
     }
 }

@@ -16,16 +16,61 @@
 use std::sync::Arc;
 
 use pyo3::exceptions::PyStopAsyncIteration;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
+use super::client::PyEmbyClient;
 use super::convert::to_py;
+use super::errors::to_pyerr;
 use super::handover::{self, Outcome};
 use super::models::session_list;
+use crate::websocket::WebSocketSettings;
 use crate::websocket::events::{Event, EventQueue, TryBatch};
 
 /// Most events handed to Python per wake-up.
 const BATCH: usize = 256;
+
+#[pymethods]
+impl PyEmbyClient {
+    /// Starts the WebSocket (once per client) and returns its event stream; the core checks the
+    /// settings and supplies the defaults of those left out.
+    #[pyo3(signature = (
+        *, sessions_interval_ms = None, ping_interval_s = None, read_timeout_s = None,
+        backoff_base_s = None, backoff_max_s = None, stable_after_s = None,
+        scheduled_tasks_interval_ms = None, queue_capacity = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn events(
+        &self,
+        py: Python<'_>,
+        sessions_interval_ms: Option<u32>,
+        ping_interval_s: Option<f64>,
+        read_timeout_s: Option<f64>,
+        backoff_base_s: Option<f64>,
+        backoff_max_s: Option<f64>,
+        stable_after_s: Option<f64>,
+        scheduled_tasks_interval_ms: Option<u32>,
+        queue_capacity: Option<usize>,
+    ) -> PyResult<EventStream> {
+        let settings = WebSocketSettings {
+            sessions_interval_ms,
+            ping_interval_s,
+            read_timeout_s,
+            backoff_base_s,
+            backoff_max_s,
+            stable_after_s,
+            scheduled_tasks_interval_ms,
+            queue_capacity,
+        };
+        let options = settings.options().map_err(|e| to_pyerr(py, e))?;
+        let queue = self
+            .core
+            .start_websocket(options, pyo3_async_runtimes::tokio::get_runtime().handle())
+            .map_err(|e| to_pyerr(py, e))?;
+        Ok(EventStream { queue })
+    }
+}
 
 #[pyclass(frozen, name = "EventStream", module = "embymedia_core._core")]
 pub struct EventStream {
@@ -87,30 +132,25 @@ impl EventStream {
 }
 
 /// A batch as a list of event dicts (the `Event` TypedDicts of `_core.pyi`): the events that
-/// carry sessions hold `Session` objects, the rest are their serde form.
+/// carry sessions hold `Session` objects under their serde `type`, the rest are their serde form.
 fn events_to_py(py: Python<'_>, batch: Vec<Event>) -> PyResult<Bound<'_, PyAny>> {
     let list = PyList::empty(py);
     for event in batch {
-        let (tag, session) = match event {
-            Event::Sessions { sessions } => {
-                let dict = PyDict::new(py);
-                dict.set_item("type", "sessions")?;
-                dict.set_item("sessions", session_list(py, sessions)?)?;
-                list.append(dict)?;
-                continue;
-            }
-            Event::PlaybackStart { session } => ("playback_start", session),
-            Event::PlaybackStopped { session } => ("playback_stopped", session),
-            Event::PlaybackProgress { session } => ("playback_progress", session),
-            Event::SessionEnded { session } => ("session_ended", session),
+        let tag = event.tag();
+        let (key, value) = match event {
+            Event::Sessions { sessions } => ("sessions", session_list(py, sessions)?.into_any()),
+            Event::PlaybackStart { session }
+            | Event::PlaybackStopped { session }
+            | Event::PlaybackProgress { session }
+            | Event::SessionEnded { session } => ("session", Bound::new(py, session)?.into_any()),
             other => {
                 list.append(to_py(py, &other)?)?;
                 continue;
             }
         };
         let dict = PyDict::new(py);
-        dict.set_item("type", tag)?;
-        dict.set_item("session", Bound::new(py, session)?)?;
+        dict.set_item(intern!(py, "type"), tag)?;
+        dict.set_item(key, value)?;
         list.append(dict)?;
     }
     Ok(list.into_any())

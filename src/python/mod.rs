@@ -1,14 +1,20 @@
 //! The Python binding (`embymedia_core._core`): conversion only, no logic.
 
+mod admin;
+mod api;
+mod browse;
 pub mod client;
+mod collections;
 pub mod convert;
 pub mod discovery;
 pub mod errors;
 pub mod events;
 mod handover;
+mod livetv;
+mod metadata;
 pub mod models;
 mod playback;
-mod rest;
+mod urls;
 
 use std::time::Duration;
 
@@ -69,7 +75,7 @@ mod _core {
     use super::errors::{
         EmbyAuthError, EmbyClosedError, EmbyConnectionError, EmbyError, EmbyHtmlError,
         EmbyInvalidJsonError, EmbyNotFoundError, EmbyResponseError, EmbyServerError, EmbySslError,
-        EmbyTimeoutError, InvalidHostError,
+        EmbyTimeoutError, InvalidArgumentError, InvalidHostError,
     };
     #[pymodule_export]
     use super::events::EventStream;
@@ -81,10 +87,28 @@ mod _core {
     };
 
     use pyo3::prelude::*;
+    use pyo3::types::PyTuple;
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+        // The core's lists and ranges, so Python restates none of them.
+        let py = m.py();
+        m.add(
+            "PLAY_COMMANDS",
+            PyTuple::new(py, crate::api::PLAY_COMMANDS)?,
+        )?;
+        m.add(
+            "PLAYSTATE_COMMANDS",
+            PyTuple::new(py, crate::api::PLAYSTATE_COMMANDS)?,
+        )?;
+        let sessions = crate::websocket::options::SESSIONS_INTERVAL_MS;
+        m.add("SESSIONS_INTERVAL_MS_MIN", *sessions.start())?;
+        m.add("SESSIONS_INTERVAL_MS_MAX", *sessions.end())?;
+        m.add(
+            "DEFAULT_SESSIONS_INTERVAL_MS",
+            crate::websocket::options::DEFAULT_SESSIONS_INTERVAL_MS,
+        )?;
         // A small multi-thread runtime: HA on a Raspberry Pi needs no more than 2 workers. Must
         // be configured before the first `get_runtime()`.
         let mut builder = tokio::runtime::Builder::new_multi_thread();

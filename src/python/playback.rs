@@ -1,11 +1,10 @@
 //! Playback for Home Assistant's media source (see [`crate::playback`]): conversion only.
 
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use super::client::PyEmbyClient;
+use super::client::{PyEmbyClient, spawn_timed};
 use super::convert::Json;
-use super::rest::spawn_timed;
+use super::errors::to_pyerr;
 use crate::playback::PlaybackProfile;
 use crate::urls::StreamKind;
 
@@ -27,14 +26,10 @@ impl PyEmbyClient {
         audio_containers: Option<Vec<String>>,
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let kind = StreamKind::from_media_type(media_type).ok_or_else(|| {
-            PyValueError::new_err(format!(
-                "media_type must be \"Video\" or \"Audio\", not {media_type:?}"
-            ))
-        })?;
+        let kind = StreamKind::from_media_type(media_type).map_err(|e| to_pyerr(py, e))?;
         let profile =
             PlaybackProfile::new(max_streaming_bitrate, video_containers, audio_containers)
-                .map_err(PyValueError::new_err)?;
+                .map_err(|e| to_pyerr(py, e))?;
         let c = self.core.clone();
         spawn_timed(py, timeout, async move {
             c.get_playback(&item_id, user_id.as_deref(), kind, &profile)
@@ -43,12 +38,22 @@ impl PyEmbyClient {
         })
     }
 
-    fn player_url(&self, path: &str) -> PyResult<String> {
-        if !path.starts_with('/') {
-            return Err(PyValueError::new_err(
-                "path must be relative to the server URL",
-            ));
-        }
-        Ok(self.core.player_url(path))
+    fn user_media_token<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        user_name: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn_timed(py, None, async move {
+            c.user_media_token(&user_id, &user_name).await.map(Json)
+        })
+    }
+
+    #[pyo3(signature = (path, *, user_id = None))]
+    fn player_url(&self, py: Python<'_>, path: &str, user_id: Option<&str>) -> PyResult<String> {
+        self.core
+            .player_url(path, user_id)
+            .map_err(|e| to_pyerr(py, e))
     }
 }

@@ -1,6 +1,7 @@
 //! Opening the socket: the URL, the shared TLS configuration and the handshake, with errors that
 //! say what went wrong and never carry the key.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpStream;
@@ -8,7 +9,6 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
-use crate::client::EmbyClient;
 use crate::config::ClientConfig;
 use crate::error::redact;
 
@@ -46,10 +46,13 @@ pub fn scrub(text: &str, key: &str) -> String {
     }
 }
 
-/// Opens the socket with the client's TLS configuration (the one the REST client uses, so
+/// Opens the socket to the server of `config` with `tls` (the REST client's configuration, so
 /// `verify_ssl` means the same for both) within `timeout`. Errors are short, redacted sentences.
-pub async fn connect(client: &EmbyClient, timeout: Duration) -> Result<Socket, String> {
-    let config = client.config();
+pub async fn connect(
+    config: &ClientConfig,
+    tls: Arc<rustls::ClientConfig>,
+    timeout: Duration,
+) -> Result<Socket, String> {
     let url = websocket_url(config)?;
     let request = url.as_str().into_client_request().map_err(|e| {
         scrub(
@@ -63,7 +66,7 @@ pub async fn connect(client: &EmbyClient, timeout: Duration) -> Result<Socket, S
     // An explicit connector: without one tokio-tungstenite reloads the system roots on every
     // connect, and could decide trust differently from the REST client.
     let connector = if config.address.ssl {
-        Connector::Rustls(client.tls_config())
+        Connector::Rustls(tls)
     } else {
         Connector::Plain
     };
@@ -86,7 +89,7 @@ pub async fn connect(client: &EmbyClient, timeout: Duration) -> Result<Socket, S
 /// One sentence per way a handshake fails.
 fn describe(e: &tokio_tungstenite::tungstenite::Error) -> String {
     use tokio_tungstenite::tungstenite::Error as E;
-    if let Some(tls) = crate::client::find_tls_error(e) {
+    if let Some(tls) = crate::tls::find_error(e) {
         return format!("TLS failed: {tls}");
     }
     match e {

@@ -13,7 +13,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::Serialize;
 use tokio::sync::Notify;
 
-use crate::models::{ScheduledTask, Session};
+use crate::models::{ActivityLogEntry, ScheduledTask, Session};
+
+mod tag;
 
 /// One event of the `events()` stream (the `Event` TypedDicts of `_core.pyi`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -64,6 +66,12 @@ pub enum Event {
     ScheduledTasksInfo {
         tasks: Vec<ScheduledTask>,
     },
+    ActivityLogEntry {
+        entries: Vec<ActivityLogEntry>,
+    },
+    PluginsChanged {
+        message_type: String,
+    },
     NotificationAdded {
         name: Option<String>,
         description: Option<String>,
@@ -78,6 +86,16 @@ pub enum Event {
 }
 
 impl Event {
+    /// The event's `type` as serde writes it (`"playback_start"`): for converters that build
+    /// an event's dict themselves (the Python binding's sessions are objects, not dicts).
+    pub fn tag(&self) -> String {
+        match self.serialize(tag::TagOnly) {
+            Err(tag::Found::Tag(t)) => t,
+            // Unreachable for this internally tagged enum; the name keeps it visible if not.
+            _ => "unknown".to_owned(),
+        }
+    }
+
     /// Connection-state events are the last to be dropped when the queue overflows: losing one
     /// would leave Python with the wrong idea of whether pushes arrive.
     fn is_connection_state(&self) -> bool {
@@ -424,5 +442,37 @@ mod tests {
         );
         let v = serde_json::to_value(Event::ServerRestarting).expect("json");
         assert_eq!(v, serde_json::json!({"type": "server_restarting"}));
+    }
+
+    #[test]
+    fn the_tag_is_the_serialized_type() {
+        let session = Session::default();
+        for event in [
+            Event::Connected,
+            Event::Sessions {
+                sessions: vec![session.clone()],
+            },
+            Event::PlaybackStart {
+                session: session.clone(),
+            },
+            Event::PlaybackStopped {
+                session: session.clone(),
+            },
+            Event::PlaybackProgress {
+                session: session.clone(),
+            },
+            Event::SessionEnded { session },
+            Event::UserDeleted { user_id: None },
+        ] {
+            let json = serde_json::to_value(&event).expect("json");
+            assert_eq!(json["type"], event.tag(), "{event:?}");
+        }
+        assert_eq!(
+            Event::PlaybackProgress {
+                session: Session::default()
+            }
+            .tag(),
+            "playback_progress"
+        );
     }
 }

@@ -12,6 +12,7 @@
 pub mod backoff;
 pub mod connection;
 pub mod events;
+pub mod options;
 pub mod protocol;
 pub mod stats;
 
@@ -32,80 +33,29 @@ use crate::error::{Error, Result};
 use backoff::Backoff;
 use connection::{Socket, scrub};
 use events::{Event, EventQueue};
-use protocol::{Inbound, parse_frame, type_label};
+use protocol::{Frame, parse_frame};
 use stats::Stats;
 
+pub use options::{WebSocketOptions, WebSocketSettings};
+
 const LOG: &str = "embymedia_core::websocket";
-
-/// Timing and behaviour of the connection; production defaults, shorter in tests.
-#[derive(Debug, Clone)]
-pub struct WebSocketOptions {
-    /// The `SessionsStart` throttle asked of the server (500-10000 ms).
-    pub sessions_interval_ms: u32,
-    /// Also subscribe to `ScheduledTasksInfo` with this interval (None: not subscribed; Emby
-    /// pushes it on a timer while subscribed, so it costs traffic).
-    pub scheduled_tasks_interval_ms: Option<u32>,
-    /// How often we ping the server.
-    pub ping_interval: Duration,
-    /// No frame at all (pongs included) for this long: the socket is dead. Also bounds every
-    /// write, so a peer that stopped reading cannot block us either.
-    pub read_timeout: Duration,
-    /// Handshake timeout (TCP, TLS and HTTP upgrade); None: the client's request timeout.
-    pub connect_timeout: Option<Duration>,
-    pub backoff_base: Duration,
-    pub backoff_max: Duration,
-    /// A connection that lasted this long resets the backoff.
-    pub stable_after: Duration,
-    /// Bound of the event queue.
-    pub queue_capacity: usize,
-    /// POST `/Sessions/Capabilities/Full` after each connect.
-    pub register_capabilities: bool,
-    /// Pause between attempts to register capabilities (3 attempts per connection).
-    pub capabilities_retry: Duration,
-    /// Seed of the backoff jitter (tests); random when None.
-    pub backoff_seed: Option<u64>,
-}
-
-impl Default for WebSocketOptions {
-    fn default() -> Self {
-        Self {
-            sessions_interval_ms: 1500,
-            scheduled_tasks_interval_ms: None,
-            ping_interval: Duration::from_secs(30),
-            read_timeout: Duration::from_secs(75),
-            connect_timeout: None,
-            backoff_base: Duration::from_secs(1),
-            backoff_max: Duration::from_secs(300),
-            stable_after: Duration::from_secs(60),
-            queue_capacity: 1024,
-            register_capabilities: true,
-            capabilities_retry: Duration::from_secs(5),
-            backoff_seed: None,
-        }
-    }
-}
-
-impl WebSocketOptions {
-    /// The frames that (re)establish our subscriptions, sent after every connect.
-    pub fn subscriptions(&self) -> Vec<String> {
-        let mut frames = vec![protocol::outbound(
-            "SessionsStart",
-            Some(&format!("0,{}", self.sessions_interval_ms)),
-        )];
-        if let Some(ms) = self.scheduled_tasks_interval_ms {
-            frames.push(protocol::outbound(
-                "ScheduledTasksInfoStart",
-                Some(&format!("0,{ms}")),
-            ));
-        }
-        frames
-    }
-}
 
 /// What `start_websocket` hands out: the event queue and the statistics.
 pub struct WebSocketHandle {
     pub queue: Arc<EventQueue>,
     pub stats: Arc<Stats>,
+}
+
+impl crate::client::Attachment for WebSocketHandle {
+    /// Ends `events()` iterators (after what is queued). shutdown_all (interpreter exit) does
+    /// not: waking Python futures while the interpreter finalizes would crash it.
+    fn closed(&self) {
+        self.queue.close();
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }
 
 impl EmbyClient {
@@ -121,19 +71,22 @@ impl EmbyClient {
             return Err(Error::Closed);
         }
         let mut started = false;
-        let handle = self.inner.websocket.get_or_init(|| {
+        let slot = self.inner.websocket.get_or_init(|| {
             started = true;
             let queue = Arc::new(EventQueue::new(options.queue_capacity));
             let stats = Arc::new(Stats::new(queue.clone()));
             self.metrics().set_websocket(stats.clone());
-            WebSocketHandle { queue, stats }
+            Box::new(WebSocketHandle { queue, stats })
         });
+        let Some(handle) = slot.as_any().downcast_ref::<WebSocketHandle>() else {
+            unreachable!("the client's WebSocket slot holds a WebSocketHandle");
+        };
         if started {
-            let client = self.clone();
-            let timeout = options.connect_timeout.unwrap_or(self.config().timeout);
+            let (config, tls) = (self.config().clone(), self.tls_config());
+            let timeout = options.connect_timeout.unwrap_or(config.timeout);
             let connect: Connect = Box::new(move || {
-                let client = client.clone();
-                Box::pin(async move { connection::connect(&client, timeout).await })
+                let (config, tls) = (config.clone(), tls.clone());
+                Box::pin(async move { connection::connect(&config, tls, timeout).await })
             });
             let task = run(
                 self.clone(),
@@ -425,64 +378,52 @@ fn malformed(shared: &mut Shared<'_>, kind: &str, text: &str) {
 }
 
 fn handle_text(text: &str, shared: &mut Shared<'_>) -> Next {
-    let inbound = match parse_frame(text) {
-        Ok(i) => i,
+    let received = match parse_frame(text) {
+        Ok(r) => r,
         Err(m) => {
             malformed(shared, &m.kind(), text);
             return Next::Continue;
         }
     };
     let (client, queue) = (shared.client, shared.queue);
-    shared.stats.record_message(type_label(&inbound));
-    let event = match inbound {
-        Inbound::Sessions(sessions) => Event::Sessions { sessions },
-        Inbound::PlaybackStart(session) => Event::PlaybackStart { session },
-        Inbound::PlaybackStopped(session) => Event::PlaybackStopped { session },
-        Inbound::PlaybackProgress(session) => Event::PlaybackProgress { session },
-        Inbound::SessionEnded(session) => Event::SessionEnded { session },
-        Inbound::LibraryChanged(c) => {
-            client.invalidate_for_library_change(c.all_ids());
-            Event::LibraryChanged {
-                items_added: c.items_added,
-                items_updated: c.items_updated,
-                items_removed: c.items_removed,
-                folders_added_to: c.folders_added_to,
-                folders_removed_from: c.folders_removed_from,
-            }
-        }
-        Inbound::UserDataChanged { user_id, item_ids } => {
-            client.invalidate_for_user_data(&user_id);
-            Event::UserDataChanged { user_id, item_ids }
-        }
-        Inbound::ServerRestarting => {
-            queue.push(Event::ServerRestarting);
-            return Next::Reconnect("the server is restarting".to_owned());
-        }
-        Inbound::ServerShuttingDown => {
-            queue.push(Event::ServerShuttingDown);
-            return Next::Reconnect("the server is shutting down".to_owned());
-        }
-        Inbound::RestartRequired => Event::RestartRequired,
-        Inbound::ScheduledTaskEnded(t) => Event::ScheduledTaskEnded {
-            task_id: t.task_id,
-            name: t.name,
-            status: t.status,
-        },
-        Inbound::ScheduledTasksInfo(tasks) => Event::ScheduledTasksInfo { tasks },
-        Inbound::NotificationAdded(n) => Event::NotificationAdded {
-            name: n.name,
-            description: n.description,
-            level: n.level,
-        },
-        Inbound::UserUpdated(user_id) => Event::UserUpdated { user_id },
-        Inbound::UserDeleted(user_id) => Event::UserDeleted { user_id },
-        Inbound::ForceKeepAlive(secs) => {
+    shared.stats.record_message(&received.message_type);
+    let event = match received.frame {
+        Frame::Event(event) => event,
+        Frame::ForceKeepAlive(secs) => {
             return Next::KeepAliveEvery(Duration::from_millis(secs.saturating_mul(500)));
         }
-        Inbound::KeepAlive | Inbound::Ping | Inbound::Other(_) => return Next::Continue,
+        Frame::Ignored => return Next::Continue,
+    };
+    // The caches learn of a change before Python does.
+    let next = match &event {
+        Event::LibraryChanged {
+            items_added,
+            items_updated,
+            items_removed,
+            folders_added_to,
+            folders_removed_from,
+        } => {
+            client.invalidate_for_library_change(
+                items_added
+                    .iter()
+                    .chain(items_updated)
+                    .chain(items_removed)
+                    .chain(folders_added_to)
+                    .chain(folders_removed_from)
+                    .map(String::as_str),
+            );
+            Next::Continue
+        }
+        Event::UserDataChanged { user_id, .. } => {
+            client.invalidate_for_user_data(user_id);
+            Next::Continue
+        }
+        Event::ServerRestarting => Next::Reconnect("the server is restarting".to_owned()),
+        Event::ServerShuttingDown => Next::Reconnect("the server is shutting down".to_owned()),
+        _ => Next::Continue,
     };
     queue.push(event);
-    Next::Continue
+    next
 }
 
 #[cfg(test)]

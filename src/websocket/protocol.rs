@@ -1,86 +1,40 @@
-//! Emby WebSocket frames: `{"MessageType": .., "Data": .., "MessageId": ..}`, parsed defensively.
+//! Emby WebSocket frames: `{"MessageType": .., "Data": .., "MessageId": ..}`, parsed defensively
+//! straight into the [`Event`]s Python gets.
 //!
-//! `Data` may be missing, a number, a string (sometimes holding JSON), an object or an array,
-//! depending on the type and the server version (EMBY.md 4.2). A frame that cannot be what its
-//! type promises is reported as [`Malformed`] with a stable kind, never as a panic.
+//! The envelope is a typed struct that borrows `Data` as raw JSON text; the type's own model is
+//! then parsed from that text (no `serde_json::Value` tree in between). `Data` may be missing, a
+//! number, a string (sometimes holding JSON), an object or an array, depending on the type and
+//! the server version (EMBY.md 4.2). A frame that cannot be what its type promises is reported
+//! as [`Malformed`] with a stable kind, never as a panic.
+
+use std::borrow::Cow;
+use std::fmt;
 
 use serde::Deserialize;
-use serde_json::Value;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 
-use crate::models::{ScheduledTask, Session};
+use super::events::Event;
+use crate::models::{ActivityLogEntry, ScheduledTask, Session};
 
-/// What the server said, typed.
+/// What a text frame asks of the connection. Moved once, into the queue: boxing the event
+/// would cost an allocation per frame to save a copy.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Inbound {
-    Sessions(Vec<Session>),
-    PlaybackStart(Session),
-    PlaybackStopped(Session),
-    PlaybackProgress(Session),
-    SessionEnded(Session),
-    LibraryChanged(LibraryChange),
-    UserDataChanged {
-        user_id: String,
-        item_ids: Vec<String>,
-    },
-    ServerRestarting,
-    ServerShuttingDown,
-    RestartRequired,
-    ScheduledTaskEnded(TaskEnded),
-    ScheduledTasksInfo(Vec<ScheduledTask>),
-    NotificationAdded(Notification),
-    UserUpdated(Option<String>),
-    UserDeleted(Option<String>),
+#[allow(clippy::large_enum_variant)]
+pub enum Frame {
+    /// An event for Python (the loop acts on some first: cache invalidation, reconnect).
+    Event(Event),
     /// The server wants a `KeepAlive` within this many seconds.
     ForceKeepAlive(u64),
-    KeepAlive,
-    Ping,
-    /// A type we do not act on (counted by type, ignored).
-    Other(String),
+    /// Nothing to do: `KeepAlive`, `Ping`, or a type we do not act on.
+    Ignored,
 }
 
-/// `LibraryUpdateInfo`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
-pub struct LibraryChange {
-    #[serde(deserialize_with = "ids")]
-    pub items_added: Vec<String>,
-    #[serde(deserialize_with = "ids")]
-    pub items_updated: Vec<String>,
-    #[serde(deserialize_with = "ids")]
-    pub items_removed: Vec<String>,
-    #[serde(deserialize_with = "ids")]
-    pub folders_added_to: Vec<String>,
-    #[serde(deserialize_with = "ids")]
-    pub folders_removed_from: Vec<String>,
-}
-
-impl LibraryChange {
-    /// Every id the change is about (for cache invalidation).
-    pub fn all_ids(&self) -> impl Iterator<Item = &str> {
-        self.items_added
-            .iter()
-            .chain(&self.items_updated)
-            .chain(&self.items_removed)
-            .chain(&self.folders_added_to)
-            .chain(&self.folders_removed_from)
-            .map(String::as_str)
-    }
-}
-
-/// `TaskResult` of `ScheduledTaskEnded`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TaskEnded {
-    pub task_id: Option<String>,
-    pub name: Option<String>,
-    pub status: Option<String>,
-}
-
-/// `NotificationAdded`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Notification {
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub level: Option<String>,
+/// A parsed frame and the `MessageType` it is counted under in `messages_by_type`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Received {
+    pub message_type: String,
+    pub frame: Frame,
 }
 
 /// Why a frame was skipped; `kind()` is stable for counting and log de-duplication.
@@ -104,193 +58,370 @@ impl Malformed {
     }
 }
 
-/// Lenient id list: strings or numbers, nulls skipped, a non-array read as empty.
-fn ids<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    let v = Value::deserialize(d)?;
-    Ok(match v {
-        Value::Array(a) => a.into_iter().filter_map(id_of).collect(),
-        other => id_of(other).into_iter().collect(),
-    })
+/// The envelope: both members borrowed as raw JSON, interpreted once the type is known.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(rename = "MessageType", borrow, default)]
+    message_type: Option<&'a RawValue>,
+    #[serde(rename = "Data", borrow, default)]
+    data: Option<&'a RawValue>,
 }
 
-fn id_of(v: Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.is_empty() => Some(s),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
+/// An id as Emby sends it: a non-empty string or a number; anything else reads as none.
+#[derive(Debug, Default)]
+struct Id(Option<String>);
 
-/// `Data` as a JSON value: a string that holds JSON is unwrapped (some servers double-encode).
-fn data_value(data: Option<Value>) -> Value {
-    match data {
-        Some(Value::String(s)) => {
-            let t = s.trim_start();
-            if t.starts_with('{') || t.starts_with('[') {
-                serde_json::from_str(t).unwrap_or(Value::String(s))
-            } else {
-                Value::String(s)
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct IdVisitor;
+        impl<'de> Visitor<'de> for IdVisitor {
+            type Value = Id;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an id")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Id, E> {
+                Ok(Id((!v.is_empty()).then(|| v.to_owned())))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Id, E> {
+                Ok(Id(Some(v.to_string())))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Id, E> {
+                Ok(Id(Some(v.to_string())))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Id, E> {
+                // serde_json's own spelling of the number (as `Value` would have it).
+                Ok(Id(serde_json::Number::from_f64(v).map(|n| n.to_string())))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Id, E> {
+                Ok(Id(None))
+            }
+            fn visit_unit<E>(self) -> Result<Id, E> {
+                Ok(Id(None))
+            }
+            fn visit_none<E>(self) -> Result<Id, E> {
+                Ok(Id(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Id, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Id(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Id, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Id(None))
             }
         }
-        Some(v) => v,
-        None => Value::Null,
+        d.deserialize_any(IdVisitor)
     }
 }
 
-fn session(kind: &'static str, v: Value) -> Result<Session, Malformed> {
-    if !v.is_object() {
+/// Lenient id list: strings or numbers, others skipped; a single id read as a list of one.
+fn ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let raw = Box::<RawValue>::deserialize(d)?;
+    let text = raw.get();
+    let list = if text.starts_with('[') {
+        serde_json::from_str::<Vec<Id>>(text).map(|l| l.into_iter().filter_map(|i| i.0).collect())
+    } else {
+        serde_json::from_str::<Id>(text).map(|i| i.0.into_iter().collect())
+    };
+    list.map_err(serde::de::Error::custom)
+}
+
+/// `LibraryUpdateInfo`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+struct LibraryChange {
+    #[serde(deserialize_with = "ids")]
+    items_added: Vec<String>,
+    #[serde(deserialize_with = "ids")]
+    items_updated: Vec<String>,
+    #[serde(deserialize_with = "ids")]
+    items_removed: Vec<String>,
+    #[serde(deserialize_with = "ids")]
+    folders_added_to: Vec<String>,
+    #[serde(deserialize_with = "ids")]
+    folders_removed_from: Vec<String>,
+}
+
+/// `UserDataChanged`: the user, and the entries of the items whose data changed.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct UserDataChange<'a> {
+    #[serde(rename = "UserId")]
+    user_id: Id,
+    #[serde(rename = "UserDataList", borrow)]
+    list: Option<&'a RawValue>,
+}
+
+/// One entry of `UserDataList` (`ItemId`, older servers `Id`).
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+struct UserDataEntry {
+    item_id: Id,
+    id: Id,
+}
+
+/// `TaskResult` of `ScheduledTaskEnded` (the id is `Id`, on some servers `Key`).
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+struct TaskEnded {
+    id: Id,
+    key: Id,
+    name: Id,
+    status: Id,
+}
+
+/// `NotificationAdded`.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+struct Notification {
+    name: Id,
+    description: Id,
+    level: Id,
+}
+
+/// A user object (`UserUpdated`).
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+struct UserRef {
+    id: Id,
+}
+
+fn is_object(json: &str) -> bool {
+    json.starts_with('{')
+}
+
+/// `Data` as JSON text (`null` when absent); a string that holds JSON is unwrapped (some
+/// servers double-encode).
+fn data_text(data: Option<&RawValue>) -> Cow<'_, str> {
+    let Some(raw) = data else {
+        return Cow::Borrowed("null");
+    };
+    let text = raw.get();
+    if text.starts_with('"')
+        && let Ok(inner) = serde_json::from_str::<String>(text)
+    {
+        let t = inner.trim_start();
+        if (t.starts_with('{') || t.starts_with('['))
+            && serde_json::from_str::<IgnoredAny>(t).is_ok()
+        {
+            return Cow::Owned(t.to_owned());
+        }
+    }
+    Cow::Borrowed(text)
+}
+
+/// A model parsed from an object; anything else (or a wrong shape) is bad data of `kind`.
+fn object<'a, T: Deserialize<'a>>(kind: &'static str, json: &'a str) -> Result<T, Malformed> {
+    if !is_object(json) {
         return Err(Malformed::BadData(kind));
     }
-    serde_json::from_value(v).map_err(|_| Malformed::BadData(kind))
+    serde_json::from_str(json).map_err(|_| Malformed::BadData(kind))
 }
 
-fn string_field(v: &Value, names: &[&str]) -> Option<String> {
-    names
-        .iter()
-        .find_map(|n| v.get(*n).cloned().and_then(id_of))
+/// The objects of an array that parse as `T` (one odd entry does not cost the whole list);
+/// anything but an array is bad data of `kind`.
+fn list_of<T: for<'a> Deserialize<'a>>(
+    kind: &'static str,
+    json: &str,
+) -> Result<Vec<T>, Malformed> {
+    let entries: Vec<&RawValue> = if json.starts_with('[') {
+        serde_json::from_str(json).map_err(|_| Malformed::BadData(kind))?
+    } else {
+        return Err(Malformed::BadData(kind));
+    };
+    Ok(entries
+        .into_iter()
+        .filter(|e| is_object(e.get()))
+        .filter_map(|e| serde_json::from_str(e.get()).ok())
+        .collect())
+}
+
+/// A lenient record of an object (all fields none for anything else).
+fn fields<'a, T: Default + Deserialize<'a>>(json: &'a str) -> T {
+    if is_object(json) {
+        serde_json::from_str(json).unwrap_or_default()
+    } else {
+        T::default()
+    }
 }
 
 /// Parses one text frame.
-pub fn parse_frame(text: &str) -> Result<Inbound, Malformed> {
-    let Ok(Value::Object(mut frame)) = serde_json::from_str::<Value>(text) else {
+pub fn parse_frame(text: &str) -> Result<Received, Malformed> {
+    if !text.trim_start().starts_with('{') {
         return Err(Malformed::NotJson);
-    };
-    let Some(Value::String(message_type)) = frame.remove("MessageType") else {
-        return Err(Malformed::NoMessageType);
-    };
-    let data = data_value(frame.remove("Data"));
-    Ok(match message_type.as_str() {
-        "Sessions" => match data {
-            Value::Array(list) => Inbound::Sessions(
-                // One odd entry does not cost the whole snapshot.
-                list.into_iter()
-                    .filter(Value::is_object)
-                    .filter_map(|s| serde_json::from_value(s).ok())
-                    .collect(),
-            ),
-            _ => return Err(Malformed::BadData("Sessions")),
+    }
+    let envelope: Envelope<'_> = serde_json::from_str(text).map_err(|_| Malformed::NotJson)?;
+    let message_type = envelope
+        .message_type
+        .and_then(|t| serde_json::from_str::<String>(t.get()).ok())
+        .ok_or(Malformed::NoMessageType)?;
+    let data = data_text(envelope.data);
+    let data = data.as_ref();
+    let event = match message_type.as_str() {
+        "Sessions" => Event::Sessions {
+            sessions: list_of("Sessions", data)?,
         },
-        "PlaybackStart" => Inbound::PlaybackStart(session("PlaybackStart", data)?),
-        "PlaybackStopped" => Inbound::PlaybackStopped(session("PlaybackStopped", data)?),
-        "PlaybackProgress" => Inbound::PlaybackProgress(session("PlaybackProgress", data)?),
-        "SessionEnded" => Inbound::SessionEnded(session("SessionEnded", data)?),
+        "PlaybackStart" => Event::PlaybackStart {
+            session: object::<Session>("PlaybackStart", data)?,
+        },
+        "PlaybackStopped" => Event::PlaybackStopped {
+            session: object::<Session>("PlaybackStopped", data)?,
+        },
+        "PlaybackProgress" => Event::PlaybackProgress {
+            session: object::<Session>("PlaybackProgress", data)?,
+        },
+        "SessionEnded" => Event::SessionEnded {
+            session: object::<Session>("SessionEnded", data)?,
+        },
         "LibraryChanged" => {
-            if !data.is_object() {
-                return Err(Malformed::BadData("LibraryChanged"));
+            let c: LibraryChange = object("LibraryChanged", data)?;
+            Event::LibraryChanged {
+                items_added: c.items_added,
+                items_updated: c.items_updated,
+                items_removed: c.items_removed,
+                folders_added_to: c.folders_added_to,
+                folders_removed_from: c.folders_removed_from,
             }
-            Inbound::LibraryChanged(
-                serde_json::from_value(data).map_err(|_| Malformed::BadData("LibraryChanged"))?,
-            )
         }
         "UserDataChanged" => {
-            let user_id =
-                string_field(&data, &["UserId"]).ok_or(Malformed::BadData("UserDataChanged"))?;
-            let item_ids = match data.get("UserDataList") {
-                Some(Value::Array(list)) => list
-                    .iter()
-                    .filter_map(|d| string_field(d, &["ItemId", "Id"]))
-                    .collect(),
-                _ => Vec::new(),
-            };
-            Inbound::UserDataChanged { user_id, item_ids }
+            let change: UserDataChange<'_> = object("UserDataChanged", data)?;
+            let user_id = change
+                .user_id
+                .0
+                .ok_or(Malformed::BadData("UserDataChanged"))?;
+            let item_ids = change
+                .list
+                .filter(|l| l.get().starts_with('['))
+                .and_then(|l| serde_json::from_str::<Vec<&RawValue>>(l.get()).ok())
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|e| {
+                    let entry: UserDataEntry = fields(e.get());
+                    entry.item_id.0.or(entry.id.0)
+                })
+                .collect();
+            Event::UserDataChanged { user_id, item_ids }
         }
-        "ServerRestarting" => Inbound::ServerRestarting,
-        "ServerShuttingDown" => Inbound::ServerShuttingDown,
-        "RestartRequired" => Inbound::RestartRequired,
-        "ScheduledTaskEnded" => Inbound::ScheduledTaskEnded(TaskEnded {
-            task_id: string_field(&data, &["Id", "Key"]),
-            name: string_field(&data, &["Name"]),
-            status: string_field(&data, &["Status"]),
-        }),
-        "ScheduledTasksInfo" => match data {
-            Value::Array(list) => Inbound::ScheduledTasksInfo(
-                list.into_iter()
-                    .filter(Value::is_object)
-                    .filter_map(|t| serde_json::from_value(t).ok())
-                    .collect(),
-            ),
-            _ => return Err(Malformed::BadData("ScheduledTasksInfo")),
+        "ServerRestarting" => Event::ServerRestarting,
+        "ServerShuttingDown" => Event::ServerShuttingDown,
+        "RestartRequired" => Event::RestartRequired,
+        "ScheduledTaskEnded" => {
+            let t: TaskEnded = fields(data);
+            Event::ScheduledTaskEnded {
+                task_id: t.id.0.or(t.key.0),
+                name: t.name.0,
+                status: t.status.0,
+            }
+        }
+        "ScheduledTasksInfo" => Event::ScheduledTasksInfo {
+            tasks: list_of::<ScheduledTask>("ScheduledTasksInfo", data)?,
         },
-        "NotificationAdded" => Inbound::NotificationAdded(Notification {
-            name: string_field(&data, &["Name"]),
-            description: string_field(&data, &["Description"]),
-            level: string_field(&data, &["Level"]),
-        }),
-        "UserUpdated" => Inbound::UserUpdated(user_id(data)),
-        "UserDeleted" => Inbound::UserDeleted(user_id(data)),
-        "ForceKeepAlive" => {
-            let secs = match &data {
-                Value::Number(n) => n.as_u64(),
-                Value::String(s) => s.trim().parse().ok(),
-                _ => None,
-            };
-            // Jellyfin and Emby send 60; anything absurd falls back to it.
-            Inbound::ForceKeepAlive(secs.filter(|s| (2..=3600).contains(s)).unwrap_or(60))
+        // New activity-log entries (after `ActivityLogEntryStart`): a list, or one entry.
+        "ActivityLogEntry" => Event::ActivityLogEntry {
+            entries: if is_object(data) {
+                vec![object::<ActivityLogEntry>("ActivityLogEntry", data)?]
+            } else {
+                list_of("ActivityLogEntry", data)?
+            },
+        },
+        // A plugin installed, updated or removed (or its installation ended).
+        "PackageInstalling"
+        | "PackageInstallationCompleted"
+        | "PackageInstallationFailed"
+        | "PackageInstallationCancelled"
+        | "PluginUninstalled" => Event::PluginsChanged {
+            message_type: message_type.clone(),
+        },
+        "NotificationAdded" => {
+            let n: Notification = fields(data);
+            Event::NotificationAdded {
+                name: n.name.0,
+                description: n.description.0,
+                level: n.level.0,
+            }
         }
-        "KeepAlive" => Inbound::KeepAlive,
-        "Ping" => Inbound::Ping,
-        _ => Inbound::Other(message_type),
+        "UserUpdated" => Event::UserUpdated {
+            user_id: user_id(data),
+        },
+        "UserDeleted" => Event::UserDeleted {
+            user_id: user_id(data),
+        },
+        "ForceKeepAlive" => {
+            let secs = serde_json::from_str::<u64>(data).ok().or_else(|| {
+                serde_json::from_str::<String>(data)
+                    .ok()
+                    .and_then(|s| s.trim().parse().ok())
+            });
+            // Jellyfin and Emby send 60; anything absurd falls back to it.
+            let secs = secs.filter(|s| (2..=3600).contains(s)).unwrap_or(60);
+            return Ok(Received {
+                message_type,
+                frame: Frame::ForceKeepAlive(secs),
+            });
+        }
+        _ => {
+            return Ok(Received {
+                message_type,
+                frame: Frame::Ignored,
+            });
+        }
+    };
+    Ok(Received {
+        message_type,
+        frame: Frame::Event(event),
     })
 }
 
 /// `UserUpdated` carries a user object, `UserDeleted` the bare id.
-fn user_id(data: Value) -> Option<String> {
-    match data {
-        Value::Object(_) => string_field(&data, &["Id"]),
-        other => id_of(other),
-    }
-}
-
-/// The stable label a frame is counted under in `messages_by_type`.
-pub fn type_label(inbound: &Inbound) -> &str {
-    match inbound {
-        Inbound::Sessions(_) => "Sessions",
-        Inbound::PlaybackStart(_) => "PlaybackStart",
-        Inbound::PlaybackStopped(_) => "PlaybackStopped",
-        Inbound::PlaybackProgress(_) => "PlaybackProgress",
-        Inbound::SessionEnded(_) => "SessionEnded",
-        Inbound::LibraryChanged(_) => "LibraryChanged",
-        Inbound::UserDataChanged { .. } => "UserDataChanged",
-        Inbound::ServerRestarting => "ServerRestarting",
-        Inbound::ServerShuttingDown => "ServerShuttingDown",
-        Inbound::RestartRequired => "RestartRequired",
-        Inbound::ScheduledTaskEnded(_) => "ScheduledTaskEnded",
-        Inbound::ScheduledTasksInfo(_) => "ScheduledTasksInfo",
-        Inbound::NotificationAdded(_) => "NotificationAdded",
-        Inbound::UserUpdated(_) => "UserUpdated",
-        Inbound::UserDeleted(_) => "UserDeleted",
-        Inbound::ForceKeepAlive(_) => "ForceKeepAlive",
-        Inbound::KeepAlive => "KeepAlive",
-        Inbound::Ping => "Ping",
-        Inbound::Other(t) => t,
+fn user_id(data: &str) -> Option<String> {
+    if is_object(data) {
+        fields::<UserRef>(data).id.0
+    } else {
+        serde_json::from_str::<Id>(data).ok().and_then(|i| i.0)
     }
 }
 
 /// The fuzzing oracle (the `frame` target of `fuzz/`, the corpus replay and the seeded mutation
 /// tests): parsing `text` never panics, a parsed frame is counted under its own `MessageType`, a
-/// rejected one under a known kind, and whatever was parsed converts to the JSON Python gets.
+/// rejected one under a known kind, and every event converts to the JSON Python gets, tagged
+/// by serde.
 #[doc(hidden)]
 pub fn check_frame(text: &str) {
     match parse_frame(text) {
-        Ok(inbound) => {
-            let declared = serde_json::from_str::<Value>(text).ok().and_then(|v| {
-                v.get("MessageType")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            });
-            assert_eq!(declared.as_deref(), Some(type_label(&inbound)), "{text}");
-            let converted = match &inbound {
-                Inbound::Sessions(list) => serde_json::to_value(list),
-                Inbound::PlaybackStart(s)
-                | Inbound::PlaybackStopped(s)
-                | Inbound::PlaybackProgress(s)
-                | Inbound::SessionEnded(s) => serde_json::to_value(s),
-                Inbound::ScheduledTasksInfo(tasks) => serde_json::to_value(tasks),
-                _ => Ok(Value::Null),
+        Ok(received) => {
+            // Read independently of the envelope: as a `Value` where the frame is one (a number
+            // beyond f64 is not, but raw `Data` of a type we ignore may hold one), else as a
+            // struct of that one member.
+            #[derive(Deserialize)]
+            struct Declared {
+                #[serde(rename = "MessageType")]
+                message_type: String,
+            }
+            let declared = match serde_json::from_str::<serde_json::Value>(text) {
+                Ok(v) => v
+                    .get("MessageType")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned),
+                Err(_) => serde_json::from_str::<Declared>(text)
+                    .ok()
+                    .map(|d| d.message_type),
             };
-            assert!(converted.is_ok(), "{text}: {converted:?}");
-            if let Inbound::ForceKeepAlive(secs) = inbound {
-                assert!((2..=3600).contains(&secs), "{text}");
+            assert_eq!(
+                declared.as_deref(),
+                Some(received.message_type.as_str()),
+                "{text}"
+            );
+            match received.frame {
+                Frame::Event(event) => {
+                    let converted = serde_json::to_value(&event);
+                    assert!(converted.is_ok(), "{text}: {converted:?}");
+                    let tag = converted
+                        .ok()
+                        .and_then(|v| v.get("type").and_then(|t| t.as_str().map(str::to_owned)));
+                    assert_eq!(tag.as_deref(), Some(event.tag().as_str()), "{text}");
+                }
+                Frame::ForceKeepAlive(secs) => assert!((2..=3600).contains(&secs), "{text}"),
+                Frame::Ignored => {}
             }
         }
         Err(m) => {
@@ -315,6 +446,7 @@ pub fn outbound(message_type: &str, data: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     fn fixture(name: &str) -> String {
         std::fs::read_to_string(format!(
@@ -324,21 +456,29 @@ mod tests {
         .expect("fixture")
     }
 
+    /// What `text` parses to, without its message type.
+    fn frame(text: &str) -> Result<Frame, Malformed> {
+        parse_frame(text).map(|r| r.frame)
+    }
+
     #[test]
     fn real_library_changed_frame() {
-        let Ok(Inbound::LibraryChanged(c)) =
-            parse_frame(&fixture("emby_ws_librarychanged_4.9.5.json"))
+        let Ok(Frame::Event(Event::LibraryChanged {
+            items_added,
+            items_updated,
+            ..
+        })) = frame(&fixture("emby_ws_librarychanged_4.9.5.json"))
         else {
             panic!("not parsed")
         };
-        assert_eq!(c.items_updated, vec!["1855520".to_owned()]);
-        assert!(c.items_added.is_empty());
+        assert_eq!(items_updated, vec!["1855520".to_owned()]);
+        assert!(items_added.is_empty());
     }
 
     #[test]
     fn real_user_data_changed_frame() {
-        let Ok(Inbound::UserDataChanged { user_id, item_ids }) =
-            parse_frame(&fixture("emby_ws_userdatachanged_4.9.5.json"))
+        let Ok(Frame::Event(Event::UserDataChanged { user_id, item_ids })) =
+            frame(&fixture("emby_ws_userdatachanged_4.9.5.json"))
         else {
             panic!("not parsed")
         };
@@ -350,10 +490,15 @@ mod tests {
     fn real_sessions_as_a_frame() {
         let sessions: Value =
             serde_json::from_str(&fixture("emby_sessions_playing_roku_4x.json")).expect("json");
-        let frame = serde_json::json!({"MessageType": "Sessions", "Data": sessions}).to_string();
-        let Ok(Inbound::Sessions(list)) = parse_frame(&frame) else {
+        let text = serde_json::json!({"MessageType": "Sessions", "Data": sessions}).to_string();
+        let Ok(Received {
+            message_type,
+            frame: Frame::Event(Event::Sessions { sessions: list }),
+        }) = parse_frame(&text)
+        else {
             panic!("not parsed")
         };
+        assert_eq!(message_type, "Sessions");
         assert_eq!(list.len(), 1);
         assert!(list[0].now_playing_item.is_some());
         assert!(!list[0].device_id.is_empty());
@@ -375,14 +520,51 @@ mod tests {
             let _ = parse_frame(&frame.to_string());
         }
         assert_eq!(
-            parse_frame(r#"{"MessageType":"ForceKeepAlive","Data":60}"#),
-            Ok(Inbound::ForceKeepAlive(60))
+            frame(r#"{"MessageType":"ForceKeepAlive","Data":60}"#),
+            Ok(Frame::ForceKeepAlive(60))
         );
-        assert_eq!(parse_frame(r#"{"MessageType":"Ping"}"#), Ok(Inbound::Ping));
+        assert_eq!(frame(r#"{"MessageType":"Ping"}"#), Ok(Frame::Ignored));
         assert_eq!(
             parse_frame(r#"{"MessageType":"KeepAlive","MessageId":"x"}"#),
-            Ok(Inbound::KeepAlive)
+            Ok(Received {
+                message_type: "KeepAlive".to_owned(),
+                frame: Frame::Ignored
+            })
         );
+    }
+
+    #[test]
+    fn activity_log_entries_and_plugin_changes() {
+        let text = r#"{"MessageType":"ActivityLogEntry","Data":[{"Id":7,"Name":"Ann is playing X","Type":"playback.start","UserId":"u1","Date":"2026-11-24T12:00:00.0000000Z","Severity":"Info"},5]}"#;
+        let Ok(Frame::Event(Event::ActivityLogEntry { entries })) = frame(text) else {
+            panic!("not parsed: {text}");
+        };
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].r#type.as_deref(), Some("playback.start"));
+        assert_eq!(entries[0].user_id.as_deref(), Some("u1"));
+        let single = r#"{"MessageType":"ActivityLogEntry","Data":{"Id":8,"Name":null}}"#;
+        assert!(matches!(
+            frame(single),
+            Ok(Frame::Event(Event::ActivityLogEntry { entries })) if entries.len() == 1
+        ));
+        assert_eq!(
+            frame(r#"{"MessageType":"ActivityLogEntry","Data":"x"}"#),
+            Err(Malformed::BadData("ActivityLogEntry"))
+        );
+        for t in [
+            "PackageInstallationCompleted",
+            "PluginUninstalled",
+            "PackageInstalling",
+        ] {
+            let text = format!(r#"{{"MessageType":"{t}","Data":{{"Name":"Trakt"}}}}"#);
+            assert_eq!(
+                frame(&text),
+                Ok(Frame::Event(Event::PluginsChanged {
+                    message_type: t.to_owned()
+                }))
+            );
+            check_frame(&text);
+        }
     }
 
     #[test]
@@ -401,12 +583,14 @@ mod tests {
                 "Sessions",
                 "ScheduledTasksInfo",
             ] {
-                let r = parse_frame(&format!(r#"{{"MessageType":"{t}"{data}}}"#));
+                let r = frame(&format!(r#"{{"MessageType":"{t}"{data}}}"#));
                 assert!(
                     matches!(
                         r,
                         Err(Malformed::BadData(_))
-                            | Ok(Inbound::Sessions(_) | Inbound::ScheduledTasksInfo(_))
+                            | Ok(Frame::Event(
+                                Event::Sessions { .. } | Event::ScheduledTasksInfo { .. }
+                            ))
                     ),
                     "{t} {data}: {r:?}"
                 );
@@ -428,36 +612,73 @@ mod tests {
             Err(Malformed::NoMessageType)
         );
         assert_eq!(
-            parse_frame(r#"{"MessageType":"ForceKeepAlive","Data":"abc"}"#),
-            Ok(Inbound::ForceKeepAlive(60))
+            frame(r#"{"MessageType":"ForceKeepAlive","Data":"abc"}"#),
+            Ok(Frame::ForceKeepAlive(60))
+        );
+        assert_eq!(
+            frame(r#"{"MessageType":"ForceKeepAlive","Data":" 30 "}"#),
+            Ok(Frame::ForceKeepAlive(30))
         );
     }
 
     #[test]
     fn double_encoded_data_and_numeric_ids() {
-        let r = parse_frame(
-            r#"{"MessageType":"LibraryChanged","Data":"{\"ItemsAdded\":[12,\"13\",null]}"}"#,
+        let r = frame(
+            r#"{"MessageType":"LibraryChanged","Data":"{\"ItemsAdded\":[12,\"13\",null],\"ItemsRemoved\":7}"}"#,
         );
-        let Ok(Inbound::LibraryChanged(c)) = r else {
+        let Ok(Frame::Event(Event::LibraryChanged {
+            items_added,
+            items_removed,
+            ..
+        })) = r
+        else {
             panic!("{r:?}")
         };
-        assert_eq!(c.items_added, vec!["12".to_owned(), "13".to_owned()]);
+        assert_eq!(items_added, vec!["12".to_owned(), "13".to_owned()]);
         assert_eq!(
-            parse_frame(r#"{"MessageType":"UserDeleted","Data":"42"}"#),
-            Ok(Inbound::UserDeleted(Some("42".into())))
+            items_removed,
+            vec!["7".to_owned()],
+            "a single id is a list of one"
         );
         assert_eq!(
-            parse_frame(r#"{"MessageType":"UserUpdated","Data":{"Id":"7","Name":"a"}}"#),
-            Ok(Inbound::UserUpdated(Some("7".into())))
+            frame(r#"{"MessageType":"UserDeleted","Data":"42"}"#),
+            Ok(Frame::Event(Event::UserDeleted {
+                user_id: Some("42".into())
+            }))
+        );
+        assert_eq!(
+            frame(r#"{"MessageType":"UserUpdated","Data":{"Id":7,"Name":"a"}}"#),
+            Ok(Frame::Event(Event::UserUpdated {
+                user_id: Some("7".into())
+            }))
+        );
+        assert_eq!(
+            frame(
+                r#"{"MessageType":"UserDataChanged","Data":{"UserId":"u","UserDataList":[{"ItemId":""," Id":1},{"Id":2},5,{"ItemId":"3"}]}}"#
+            ),
+            Ok(Frame::Event(Event::UserDataChanged {
+                user_id: "u".into(),
+                item_ids: vec!["2".into(), "3".into()],
+            }))
+        );
+        assert_eq!(
+            frame(
+                r#"{"MessageType":"ScheduledTaskEnded","Data":{"Key":"k","Name":"Scan","Status":null}}"#
+            ),
+            Ok(Frame::Event(Event::ScheduledTaskEnded {
+                task_id: Some("k".into()),
+                name: Some("Scan".into()),
+                status: None,
+            }))
         );
     }
 
     #[test]
     fn one_bad_session_does_not_cost_the_snapshot() {
-        let r = parse_frame(
+        let r = frame(
             r#"{"MessageType":"Sessions","Data":[{"DeviceId":"a","Id":"1"},5,{"DeviceId":"b","Id":"2"}]}"#,
         );
-        let Ok(Inbound::Sessions(list)) = r else {
+        let Ok(Frame::Event(Event::Sessions { sessions: list })) = r else {
             panic!("{r:?}")
         };
         assert_eq!(list.len(), 2);

@@ -166,7 +166,10 @@ def check_model(value: Any, hint: type, where: str) -> None:
 
 async def returns_contract_type(client: EmbyClient, method: str, *args: Any, **kwargs: Any) -> Any:
     """Call `method` and check the result against its return annotation in the contract."""
-    hint = typing.get_type_hints(getattr(CONTRACT.EmbyClient, method))["return"]
+    declared = getattr(CONTRACT.EmbyClient, method, None)
+    if declared is None:  # typed by a protocol: its __call__
+        declared = typing.get_type_hints(CONTRACT.EmbyClient)[method].__call__
+    hint = typing.get_type_hints(declared)["return"]
     result = getattr(client, method)(*args, **kwargs)
     if inspect.isawaitable(result):
         result = await result
@@ -642,16 +645,31 @@ async def test_marking_played_is_visible_at_once(sim: EmbySimulator, client: Emb
 
 
 def _stub_methods() -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The client's methods in the stub; a method typed by a protocol (`get_genres:
+    NamesListing`) is that protocol's `__call__`."""
     tree = ast.parse(STUB.read_text())
-    cls = next(
-        node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "EmbyClient"
-    )
-    return {
-        node.name: node
-        for node in cls.body
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-        and not (node.name.startswith("__") and node.name != "__init__")
-    }
+    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+
+    def call_of(protocol: str) -> ast.FunctionDef | ast.AsyncFunctionDef:
+        return next(
+            node
+            for node in classes[protocol].body
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == "__call__"
+        )
+
+    methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+    for node in classes["EmbyClient"].body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not (
+            node.name.startswith("__") and node.name != "__init__"
+        ):
+            methods[node.name] = node
+        elif (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and isinstance(node.annotation, ast.Name)
+        ):
+            methods[node.target.id] = call_of(node.annotation.id)
+    return methods
 
 
 def test_every_stub_method_is_implemented_and_every_method_declared() -> None:
