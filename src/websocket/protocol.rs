@@ -444,7 +444,7 @@ pub fn outbound(message_type: &str, data: Option<&str>) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::Value;
 
@@ -716,7 +716,7 @@ mod tests {
     }
 
     /// One mutation of `input` in the manner of libFuzzer's simplest mutators.
-    fn mutate(rng: &mut fastrand::Rng, input: &mut Vec<u8>, corpus: &[Vec<u8>]) {
+    pub(crate) fn mutate(rng: &mut fastrand::Rng, input: &mut Vec<u8>, corpus: &[Vec<u8>]) {
         const TOKENS: [&[u8]; 12] = [
             b"null",
             b"\"Data\"",
