@@ -268,7 +268,9 @@ impl EmbyClient {
                 media_source_id: source.id.clone(),
                 ..StreamOptions::default()
             };
-            let path = self.stream_path(item_id, StreamKind::Video, &options).ok()?;
+            let path = self
+                .stream_path(item_id, StreamKind::Video, &options)
+                .ok()?;
             let mime = mime_type(StreamKind::Video, container.as_deref().unwrap_or(""));
             return Some(playback(PlayMethod::DirectPlay, path, mime));
         }
@@ -285,7 +287,9 @@ impl EmbyClient {
                 audio_codec: Some(REMUX_AUDIO_CODEC.to_owned()),
                 ..StreamOptions::default()
             };
-            let path = self.stream_path(item_id, StreamKind::Video, &options).ok()?;
+            let path = self
+                .stream_path(item_id, StreamKind::Video, &options)
+                .ok()?;
             let mime = mime_type(StreamKind::Video, &container);
             return Some(playback(PlayMethod::DirectStream, path, mime));
         }
@@ -321,7 +325,10 @@ impl EmbyClient {
         let token: String =
             url::form_urlencoded::byte_serialize(self.config().api_key.expose().as_bytes())
                 .collect();
-        Ok(format!("{}{path}{separator}api_key={token}", self.server_url()))
+        Ok(format!(
+            "{}{path}{separator}api_key={token}",
+            self.server_url()
+        ))
     }
 }
 
