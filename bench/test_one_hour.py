@@ -1,7 +1,9 @@
 """The efficiency scenario of FEATURES.md, run on whichever `custom_components.embymedia` is loaded.
 
 Defaults, WebSocket up, 3 Emby users (all chosen in the config flow), 6 clients of which 2 play
-(the server pushes `Sessions` while they do), 4 libraries, no library change, one hour.
+(the server pushes `Sessions` while they do) and both stop once (at 20 and 40 minutes), one
+library change (a movie added at 30 minutes), 4 libraries, one hour (issue 8). The clients'
+own script is off, so the hour is the same on every run.
 
 The test goes through the integration's real config flow, counts the Emby requests of the flow
 and of the entry's setup, gives `hass.async_block_till_done()` a bounded real-time window, then
@@ -43,6 +45,8 @@ from emby_simulator import EmbySimulator, SimulatorConfig
 DOMAIN = "embymedia"
 API_KEY = "bench-api-key-0123456789abcdef"
 USERS, CLIENTS, PLAYING, LIBRARIES = 3, 6, 2, 4
+# What happens in the hour (simulated second -> event).
+STOP_FIRST_AT, LIBRARY_CHANGE_AT, STOP_SECOND_AT = 1200, 1800, 2400
 
 # Real-time polling while waiting for the system to go quiet. The waits use the monotonic clock
 # through clock_gettime, which freezegun leaves alone (it freezes time.monotonic and the loop's
@@ -137,9 +141,10 @@ def simulator_config() -> SimulatorConfig:
         "clients": CLIENTS,
         "playing": PLAYING,
         "libraries": LIBRARIES,
+        "script": False,
     }
     known = {field.name for field in dataclasses.fields(SimulatorConfig)}
-    missing = set(wanted) - known - {"libraries"}
+    missing = set(wanted) - known - {"libraries", "script"}
     assert not missing, f"SimulatorConfig lacks {missing}"
     return SimulatorConfig(**{k: v for k, v in wanted.items() if k in known})
 
@@ -180,6 +185,25 @@ def sim_stats(sim: EmbySimulator) -> dict[str, Any]:
         elif isinstance(value, list | tuple | dict | set):
             stats[name] = len(value)
     return stats
+
+
+def playing_clients(sim: EmbySimulator) -> list[str]:
+    """Device ids of the clients that play now."""
+    return [s.device_id for s in sim.sessions if getattr(s, "now_playing", None)]
+
+
+async def scenario_event(sim: EmbySimulator, second: int, playing: list[str]) -> str | None:
+    """The scenario's event at this simulated second, done on the simulator."""
+    if second == STOP_FIRST_AT and playing:
+        sim.stop_playback(playing[0])
+        return f"stop {playing[0]}"
+    if second == STOP_SECOND_AT and len(playing) > 1:
+        sim.stop_playback(playing[1])
+        return f"stop {playing[1]}"
+    if second == LIBRARY_CHANGE_AT:
+        sim.trigger_library_change(items_added=1)
+        return "library change (1 movie added)"
+    return None
 
 
 async def advance(sim: EmbySimulator, seconds: int) -> None:
@@ -404,11 +428,20 @@ async def test_one_hour(
         wall_before = real_now()
         # When each request came (simulated seconds into the hour), to explain the totals.
         timeline: list[tuple[int, dict[str, int]]] = []
+        events: list[tuple[int, str]] = []
+        playing = await simulator.call(playing_clients)
         before = setup_counts
         for index in range(seconds // step):
+            second = (index + 1) * step
             freezer.tick(timedelta(seconds=step))
             async_fire_time_changed(hass)
             await simulator.call(lambda s: advance(s, step))
+            event = await simulator.call(
+                lambda s: scenario_event(s, second, playing)  # noqa: B023
+            )
+            if event is not None:
+                events.append((second, event))
+                await simulator.call(lambda s: s.flush())
             await quiet.wait(STEP_SETTLE_LIMIT)
             now = await simulator.call(sim_counts)
             if new := diff(now, before):
@@ -424,6 +457,7 @@ async def test_one_hour(
             "sessions_requests": sessions_requests(hour),
             "by_endpoint": hour,
             "timeline": timeline,
+            "events": events,
             "wall_seconds": round(wall, 3),
             "cpu_seconds": {
                 "process": round(cpu, 3),

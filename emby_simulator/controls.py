@@ -214,6 +214,14 @@ class SimulatorControls:
         """HasUpdateAvailable in /System/Info."""
         self.state.system.has_update_available = available
 
+    def install_plugin(self, name: str, version: str, description: str = "") -> None:
+        """Install or update a plugin (PackageInstalling, ...Completed, RestartRequired)."""
+        self.state.system.packages.install(name, version, description)
+
+    def uninstall_plugin(self, name: str) -> bool:
+        """Remove a plugin (PluginUninstalled, RestartRequired); False when it is not there."""
+        return self.state.system.packages.uninstall(name)
+
     # -- clients ------------------------------------------------------------------------------
 
     def _session(self, device_id: str) -> Session:

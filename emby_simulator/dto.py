@@ -430,13 +430,20 @@ class Dto:
         return hex_id("source", self.server_id, item.id)
 
     def media_source(
-        self, item: Item, *, max_bitrate: int | None = None, play_session_id: str | None = None
+        self,
+        item: Item,
+        *,
+        max_bitrate: int | None = None,
+        play_session_id: str | None = None,
+        direct_play_containers: set[str] | None = None,
     ) -> dict[str, Any]:
-        """MediaSourceInfo; over `max_bitrate` it offers an HLS transcode instead of direct play."""
+        """MediaSourceInfo; over `max_bitrate` it offers an HLS transcode instead of direct play;
+        a container the device profile does not list is direct-streamed (remuxed), not played."""
         source_id = self.media_source_id(item)
         is_audio = item.type == "Audio"
         container = item.container or ("mp3" if is_audio else "mkv")
         direct = max_bitrate is None or (item.bitrate or 0) <= max_bitrate
+        plays_as_is = direct_play_containers is None or container in direct_play_containers
         kind = "Audio" if is_audio else "videos"
         out: dict[str, Any] = {
             "Protocol": "File",
@@ -450,7 +457,7 @@ class Dto:
             "RunTimeTicks": item.runtime_ticks or 0,
             "SupportsTranscoding": True,
             "SupportsDirectStream": direct,
-            "SupportsDirectPlay": direct,
+            "SupportsDirectPlay": direct and plays_as_is,
             "IsInfiniteStream": False,
             "RequiresOpening": False,
             "RequiresClosing": False,

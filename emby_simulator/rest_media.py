@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from . import streaming
 from .clock import hex_id
 from .errors import bad_request, not_found
 from .media import media_bytes, media_type_for, range_response
@@ -28,7 +29,8 @@ class MediaRoutes(RestBase):
         if item.media_type is None or item.type == "TvChannel":
             raise bad_request("Item is not playable")
         body = body_object(ctx)
-        bitrate = opt_int(ctx.arg("MaxStreamingBitrate") or body.get("MaxStreamingBitrate"))
+        bitrate = opt_int(ctx.arg("MaxStreamingBitrate")) or streaming.profile_bitrate(body)
+        containers = streaming.direct_play_containers(body, item.media_type)
         play_session = hex_id(
             "play",
             self.library.server_id,
@@ -39,7 +41,12 @@ class MediaRoutes(RestBase):
         return json_response(
             {
                 "MediaSources": [
-                    self.dto.media_source(item, max_bitrate=bitrate, play_session_id=play_session)
+                    self.dto.media_source(
+                        item,
+                        max_bitrate=bitrate,
+                        play_session_id=play_session,
+                        direct_play_containers=containers,
+                    )
                 ],
                 "PlaySessionId": play_session,
             }
@@ -85,7 +92,7 @@ class MediaRoutes(RestBase):
 
     @route("GET|HEAD", "/Audio/{Id}/universal")
     async def audio_universal(self, ctx: Ctx) -> web.StreamResponse:
-        return self._stream(ctx, None)
+        return streaming.universal(self, ctx)
 
     @route("GET|HEAD", "/Audio/{Id}/universal.{Container}")
     async def audio_universal_container(self, ctx: Ctx) -> web.StreamResponse:

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .clock import hex_id
 from .config import SimulatorConfig
 from .hub import WebSocketHub
-
-PLUGINS = (
-    ("Open Subtitles", "1.0.42.0", "Download subtitles from OpenSubtitles.com"),
-    ("Trakt", "3.4.1.0", "Sync your library with trakt.tv"),
-    ("Webhooks", "1.2.3.0", "Send notifications to other services"),
-    ("MovieDb", "1.8.2.0", "Movie and TV metadata from TheMovieDb.org"),
-    ("TheTVDB", "1.6.9.0", "TV metadata from TheTVDB"),
-)
+from .packages import Packages
 
 
 class SystemState:
@@ -28,6 +20,7 @@ class SystemState:
         self.port = config.port
         self.has_pending_restart = False
         self.has_update_available = False
+        self.packages = Packages(hub, self.set_pending_restart)
 
     @property
     def url(self) -> str:
@@ -85,17 +78,6 @@ class SystemState:
             "WakeOnLanInfo": [],
         } | self.public_info()
 
-    @staticmethod
-    def plugins() -> list[dict[str, Any]]:
+    def plugins(self) -> list[dict[str, Any]]:
         """PluginInfo list."""
-        return [
-            {
-                "Name": name,
-                "Version": version,
-                "ConfigurationFileName": name.replace(" ", "") + ".xml",
-                "Description": description,
-                "Id": hex_id("plugin", name),
-                "ImageTag": hex_id("plugin-image", name),
-            }
-            for name, version, description in PLUGINS
-        ]
+        return self.packages.plugins()

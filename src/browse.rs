@@ -44,6 +44,8 @@ pub struct ItemsQuery {
     pub name_starts_with: Option<String>,
     /// Items whose sort name sorts before this (`A`: the `#` entry of an A-Z index).
     pub name_less_than: Option<String>,
+    /// Items of these artists (an artist's albums), joined with `|`.
+    pub artist_ids: Vec<String>,
 }
 
 impl ItemsQuery {
@@ -69,7 +71,8 @@ impl ItemsQuery {
             .query_opt("SearchTerm", self.search_term.as_deref())
             .query_list("Ids", &self.ids, ",")
             .query_opt("NameStartsWith", self.name_starts_with.as_deref())
-            .query_opt("NameLessThan", self.name_less_than.as_deref());
+            .query_opt("NameLessThan", self.name_less_than.as_deref())
+            .query_list("ArtistIds", &self.artist_ids, "|");
         if self.recursive {
             call.query("Recursive", "true")
         } else {
@@ -82,6 +85,7 @@ impl ItemsQuery {
     fn depends_on(&self) -> Vec<String> {
         let mut ids: Vec<String> = self.parent_id.iter().cloned().collect();
         ids.extend(self.ids.iter().cloned());
+        ids.extend(self.artist_ids.iter().cloned());
         ids
     }
 }
@@ -113,6 +117,7 @@ impl EmbyClient {
     /// `GET /Users/{UserId}/Items` with filters.
     pub async fn get_items(&self, user_id: &str, query: &ItemsQuery) -> Result<Arc<ItemsResult>> {
         crate::arguments::sort_order(query.sort_order.as_deref())?;
+        crate::arguments::id_list("artist_ids", &query.artist_ids)?;
         self.get_json(
             query.apply(Call::new(Endpoint::UserItems).path("UserId", user_id)),
             browse(user_id, query.depends_on(), true),

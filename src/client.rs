@@ -24,6 +24,8 @@ pub struct Call {
     query: Vec<(&'static str, String)>,
     body: Option<serde_json::Value>,
     timeout: Option<Duration>,
+    /// Another `X-Emby-Authorization` identity than the client's (a sign-in as another device).
+    identity: Option<String>,
 }
 
 impl Call {
@@ -34,7 +36,14 @@ impl Call {
             query: Vec::new(),
             body: None,
             timeout: None,
+            identity: None,
         }
+    }
+
+    /// Sends this request with another `X-Emby-Authorization` header value.
+    pub(crate) fn identity(mut self, header: String) -> Self {
+        self.identity = Some(header);
+        self
     }
 
     /// Binds the path parameter `{name}` of the template.
@@ -203,6 +212,8 @@ pub(crate) struct Inner {
     /// The WebSocket's handle, once started. Typed by `websocket/` (which builds on this
     /// module, not the other way round).
     pub(crate) websocket: std::sync::OnceLock<Box<dyn Attachment>>,
+    /// User access tokens for the URLs of player devices, by user id ([`crate::playback`]).
+    pub(crate) media_tokens: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 /// Something started on a client that must hear of its `close()`: the WebSocket's handle, whose
@@ -272,6 +283,7 @@ impl EmbyClient {
                 caches,
                 inflight: SingleFlight::default(),
                 websocket: std::sync::OnceLock::new(),
+                media_tokens: std::sync::Mutex::default(),
             }),
             timeout: None,
         })
@@ -409,7 +421,10 @@ impl EmbyClient {
             .request(method, url)
             .timeout(timeout)
             .header("X-Emby-Token", self.inner.config.api_key.expose())
-            .header("X-Emby-Authorization", &self.inner.auth_header)
+            .header(
+                "X-Emby-Authorization",
+                call.identity.as_deref().unwrap_or(&self.inner.auth_header),
+            )
             .header(reqwest::header::ACCEPT, "application/json");
         req = match &call.body {
             Some(body) => req

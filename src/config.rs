@@ -157,6 +157,23 @@ pub struct ClientConfig {
 impl ClientConfig {
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
+    /// The identity of the sign-ins that get user tokens for player URLs: a device of its own
+    /// (`<device id>-media`), so they never touch the session of our API key and WebSocket.
+    pub fn media_authorization_header(&self) -> String {
+        fn clean(v: &str) -> String {
+            v.chars()
+                .filter(|c| *c != '"' && *c != ',' && !c.is_control())
+                .collect()
+        }
+        format!(
+            "MediaBrowser Client=\"{}\", Device=\"{} media\", DeviceId=\"{}-media\", Version=\"{}\"",
+            clean(&self.client_name),
+            clean(&self.device_name),
+            clean(&self.device_id),
+            clean(&self.client_version),
+        )
+    }
+
     /// The `MediaBrowser` authorization header value (identity, plus the token so the server ties
     /// our requests and the WebSocket to one session).
     pub fn authorization_header(&self) -> String {

@@ -61,6 +61,7 @@ endpoints! {
     // Users
     Users => Get "/Users",
     UsersQuery => Get "/Users/Query",
+    AuthenticateByName => Post "/Users/AuthenticateByName",
     // Sessions and remote control
     Sessions => Get "/Sessions",
     SessionPlay => Post "/Sessions/{Id}/Playing",
@@ -146,6 +147,7 @@ const LISTING: &[&str] = &[
     "Ids",
     "NameStartsWith",
     "NameLessThan",
+    "ArtistIds",
 ];
 /// Query parameters of the genre, studio, person, artist and year listings.
 const NAMES: &[&str] = &[
@@ -183,7 +185,7 @@ impl Endpoint {
         match self {
             SystemInfoPublic | SystemInfo | SystemPing | SystemRestart | SystemShutdown => &[],
             ActivityLog => &["StartIndex", "Limit", "MinDate"],
-            Users | UsersQuery | Sessions => &[],
+            Users | UsersQuery | Sessions | AuthenticateByName => &[],
             SessionPlay => &["ItemIds", "PlayCommand", "StartPositionTicks"],
             SessionPlaystate | SessionCommand | SessionCapabilitiesFull => &[],
             SessionMessage => &["Text", "Header", "TimeoutMs"],

@@ -118,6 +118,7 @@ model! {
         pub name: String,
         pub last_activity_date: Option<String>,
         pub primary_image_tag: Option<String>,
+        pub has_password: bool,
         pub policy: UserPolicy,
     }
 }
@@ -132,6 +133,8 @@ pub struct User {
     pub is_disabled: bool,
     pub last_activity_date: Option<String>,
     pub primary_image_tag: Option<String>,
+    /// Whether signing in needs a password (Emby issues a user token without one otherwise).
+    pub has_password: bool,
 }
 
 impl From<RawUser> for User {
@@ -144,6 +147,7 @@ impl From<RawUser> for User {
             is_disabled: u.policy.is_disabled,
             last_activity_date: u.last_activity_date,
             primary_image_tag: u.primary_image_tag,
+            has_password: u.has_password,
         }
     }
 }
@@ -457,12 +461,12 @@ mod tests {
     #[test]
     fn user_policy_is_lifted() {
         let u: User = serde_json::from_str(
-            r#"{"Name":"a","Id":"u1","Policy":{"IsAdministrator":true,"IsHidden":false},"Configuration":{}}"#,
+            r#"{"Name":"a","Id":"u1","HasPassword":false,"Policy":{"IsAdministrator":true,"IsHidden":false},"Configuration":{}}"#,
         )
         .expect("parse");
-        assert!(u.is_administrator && !u.is_disabled);
+        assert!(u.is_administrator && !u.is_disabled && !u.has_password);
         let v = serde_json::to_value(&u).expect("serialize");
-        assert_eq!(v.as_object().map(|o| o.len()), Some(7));
+        assert_eq!(v.as_object().map(|o| o.len()), Some(8));
     }
 
     #[test]

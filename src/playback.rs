@@ -6,12 +6,12 @@
 //! Every path here is relative to the server URL and holds no credentials; only
 //! [`EmbyClient::player_url`] adds a token, for a player device that cannot send headers.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::client::{Call, EmbyClient, is_path_segment};
 use crate::endpoint::Endpoint;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::models::MediaSource;
 use crate::urls::{StreamKind, StreamOptions};
 
@@ -23,6 +23,20 @@ const REMUX_VIDEO_CODEC: &str = "h264";
 const REMUX_AUDIO_CODEC: &str = "aac";
 /// What the universal audio route transcodes to when the file cannot be sent as it is.
 const AUDIO_TRANSCODE_CONTAINER: &str = "mp3";
+
+/// `AuthenticationResult` of a sign-in: the token and whose it is.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+struct AuthenticationResult {
+    access_token: String,
+    user: SignedInUser,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+struct SignedInUser {
+    id: String,
+}
 
 /// What the player can take: the maximum bitrate and the containers it plays as they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -311,20 +325,55 @@ impl EmbyClient {
         Some(playback(PlayMethod::Transcode, url, mime))
     }
 
+    /// A user access token for the URLs of `user_id`'s player devices: Emby's narrowest
+    /// credential (that user's libraries and rights, no administration), which it issues only
+    /// at sign-in. Call it only for a user without a password (`User.has_password` false): it
+    /// signs in with an empty one (a user with a password would count a failed sign-in). One
+    /// sign-in per user for the life of the client, as its own device (`<device id>-media`).
+    pub async fn user_media_token(&self, user_id: &str, user_name: &str) -> Result<()> {
+        if self.media_token(user_id).is_some() {
+            return Ok(());
+        }
+        let result: AuthenticationResult = self
+            .post_json(
+                Call::new(Endpoint::AuthenticateByName)
+                    .identity(self.config().media_authorization_header())
+                    .json(json!({"Username": user_name, "Pw": ""})),
+            )
+            .await?;
+        if result.access_token.is_empty() || result.user.id != user_id {
+            return Err(Error::UnexpectedResponse {
+                endpoint: Endpoint::AuthenticateByName.template().to_owned(),
+                reason: "the sign-in answered without a token of this user".to_owned(),
+            });
+        }
+        if let Ok(mut tokens) = self.inner.media_tokens.lock() {
+            tokens.insert(user_id.to_owned(), result.access_token);
+        }
+        Ok(())
+    }
+
+    fn media_token(&self, user_id: &str) -> Option<String> {
+        self.inner.media_tokens.lock().ok()?.get(user_id).cloned()
+    }
+
     /// The absolute URL a player device fetches: `path` (from [`Playback`]) on the server, with
-    /// the token in the query, since a Chromecast or a speaker cannot send headers. Never for a
+    /// a token in the query, since a Chromecast or a speaker cannot send headers: the user's
+    /// token from [`Self::user_media_token`] when there is one, else the API key. Never for a
     /// browser: the frontend gets no URL with a token. `InvalidArgument` for a path that is
     /// not relative to the server URL.
-    pub fn player_url(&self, path: &str) -> Result<String> {
+    pub fn player_url(&self, path: &str, user_id: Option<&str>) -> Result<String> {
         if !path.starts_with('/') {
             return Err(crate::arguments::invalid(
                 "path must be relative to the server URL",
             ));
         }
         let separator = if path.contains('?') { '&' } else { '?' };
-        let token: String =
-            url::form_urlencoded::byte_serialize(self.config().api_key.expose().as_bytes())
-                .collect();
+        let user_token = user_id.and_then(|u| self.media_token(u));
+        let raw = user_token
+            .as_deref()
+            .unwrap_or_else(|| self.config().api_key.expose());
+        let token: String = url::form_urlencoded::byte_serialize(raw.as_bytes()).collect();
         Ok(format!(
             "{}{path}{separator}api_key={token}",
             self.server_url()

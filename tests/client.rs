@@ -80,6 +80,7 @@ fn emby(r: &Seen) -> Reply {
         PlaylistItems => {
             Reply::json(r#"{"Items":[{"Id":"i1","PlaylistItemId":"e1"}],"TotalRecordCount":1}"#)
         }
+        AuthenticateByName => Reply::json(r#"{"AccessToken":"USERTOKEN","User":{"Id":"u1"}}"#),
         PlaybackInfo => Reply::json(
             r#"{"MediaSources":[{"Id":"m1","SupportsDirectPlay":true,"TranscodingUrl":"/videos/i1/master.m3u8?api_key=LEAK&DeviceId=d"}],"PlaySessionId":"ps"}"#,
         ),
@@ -134,6 +135,21 @@ async fn call_everything(c: &EmbyClient) -> Result<(), Error> {
         .clone()
         .unwrap_or_default();
     assert!(!url.contains("LEAK"), "{url}");
+    // A user token for player URLs: one sign-in, as the media device, then used by player_url.
+    assert!(
+        c.player_url("/Audio/a/universal?x=1", Some("u1"))?
+            .ends_with(&format!("&api_key={KEY}"))
+    );
+    c.user_media_token("u1", "Ann").await?;
+    c.user_media_token("u1", "Ann").await?;
+    assert_eq!(
+        c.player_url("/Audio/a/universal", Some("u1"))?,
+        format!("{}/Audio/a/universal?api_key=USERTOKEN", c.server_url())
+    );
+    assert!(
+        c.player_url("/x", Some("u2"))?
+            .ends_with(&format!("?api_key={KEY}"))
+    );
     let (bytes, ct) = &*c.get_image("i1", "Primary", Some("tag"), Some(300)).await?;
     assert_eq!((bytes.len(), ct.as_str()), (5, "image/png"));
     c.get_views("u1").await?;
@@ -154,6 +170,7 @@ async fn call_everything(c: &EmbyClient) -> Result<(), Error> {
         ids: ids.clone(),
         name_starts_with: Some("B".into()),
         name_less_than: Some("C".into()),
+        artist_ids: vec!["a1".into()],
     };
     c.get_items("u1", &query).await?;
     c.get_item("u1", "i1").await?;
@@ -259,6 +276,14 @@ async fn every_method_uses_its_route_with_declared_parameters_only() {
             "the key goes in a header"
         );
         let auth = r.header("X-Emby-Authorization").unwrap_or_default();
+        if endpoint == Endpoint::AuthenticateByName {
+            // The sign-in for player URLs is a device of its own, with no token of ours.
+            assert!(auth.contains(r#"DeviceId="test-device-media""#), "{auth}");
+            assert!(!auth.contains(KEY) && !auth.contains("Token="), "{auth}");
+            let body: serde_json::Value = serde_json::from_slice(&r.body).expect("json");
+            assert_eq!(body, serde_json::json!({"Username": "Ann", "Pw": ""}));
+            continue;
+        }
         assert!(auth.contains(r#"DeviceId="test-device""#), "{auth}");
         if endpoint == Endpoint::LiveTvCreateTimer {
             let body: serde_json::Value = serde_json::from_slice(&r.body).expect("json");
@@ -297,7 +322,11 @@ async fn every_method_uses_its_route_with_declared_parameters_only() {
             .contains(&("Years".to_owned(), "1999,2000".to_owned()))
     );
     // The letters of the browse tree's A-Z index.
-    for pair in [("NameStartsWith", "B"), ("NameLessThan", "C")] {
+    for pair in [
+        ("NameStartsWith", "B"),
+        ("NameLessThan", "C"),
+        ("ArtistIds", "a1"),
+    ] {
         assert!(
             genres
                 .query

@@ -23,6 +23,7 @@ from custom_components.embymedia.const import (
     DISCOVERY_SCAN_INTERVAL,
     DOMAIN,
     WEBSOCKET_FALLBACK_INTERVAL,
+    WEBSOCKET_QUIET_LIMIT,
 )
 from custom_components.embymedia.coordinator import EmbyRuntimeData
 from custom_components.embymedia.events import EmbyEventHandler
@@ -131,7 +132,7 @@ async def test_an_hour_of_playback_without_session_polls(
     wait_until: WaitUntil,
 ) -> None:
     """WebSocket up, two clients playing for an hour: zero GET /Sessions, and within the
-    FEATURES.md budget of 37 requests for the hour."""
+    issue 8 budget of 24 requests for the hour."""
     runtime = init_integration.runtime_data
     await websocket_up(runtime, wait_until)
     sessions_before = simulator.count("/Sessions")
@@ -147,9 +148,9 @@ async def test_an_hour_of_playback_without_session_polls(
     assert simulator.count("/Sessions") == sessions_before
     assert runtime.sessions.poll_count == 1  # the first refresh only
     requests = sum(simulator.request_counts().values()) - requests_before
-    assert requests <= 37
-    # The server poll kept running (every 5 minutes).
-    assert simulator.count("/System/Info") >= 12
+    assert requests <= 24
+    # The server poll runs hourly as a safety net (restarts and tasks are pushed).
+    assert simulator.count("/System/Info") == 2
 
 
 async def test_fallback_poll_when_pushes_stop(
@@ -159,13 +160,15 @@ async def test_fallback_poll_when_pushes_stop(
     init_integration: MockConfigEntry,
     wait_until: WaitUntil,
 ) -> None:
-    """WebSocket up but silent for 60 s (an idle server pushes nothing): one safety-net poll."""
+    """WebSocket up but silent (an idle server pushes nothing): no poll for 30 minutes (the
+    socket's pings prove it alive), then one safety-net poll."""
     runtime = init_integration.runtime_data
     await websocket_up(runtime, wait_until)
     start = simulator.count("/Sessions")
-    await tick(hass, freezer, 30)
+    for _ in range(29):
+        await tick(hass, freezer, 60)
     assert simulator.count("/Sessions") == start
-    await tick(hass, freezer, 31)
+    await tick(hass, freezer, 61)
     await wait_until(lambda: simulator.count("/Sessions") == start + 1)
 
 
@@ -222,7 +225,8 @@ async def test_library_changed_refreshes_library_and_discovery(
     init_integration: MockConfigEntry,
 ) -> None:
     """A burst of LibraryChanged: one library refresh after the debounce window, and every
-    user's discovery rows (all three) refreshed once after the event delay."""
+    user's recently-added and next-up rows refreshed once after the event delay (resume
+    points do not move with the library)."""
     runtime = init_integration.runtime_data
     handler = handler_for(hass, init_integration)
     folders = simulator.count("/Library/VirtualFolders")
@@ -243,7 +247,10 @@ async def test_library_changed_refreshes_library_and_discovery(
     await tick(hass, freezer, DISCOVERY_EVENT_DELAY + 1)
     users = len(runtime.discovery)
     assert discovery_updates(runtime) == discovery + users
-    assert discovery_requests(simulator) == {key: value + users for key, value in rows.items()}
+    assert discovery_requests(simulator) == rows | {
+        "latest": rows["latest"] + users,
+        "next_up": rows["next_up"] + users,
+    }
     assert simulator.count("/Library/VirtualFolders") == folders  # debounced
     await tick(hass, freezer, 31)
     assert simulator.count("/Library/VirtualFolders") == folders + 1
@@ -322,8 +329,9 @@ async def test_user_events_refresh_resume_and_next_up_of_that_user(
 async def test_playback_events_update_sessions(
     hass: HomeAssistant, simulator: EmbySimulator, init_integration: MockConfigEntry
 ) -> None:
-    """Playback events change one client in place; session_ended removes it; ignored and
-    non-controllable clients never enter; no request is made for any of it."""
+    """Playback events change one client in place; session_ended removes it; clients that
+    cannot be remote controlled enter too (read-only players); no request is made for any of
+    it."""
     runtime = init_integration.runtime_data
     sessions = runtime.sessions
     handler = handler_for(hass, init_integration)
@@ -348,7 +356,7 @@ async def test_playback_events_update_sessions(
 
     passive = copy.replace(session, device_id="passive", supports_remote_control=False)
     handler.async_handle({"type": "playback_start", "session": passive})
-    assert "passive" not in sessions.data
+    assert not sessions.data["passive"].supports_remote_control
     assert "passive" in sessions.known_devices
 
     own = copy.replace(session, device_id=sessions.own_device_id)
@@ -369,8 +377,8 @@ async def test_connection_events_switch_intervals(
     simulator: EmbySimulator,
     init_integration: MockConfigEntry,
 ) -> None:
-    """connected -> 60 s fallback, skipped while pushes keep coming; disconnected -> the
-    configured interval at once."""
+    """connected -> the 60 s timer, which polls only after 30 quiet minutes; disconnected ->
+    the configured interval at once."""
     runtime = init_integration.runtime_data
     sessions = runtime.sessions
     handler = handler_for(hass, init_integration)
@@ -385,7 +393,9 @@ async def test_connection_events_switch_intervals(
         handler.async_handle({"type": "sessions", "sessions": current})
         await tick(hass, freezer, 30)
     assert simulator.count("/Sessions") == start
-    await tick(hass, freezer, 61)  # pushes stopped: one safety-net poll
+    await tick(hass, freezer, 61)  # quiet for a minute: no poll yet
+    assert simulator.count("/Sessions") == start
+    await tick(hass, freezer, WEBSOCKET_QUIET_LIMIT)  # quiet for 30 minutes: one poll
     assert simulator.count("/Sessions") == start + 1
 
     handler.async_handle({"type": "disconnected", "reason": "server restarting"})
@@ -406,13 +416,16 @@ async def test_scheduled_tasks_follow_the_websocket(
     simulator: EmbySimulator,
     init_integration: MockConfigEntry,
 ) -> None:
-    """While the socket is up the server poll skips /ScheduledTasks until a task ended."""
+    """While the socket is up the server poll (hourly) skips /ScheduledTasks: the task
+    subscription pushes them, a task's end included (no request)."""
     runtime = init_integration.runtime_data
     handler = handler_for(hass, init_integration)
     handler.async_handle({"type": "connected"})
     tasks = simulator.count("/ScheduledTasks")
     info = simulator.count("/System/Info")
     await tick(hass, freezer, 300)
+    assert simulator.count("/System/Info") == info
+    await tick(hass, freezer, 3300)
     assert simulator.count("/System/Info") == info + 1
     assert simulator.count("/ScheduledTasks") == tasks
 
@@ -420,12 +433,20 @@ async def test_scheduled_tasks_follow_the_websocket(
         {"type": "scheduled_task_ended", "task_id": "t", "name": "Scan", "status": "Completed"}
     )
     await settle(hass)
-    assert simulator.count("/ScheduledTasks") == tasks + 1
+    assert simulator.count("/ScheduledTasks") == tasks
 
     pushed = [dict(task) | {"state": "Running"} for task in runtime.server.data.tasks]
     handler.async_handle({"type": "scheduled_tasks_info", "tasks": pushed})  # type: ignore[typeddict-item]
     assert runtime.server.data.tasks == pushed
-    assert simulator.count("/ScheduledTasks") == tasks + 1
+    assert simulator.count("/ScheduledTasks") == tasks
+
+    # A reconnect reads the server once (pushes were lost meanwhile, a restart may have
+    # changed the version); the tasks come with the new subscription.
+    handler.async_handle({"type": "disconnected", "reason": "gone"})
+    handler.async_handle({"type": "connected"})
+    await settle(hass)
+    assert simulator.count("/System/Info") == info + 2
+    assert simulator.count("/ScheduledTasks") == tasks
 
 
 async def test_coordinator_updates_are_recorded(
@@ -438,13 +459,15 @@ async def test_coordinator_updates_are_recorded(
         assert stats[name]["failures"] == 0, name
 
 
+@pytest.mark.parametrize("entry_options", [NO_WEBSOCKET])
 async def test_library_and_server_polling_table(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     simulator: EmbySimulator,
     init_integration: MockConfigEntry,
 ) -> None:
-    """Library every hour, server every 5 minutes, discovery every 30 minutes (while listened)."""
+    """Without the WebSocket, the polling table of EFFICIENCY.md: library every hour, server
+    every 5 minutes, discovery every 30 minutes."""
     runtime = init_integration.runtime_data
     unsubscribe = [
         runtime.library.async_add_listener(lambda: None),

@@ -111,3 +111,13 @@ async def test_image_view_errors(
     response = await client.get(image_url(entry_id, item_id, "Primary", tag))
     assert response.status == HTTPStatus.BAD_GATEWAY
     assert API_KEY not in caplog.text
+
+
+def test_image_url_encodes_what_is_not_url_safe() -> None:
+    """Ids and tags stay as they are when safe and are percent-encoded otherwise."""
+    assert image_url("e1", "abc", "Primary", "t1", 100) == (
+        f"{IMAGE_URL_PREFIX}/e1/abc/Primary?width=120&tag=t1"
+    )
+    assert image_url("e1", "a/b c", "Thumb", "x&y") == (
+        f"{IMAGE_URL_PREFIX}/e1/a%2Fb%20c/Thumb?width={THUMBNAIL_WIDTH}&tag=x%26y"
+    )

@@ -138,3 +138,14 @@ async def test_remove_device(
         config_entry_id=init_integration.entry_id, identifiers={(DOMAIN, "gone-client")}
     )
     assert await async_remove_config_entry_device(hass, init_integration, gone)
+
+
+async def test_setup_retries_when_the_users_fail(
+    hass: HomeAssistant, simulator: EmbySimulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """The server answers but its user list fails: retry later, with a translated reason."""
+    mock_config_entry.add_to_hass(hass)
+    simulator.set_fault(Fault(force_status=503, paths=("/Users",)))
+    assert not await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert mock_config_entry.reason is not None

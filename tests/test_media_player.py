@@ -124,12 +124,12 @@ def last_request(sim: EmbySimulator) -> Any:
 
 
 def client_devices(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, dr.DeviceEntry]:
-    """The entry's client devices by Emby DeviceId (the server device left out)."""
+    """The entry's client devices by Emby DeviceId (the server's and users' left out)."""
     sim_server = entry.unique_id
     devices: dict[str, dr.DeviceEntry] = {}
     for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id):
         for domain, key in device.identifiers:
-            if domain == DOMAIN and key != sim_server:
+            if domain == DOMAIN and key != sim_server and not key.startswith(f"{sim_server}_user_"):
                 devices[key] = device
     return devices
 
@@ -138,23 +138,24 @@ def client_devices(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, dr.
 async def test_players_for_controllable_clients(
     hass: HomeAssistant, simulator: EmbySimulator, init_integration: MockConfigEntry
 ) -> None:
-    """One player per remote-controllable client (none for Infuse or for Home Assistant
-    itself), named after its device and app, on a device linked to the server."""
+    """One player per client (none for Home Assistant itself), named after its device and
+    app, on a device linked to the server; Infuse, which cannot be remote controlled, is a
+    player without controls."""
     registry = er.async_get(hass)
     players = [
         entry
         for entry in er.async_entries_for_config_entry(registry, init_integration.entry_id)
         if entry.domain == MP_DOMAIN
     ]
-    controllable = {s.device_id for s in simulator.sessions if s.supports_remote_control}
+    clients = {s.device_id for s in simulator.sessions if s.client != "Home Assistant"}
     assert {entry.unique_id for entry in players} == {
-        f"{simulator.server_id}_{device_id}" for device_id in controllable
+        f"{simulator.server_id}_{device_id}" for device_id in clients
     }
-    assert len(players) == 5
-    infuse = device_id_of(simulator, "Infuse")
-    assert (
-        registry.async_get_entity_id(MP_DOMAIN, DOMAIN, f"{simulator.server_id}_{infuse}") is None
-    )
+    assert len(players) == 6
+    infuse = hass.states.get(player(hass, simulator, "Infuse"))
+    assert infuse is not None
+    assert infuse.attributes["supported_features"] == 0
+    controllable = clients
 
     names = {
         hass.states.get(entry.entity_id).attributes["friendly_name"]  # type: ignore[union-attr]
@@ -166,6 +167,7 @@ async def test_players_for_controllable_clients(
         "SM-X700 (Emby for Android)",
         "Samsung QN90 TV (Emby for Samsung)",
         "Living Room Speaker (Emby for Sonos)",
+        "Apple TV 4K (Infuse)",
     }
     assert hass.states.get(player(hass, simulator, "Emby Web")).state == MediaPlayerState.PLAYING  # type: ignore[union-attr]
     assert hass.states.get(player(hass, simulator, "Roku SG")).state == MediaPlayerState.PLAYING  # type: ignore[union-attr]
@@ -197,7 +199,8 @@ async def test_entity_states_snapshot(
     mock_config_entry: MockConfigEntry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """Every entity of the entry: state and attributes (the picture's access token masked)."""
+    """Every client entity of the entry: state and attributes (the picture's access token
+    masked)."""
     freezer.move_to("2026-05-01T12:00:00+00:00")
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
@@ -208,6 +211,8 @@ async def test_entity_states_snapshot(
         er.async_entries_for_config_entry(registry, mock_config_entry.entry_id),
         key=lambda e: e.entity_id,
     ):
+        if entry.domain not in ("media_player", "remote", "notify"):
+            continue  # the server's and users' entities: test_entities.py
         state = hass.states.get(entry.entity_id)
         assert state is not None
         # Plain JSON values: attribute keys are enums on some Home Assistant versions only.
@@ -570,7 +575,11 @@ async def test_play_media_enqueue(
         ("next", movies[1], "PlayNext"),
         ("add", f"{movies[2]},{movies[3]}", "PlayLast"),
         ("play", movies[4], "PlayNow"),
-        ("replace", f"media-source://{DOMAIN}/library/{movies[5]}", "PlayNow"),
+        (
+            "replace",
+            f"media-source://{DOMAIN}/{simulator.server_id}/{client.user_id}/item/Movie/{movies[5]}",
+            "PlayNow",
+        ),
     ):
         data = {ATTR_MEDIA_CONTENT_ID: media_id, ATTR_MEDIA_CONTENT_TYPE: "movie"}
         if enqueue:
@@ -589,8 +598,8 @@ async def test_play_media_enqueue(
 
     requests = len(simulator.request_log)
     for bad, key in (
-        ("12 34", "invalid_media_id"),
         ("1,,2", "invalid_media_id"),
+        ("item/Movie", "invalid_media_id"),
         ("media-source://media_source/local/song.mp3", "unsupported_media_source"),
     ):
         with pytest.raises(ServiceValidationError) as err:
@@ -616,7 +625,7 @@ async def test_supported_features_per_client(
         return F(state.attributes["supported_features"])
 
     playback = F.PLAY | F.PAUSE | F.STOP | F.NEXT_TRACK | F.PREVIOUS_TRACK
-    play_media = F.PLAY_MEDIA | F.MEDIA_ENQUEUE
+    play_media = F.PLAY_MEDIA | F.MEDIA_ENQUEUE | F.BROWSE_MEDIA | F.SEARCH_MEDIA
     volume = F.VOLUME_SET | F.VOLUME_MUTE | F.VOLUME_STEP
     # Playing an episode (one item queued): seek, no queue to clear beyond it.
     assert features("Emby Web") == (
@@ -826,7 +835,7 @@ async def test_ignore_web_players(
     await hass.async_block_till_done()
     devices = client_devices(hass, mock_config_entry)
     assert not {web, "firefox"} & set(devices)
-    assert len(devices) == 4  # Roku, Android, Samsung, Sonos
+    assert len(devices) == 5  # Roku, Android, Samsung, Sonos, Infuse
     assert not [
         s for s in hass.states.async_all(MP_DOMAIN) if "Emby Web" in s.attributes["friendly_name"]
     ]
@@ -863,7 +872,7 @@ async def test_purge_removes_entities_of_unseen_clients(
     assert android not in client_devices(hass, init_integration)
     assert all(hass.states.get(entity_id) is None for entity_id in entity_ids)
     assert all(registry.async_get(entity_id) is None for entity_id in entity_ids)
-    assert len(client_devices(hass, init_integration)) == 4
+    assert len(client_devices(hass, init_integration)) == 5
     assert hass.states.get(player(hass, simulator, "Emby Web")).state == MediaPlayerState.PLAYING  # type: ignore[union-attr]
 
     # Back after the purge: new entities on a new device.
@@ -925,7 +934,7 @@ async def test_same_device_names_do_not_collide(
         for e in er.async_entries_for_config_entry(registry, init_integration.entry_id)
         if e.domain == MP_DOMAIN
     ]
-    assert len(unique_ids) == len(set(unique_ids)) == 8
+    assert len(unique_ids) == len(set(unique_ids)) == 9  # 6 clients (Infuse too) + 3 new
     devices = client_devices(hass, init_integration)
     assert devices["lr-theater"].id != devices["lr-theater-2"].id
 

@@ -156,8 +156,13 @@ def updates(entry: MockConfigEntry, coordinator: str) -> int:
 async def test_server_scan_interval_changes_polling(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, init_integration: MockConfigEntry
 ) -> None:
-    """Server minutes: the server is polled every 20 minutes instead of every 5."""
-    await set_options(hass, init_integration, **{CONF_SERVER_SCAN_INTERVAL: 20})
+    """Server minutes: the server is polled every 20 minutes instead of every 5 (while it is
+    polled: with the WebSocket up it pushes restarts and tasks and is read hourly)."""
+    await set_options(
+        hass,
+        init_integration,
+        **{CONF_SERVER_SCAN_INTERVAL: 20, CONF_ENABLE_WEBSOCKET: False},
+    )
     assert init_integration.runtime_data.server.update_interval == timedelta(minutes=20)
     start = updates(init_integration, "server")
     for _ in range(3):
@@ -174,12 +179,14 @@ async def test_server_scan_interval_changes_polling(
 async def test_library_scan_interval_changes_polling(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, init_integration: MockConfigEntry
 ) -> None:
-    """Library hours: libraries and counts every 3 hours instead of every hour.
-
-    The library coordinator polls while something listens to it (Home Assistant does not poll a
-    coordinator nobody reads); the listener stands in for the library sensors.
-    """
-    await set_options(hass, init_integration, **{CONF_LIBRARY_SCAN_INTERVAL: 3})
+    """Library hours: libraries and counts every 3 hours instead of every hour (while polled:
+    with the WebSocket up, LibraryChanged refreshes them). The library sensors listen, so
+    Home Assistant runs the timer."""
+    await set_options(
+        hass,
+        init_integration,
+        **{CONF_LIBRARY_SCAN_INTERVAL: 3, CONF_ENABLE_WEBSOCKET: False},
+    )
     library = init_integration.runtime_data.library
     assert library.update_interval == timedelta(hours=3)
     remove = library.async_add_listener(lambda: None)

@@ -2,10 +2,10 @@
 
 import asyncio
 
-from embymedia_core import InvalidHostError
+from embymedia_core import EmbyError, InvalidHostError
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.exceptions import ConfigEntryError
+from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
@@ -13,7 +13,6 @@ from homeassistant.helpers.typing import ConfigType
 from .const import DOMAIN, LOGGER
 from .coordinator import (
     EmbyConfigEntry,
-    EmbyDiscoveryCoordinator,
     EmbyLibraryCoordinator,
     EmbyRuntimeData,
     EmbyServerCoordinator,
@@ -21,11 +20,23 @@ from .coordinator import (
     last_seen_store,
 )
 from .device import async_setup_server_device
+from .discovery import EmbyDiscoveryCoordinator
+from .errors import error_translation_key
 from .events import async_run_event_loop
+from .extra_coordinators import EmbyExtraCoordinators
 from .images import async_register_image_view
 from .options import EmbyOptions, async_get_device_id, create_client
 
-PLATFORMS: list[Platform] = [Platform.MEDIA_PLAYER, Platform.NOTIFY, Platform.REMOTE]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.IMAGE,
+    Platform.MEDIA_PLAYER,
+    Platform.NOTIFY,
+    Platform.REMOTE,
+    Platform.SENSOR,
+    Platform.UPDATE,
+]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -63,17 +74,24 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
     server_info = server.data.info
 
     options = EmbyOptions.from_entry(entry)
-    sessions = EmbySessionCoordinator(hass, entry, client, server_info, device_id)
-    library = EmbyLibraryCoordinator(hass, entry, client)
     user_id = options.user_id
+    try:
+        users = await client.get_users()
+    except EmbyError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key=error_translation_key(err, "update_failed"),
+            translation_placeholders={"error": str(err)},
+        ) from err
+    # Counts that need a user (artists, collections, per library): the entry's, else an admin.
+    admins = [user["id"] for user in users if user["is_administrator"] and not user["is_disabled"]]
+    counting_user = user_id or next(iter(admins), None)
+    sessions = EmbySessionCoordinator(hass, entry, client, server_info, device_id)
+    library = EmbyLibraryCoordinator(hass, entry, client, counting_user)
     discovery: dict[str, EmbyDiscoveryCoordinator] = {}
     if options.enable_discovery_sensors:
-        users = await client.get_users() if user_id is None else []
-        targets = (
-            {user_id: user_id}
-            if user_id is not None
-            else {user["id"]: user["name"] for user in users if not user["is_disabled"]}
-        )
+        names = {user["id"]: user["name"] for user in users if not user["is_disabled"]}
+        targets = {user_id: names.get(user_id, user_id)} if user_id is not None else names
         discovery = {
             uid: EmbyDiscoveryCoordinator(hass, entry, client, uid, name)
             for uid, name in targets.items()
@@ -91,6 +109,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
         library=library,
         server=server,
         discovery=discovery,
+        extra=EmbyExtraCoordinators(hass, entry, client),
     )
     entry.runtime_data = runtime
 
@@ -127,9 +146,10 @@ async def async_remove_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> Non
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: EmbyConfigEntry, device: dr.DeviceEntry
 ) -> bool:
-    """Allow deleting the device of a client that is not connected now (never the server)."""
+    """Allow deleting the device of a client that is not connected now (never the server's
+    or a user's)."""
     sessions = entry.runtime_data.sessions
     return not any(
-        domain == DOMAIN and (key == sessions.server_id or key in sessions.data)
+        domain == DOMAIN and (not sessions.is_client_key(key) or key in sessions.data)
         for domain, key in device.identifiers
     )

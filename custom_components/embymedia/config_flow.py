@@ -39,6 +39,7 @@ from .const import (
     CONF_SSL,
     CONF_USER_ID,
     CONF_VERIFY_SSL,
+    CONF_VIDEO_CONTAINERS,
     DEFAULT_PORT,
     DEFAULT_SSL,
     DEFAULT_VERIFY_SSL,
@@ -50,11 +51,14 @@ from .coordinator import EmbyConfigEntry
 from .errors import error_translation_key
 from .options import (
     BOOLEAN_DEFAULTS,
+    DEFAULT_VIDEO_CONTAINERS,
     LIBRARY_SCAN_INTERVAL,
+    MAX_STREAMING_BITRATE,
     NUMBER_OPTIONS,
     PURGE_AFTER_DAYS,
     SCAN_INTERVAL,
     SERVER_SCAN_INTERVAL,
+    VIDEO_CONTAINERS,
     WEBSOCKET_INTERVAL,
     NumberOption,
     async_get_device_id,
@@ -367,6 +371,9 @@ class EmbyOptionsFlow(OptionsFlowWithReload):
                     **{key: user_input[key] for key in BOOLEAN_DEFAULTS},
                     CONF_USER_ID: None if choice == ALL_USERS else choice,
                     CONF_IGNORED_DEVICES: list(user_input.get(CONF_IGNORED_DEVICES, [])),
+                    CONF_VIDEO_CONTAINERS: list(
+                        user_input.get(CONF_VIDEO_CONTAINERS) or DEFAULT_VIDEO_CONTAINERS
+                    ),
                 }
             )
 
@@ -409,6 +416,22 @@ class EmbyOptionsFlow(OptionsFlowWithReload):
                     ),
                     boolean(CONF_IGNORE_WEB_PLAYERS),
                     number(PURGE_AFTER_DAYS),
+                    number(MAX_STREAMING_BITRATE),
+                    (
+                        vol.Optional(
+                            CONF_VIDEO_CONTAINERS,
+                            default=list(
+                                options.get(CONF_VIDEO_CONTAINERS, DEFAULT_VIDEO_CONTAINERS)
+                            ),
+                        ),
+                        SelectSelector(
+                            SelectSelectorConfig(
+                                options=list(VIDEO_CONTAINERS),
+                                multiple=True,
+                                mode=SelectSelectorMode.DROPDOWN,
+                            )
+                        ),
+                    ),
                 ]
             )
         )

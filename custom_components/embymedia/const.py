@@ -50,12 +50,26 @@ CONF_ENABLE_DISCOVERY_SENSORS: Final = "enable_discovery_sensors"
 CONF_IGNORED_DEVICES: Final = "ignored_devices"  # list of Emby device ids
 CONF_IGNORE_WEB_PLAYERS: Final = "ignore_web_players"
 CONF_PURGE_AFTER_DAYS: Final = "purge_after_days"  # 0 = never
+# Media source playback (issue 10): the most a stream may carry, in Mbit/s (0 = the server's
+# limit), and the video containers players take as they are (others are remuxed or transcoded).
+CONF_MAX_STREAMING_BITRATE: Final = "max_streaming_bitrate"
+CONF_VIDEO_CONTAINERS: Final = "video_containers"
 
-# With the WebSocket up, the session coordinator polls only as a safety net, and only when no push
-# came in this many seconds.
+# With the WebSocket up, the session coordinator's timer runs every minute but sends a request
+# only when no push came for 30 minutes: Emby pushes Sessions on every state change and the core
+# proves the socket alive with pings (a dead one reconnects, and the new subscription pushes the
+# sessions at once), so the poll is only a net for a subscription the server silently dropped.
 WEBSOCKET_FALLBACK_INTERVAL: Final = 60
+WEBSOCKET_QUIET_LIMIT: Final = 1800
 # Discovery data (latest, resume, next up) per user: fixed, events invalidate it earlier.
 DISCOVERY_SCAN_INTERVAL: Final = timedelta(minutes=30)
+# Safety nets while the WebSocket pushes what a coordinator holds: the server's version and
+# update flag (the only server data Emby cannot push) hourly, discovery rows (changed only by
+# pushed UserDataChanged and LibraryChanged, but for suggestions) every 6 hours, the library
+# and the optional sources daily.
+SERVER_PUSHED_INTERVAL: Final = timedelta(hours=1)
+DISCOVERY_PUSHED_INTERVAL: Final = timedelta(hours=6)
+PUSHED_SAFETY_INTERVAL: Final = timedelta(hours=24)
 # LibraryChanged and UserDataChanged come in bursts (a library scan, a season marked played):
 # event-driven refreshes of the library and discovery run at most once per this window.
 EVENT_REFRESH_COOLDOWN: Final = 30.0

@@ -1,18 +1,21 @@
 """Coordinators of the Emby Media integration (the WebSocket feeds them through events.py).
 
-Polling follows docs/EFFICIENCY.md: sessions every `scan_interval` (60 s safety net while the
-WebSocket pushes them), library every hour (refreshed on LibraryChanged), server every 5 minutes,
-discovery every 30 minutes per user (refreshed on UserDataChanged, PlaybackStopped and
-LibraryChanged). Every request, cache and metric lives in the Rust core; Python only decides when.
+Without the WebSocket, polling follows docs/EFFICIENCY.md: sessions every `scan_interval`,
+library every hour, server every 5 minutes, discovery every 30 minutes per user. While the
+WebSocket pushes, timers are only safety nets (sessions after 30 quiet minutes, server hourly,
+discovery every 6 hours, library daily) and events refresh exactly the rows they change
+(docs/ENTITIES.md). Every request, cache and metric lives in the Rust core; Python only decides
+when.
 """
 
 import asyncio
 import time
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Final, override
+from typing import TYPE_CHECKING, Any, override
 
 from embymedia_core import EmbyAuthError, EmbyClient, EmbyError
 from homeassistant.config_entries import ConfigEntry
@@ -25,17 +28,17 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 
 from .const import (
-    COORDINATOR_DISCOVERY,
     COORDINATOR_LIBRARY,
     COORDINATOR_SERVER,
     COORDINATOR_SESSIONS,
-    DISCOVERY_EVENT_DELAY,
-    DISCOVERY_SCAN_INTERVAL,
     DOMAIN,
     EVENT_REFRESH_COOLDOWN,
     LOGGER,
+    PUSHED_SAFETY_INTERVAL,
+    SERVER_PUSHED_INTERVAL,
     WEB_PLAYER_CLIENTS,
     WEBSOCKET_FALLBACK_INTERVAL,
+    WEBSOCKET_QUIET_LIMIT,
 )
 from .errors import error_translation_key
 from .options import EmbyOptions
@@ -44,15 +47,15 @@ if TYPE_CHECKING:
     from embymedia_core import (
         Item,
         ItemCounts,
-        ItemsResult,
         ScheduledTask,
         Session,
         SystemInfo,
         VirtualFolder,
     )
 
-# How many discovery rows (latest, resume, next up) to keep per user.
-DISCOVERY_LIMIT = 20
+    from .discovery import EmbyDiscoveryCoordinator
+    from .extra_coordinators import EmbyExtraCoordinators
+
 # Last-seen bookkeeping for the purge option.
 LAST_SEEN_STORAGE_VERSION = 1
 LAST_SEEN_SAVE_DELAY = 60.0
@@ -85,9 +88,14 @@ class EmbyCoordinator[DataT](DataUpdateCoordinator[DataT]):
         *,
         name: str,
         update_interval: timedelta,
+        pushed_interval: timedelta | None = None,
         request_refresh_debouncer: Debouncer[Any] | None = None,
     ) -> None:
-        """Initialize the coordinator (never updates listeners with unchanged data)."""
+        """Initialize the coordinator (never updates listeners with unchanged data).
+
+        `update_interval` applies while the WebSocket is down; `pushed_interval` (a safety net,
+        default the same) while it is up and pushes what this coordinator holds.
+        """
         super().__init__(
             hass,
             LOGGER,
@@ -99,6 +107,63 @@ class EmbyCoordinator[DataT](DataUpdateCoordinator[DataT]):
         )
         self.client = client
         self.metric_name = name
+        self.polled_interval = update_interval
+        self.pushed_interval = pushed_interval or update_interval
+        self.websocket_connected = False
+        # Optional rows (data only some entities show) -> how many entities listen to each: a
+        # disabled entity listens to nothing, so its row costs no request.
+        self._demand: Counter[str] = Counter()
+        self._first_requested = False
+
+    def wants(self, row: str) -> bool:
+        """Whether an entity listens to an optional row."""
+        return self._demand[row] > 0
+
+    @callback
+    def async_want(self, row: str) -> Callable[[], None]:
+        """An entity shows `row`: fetch it from now on (and soon, if never fetched)."""
+        self._demand[row] += 1
+        if self.data is not None and not self._has_row(row):
+            self._async_fetch_row(row)
+
+        @callback
+        def _release() -> None:
+            self._demand[row] -= 1
+
+        return _release
+
+    def _has_row(self, row: str) -> bool:
+        """Whether the data holds an optional row (subclasses with optional rows override)."""
+        return True
+
+    @callback
+    def _async_fetch_row(self, row: str) -> None:
+        """Fetch a row an entity just asked for."""
+        self._async_spawn_refresh()
+
+    @callback
+    def _async_spawn_refresh(self) -> None:
+        self.config_entry.async_create_background_task(
+            self.hass, self.async_request_refresh(), name=f"{self.name} refresh"
+        )
+
+    @callback
+    def async_request_first(self) -> None:
+        """An entity listens: fetch now unless that already happened or was asked for (the
+        entities of one source are added together: one fetch)."""
+        if self.data is None and not self._first_requested:
+            self._first_requested = True
+            self._async_spawn_refresh()
+
+    @callback
+    def async_set_websocket_connected(self, connected: bool) -> None:
+        """Poll at the safety-net interval while the WebSocket pushes, else at the polled one."""
+        if connected == self.websocket_connected:
+            return
+        self.websocket_connected = connected
+        self.update_interval = self.pushed_interval if connected else self.polled_interval
+        if self._listeners:
+            self._schedule_refresh()
 
     async def _async_fetch(self) -> DataT:
         """Fetch fresh data from the core."""
@@ -134,7 +199,7 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
 
     Polled every `scan_interval` seconds while the WebSocket is down. While it is up, the WebSocket
     pushes sessions (`async_set_sessions`, `async_apply_session`) and the poll runs every 60 s as a
-    safety net, and only sends a request when no push came in the last 60 s.
+    safety net, and only sends a request when no push came in the last 30 minutes.
     """
 
     def __init__(
@@ -154,6 +219,7 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
             client,
             name=COORDINATOR_SESSIONS,
             update_interval=self.scan_interval,
+            pushed_interval=timedelta(seconds=WEBSOCKET_FALLBACK_INTERVAL),
         )
         self.server_id: str = server_info["id"]
         self.server_name: str = server_info["server_name"]
@@ -162,7 +228,6 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
         self.ignored_devices = options.ignored_devices
         self.ignore_web_players = options.ignore_web_players
         self.purge_after_days = options.purge_after_days
-        self.websocket_connected = False
         # Device id -> name of every client ever seen (seeded from the device registry, so clients
         # that are offline now still appear in the options flow).
         self.known_devices: dict[str, str] = {}
@@ -188,7 +253,7 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
             device_registry, self.config_entry.entry_id
         ):
             for domain, device_id in device.identifiers:
-                if domain == DOMAIN and device_id != self.server_id:
+                if domain == DOMAIN and self.is_client_key(device_id):
                     self.known_devices[device_id] = device.name_by_user or device.name or device_id
 
     @override
@@ -198,7 +263,7 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
             self.websocket_connected
             and self.data is not None
             and self.last_push is not None
-            and self.hass.loop.time() - self.last_push < WEBSOCKET_FALLBACK_INTERVAL
+            and self.hass.loop.time() - self.last_push < WEBSOCKET_QUIET_LIMIT
         ):
             return self.data
         return await super()._async_update_data()
@@ -214,9 +279,9 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
         device_id = session.device_id
         if device_id in self.ignored_devices:
             return False
-        if self.ignore_web_players and is_web_player(session):
-            return False
-        return session.supports_remote_control
+        # Clients that cannot be remote controlled (Infuse, DLNA renderers) are kept: they
+        # show as media players without controls, so "who watches what" is complete.
+        return not (self.ignore_web_players and is_web_player(session))
 
     def _track(self, session: Session) -> bool:
         """Remember a client (name, last activity). False for sessions that are not clients."""
@@ -282,22 +347,17 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
         self._async_push(data)
 
     @callback
+    @override
     def async_set_websocket_connected(self, connected: bool) -> None:
         """Switch between the configured interval and the 60 s fallback, effective at once."""
-        if connected == self.websocket_connected:
-            return
-        self.websocket_connected = connected
-        self.last_push = None
-        self.update_interval = (
-            timedelta(seconds=WEBSOCKET_FALLBACK_INTERVAL) if connected else self.scan_interval
-        )
-        LOGGER.debug(
-            "WebSocket %s: polling sessions every %s",
-            "connected" if connected else "disconnected",
-            self.update_interval,
-        )
-        if self._listeners:
-            self._schedule_refresh()
+        if connected != self.websocket_connected:
+            self.last_push = None
+            LOGGER.debug("WebSocket %s", "connected" if connected else "disconnected")
+        super().async_set_websocket_connected(connected)
+
+    def is_client_key(self, key: str) -> bool:
+        """Whether a device identifier is a client's (not the server's or a user's)."""
+        return key != self.server_id and not key.startswith(f"{self.server_id}_user_")
 
     @callback
     def async_housekeeping(self) -> None:
@@ -312,7 +372,7 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
             device_registry, self.config_entry.entry_id
         ):
             device_id = next((key for domain, key in device.identifiers if domain == DOMAIN), None)
-            if device_id is None or device_id == self.server_id or device_id in active:
+            if device_id is None or not self.is_client_key(device_id) or device_id in active:
                 continue
             remove = (
                 device_id in self.ignored_devices
@@ -340,18 +400,54 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
 
 
 @dataclass(frozen=True, slots=True)
+class LibraryStats:
+    """One library (virtual folder): its playable items and the last one added."""
+
+    item_count: int
+    last_added: Item | None
+
+
+class LibraryRow(StrEnum):
+    """Optional library data (only fetched while an entity shows it)."""
+
+    ARTISTS = "artists"
+    COLLECTIONS = "collections"
+    PLAYLISTS = "playlists"
+    LIBRARIES = "libraries"
+
+
+@dataclass(frozen=True, slots=True)
 class EmbyLibraryData:
-    """Libraries and item counts."""
+    """Libraries and item counts (None: a row no entity shows, hence never fetched)."""
 
     folders: list[VirtualFolder]
     counts: ItemCounts
+    artist_count: int | None = None
+    box_set_count: int | None = None
+    playlist_count: int | None = None
+    libraries: dict[str, LibraryStats] | None = None
+
+
+def folder_item_id(folder: VirtualFolder) -> str:
+    """The id of a library's items' parent (what `ParentId` takes)."""
+    return folder["item_id"] or folder["id"]
 
 
 class EmbyLibraryCoordinator(EmbyCoordinator[EmbyLibraryData]):
-    """Libraries and counts: hourly safety net, refreshed (debounced) on LibraryChanged."""
+    """Libraries and counts: every `library_scan_interval` hours while polling; with the
+    WebSocket up, refreshed (debounced) on LibraryChanged and daily as a safety net.
+
+    Emby answers 0 for ArtistCount and BoxSetCount on /Items/Counts: artists, collections and
+    playlists are counted with one `Limit=0` query each (the total, no items), so a library of
+    100,000 items costs what one of 100 does.
+    """
 
     def __init__(
-        self, hass: HomeAssistant, config_entry: EmbyConfigEntry, client: EmbyClient
+        self,
+        hass: HomeAssistant,
+        config_entry: EmbyConfigEntry,
+        client: EmbyClient,
+        counting_user: str | None,
     ) -> None:
         """Initialize the library coordinator from the entry options."""
         options = EmbyOptions.from_entry(config_entry)
@@ -361,19 +457,80 @@ class EmbyLibraryCoordinator(EmbyCoordinator[EmbyLibraryData]):
             client,
             name=COORDINATOR_LIBRARY,
             update_interval=timedelta(hours=options.library_scan_interval),
+            pushed_interval=PUSHED_SAFETY_INTERVAL,
             # A library scan sends LibraryChanged in bursts: one refresh per cooldown window.
             request_refresh_debouncer=Debouncer(
                 hass, LOGGER, cooldown=EVENT_REFRESH_COOLDOWN, immediate=False
             ),
         )
         self.user_id = options.user_id
+        # Queries that need a user (artists, collections, per library) use this one.
+        self.counting_user = counting_user
+
+    async def _async_total(self, **query: Any) -> int:
+        user = self.counting_user
+        assert user is not None
+        result = await self.client.get_items(user, recursive=True, limit=0, **query)
+        return result["total_record_count"]
+
+    async def _async_artists(self) -> int:
+        user = self.counting_user
+        assert user is not None
+        return (await self.client.get_artists(user, limit=0))["total_record_count"]
+
+    async def _async_library(self, folder: VirtualFolder) -> LibraryStats:
+        user = self.counting_user
+        assert user is not None
+        parent = folder_item_id(folder)
+        count, latest = await asyncio.gather(
+            self._async_total(parent_id=parent, filters=["IsNotFolder"]),
+            self.client.get_latest(user, limit=1, parent_id=parent),
+        )
+        return LibraryStats(item_count=count, last_added=latest[0] if latest else None)
+
+    @override
+    def _has_row(self, row: str) -> bool:
+        data = self.data
+        return (
+            data is None
+            or {
+                LibraryRow.ARTISTS: data.artist_count,
+                LibraryRow.COLLECTIONS: data.box_set_count,
+                LibraryRow.PLAYLISTS: data.playlist_count,
+                LibraryRow.LIBRARIES: data.libraries,
+            }.get(LibraryRow(row))
+            is not None
+        )
+
+    def _fetches(self, row: LibraryRow) -> bool:
+        return self.counting_user is not None and self.wants(row)
 
     @override
     async def _async_fetch(self) -> EmbyLibraryData:
         folders, counts = await asyncio.gather(
             self.client.get_virtual_folders(), self.client.get_item_counts(self.user_id)
         )
-        return EmbyLibraryData(folders=folders, counts=counts)
+        artists, box_sets, playlists = await asyncio.gather(
+            self._async_artists() if self._fetches(LibraryRow.ARTISTS) else unchanged(None),
+            self._async_total(include_item_types=["BoxSet"])
+            if self._fetches(LibraryRow.COLLECTIONS)
+            else unchanged(None),
+            self._async_total(include_item_types=["Playlist"])
+            if self._fetches(LibraryRow.PLAYLISTS)
+            else unchanged(None),
+        )
+        libraries: dict[str, LibraryStats] | None = None
+        if self._fetches(LibraryRow.LIBRARIES):
+            stats = await asyncio.gather(*(self._async_library(folder) for folder in folders))
+            libraries = {folder["id"]: stat for folder, stat in zip(folders, stats, strict=True)}
+        return EmbyLibraryData(
+            folders=folders,
+            counts=counts,
+            artist_count=artists,
+            box_set_count=box_sets,
+            playlist_count=playlists,
+            libraries=libraries,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,11 +542,11 @@ class EmbyServerData:
 
 
 class EmbyServerCoordinator(EmbyCoordinator[EmbyServerData]):
-    """Server information every `server_scan_interval` minutes (always polled).
+    """Server information every `server_scan_interval` minutes while polling; hourly while the
+    WebSocket pushes restarts and tasks (what it cannot push: the version, an update).
 
-    Scheduled tasks come with every poll while the WebSocket is down; while it is up they are
-    fetched again only after the server reported a task change (ScheduledTaskEnded), and the
-    ScheduledTasksInfo pushes replace them in between.
+    Scheduled tasks come with every poll while the WebSocket is down; while it is up the
+    ScheduledTasksInfo subscription pushes them (at once after every (re)connect, too).
     """
 
     def __init__(
@@ -404,18 +561,17 @@ class EmbyServerCoordinator(EmbyCoordinator[EmbyServerData]):
             update_interval=timedelta(
                 minutes=EmbyOptions.from_entry(config_entry).server_scan_interval
             ),
+            pushed_interval=SERVER_PUSHED_INTERVAL,
         )
-        self.websocket_connected = False
-        self.tasks_stale = True
 
     @override
     async def _async_fetch(self) -> EmbyServerData:
-        if self.data is not None and self.websocket_connected and not self.tasks_stale:
+        if self.data is not None and self.websocket_connected:
+            # The task subscription pushes tasks (and again after every reconnect).
             return replace(self.data, info=await self.client.get_system_info())
         info, tasks = await asyncio.gather(
             self.client.get_system_info(), self.client.get_scheduled_tasks()
         )
-        self.tasks_stale = False
         return EmbyServerData(info=info, tasks=tasks)
 
     @callback
@@ -424,105 +580,16 @@ class EmbyServerCoordinator(EmbyCoordinator[EmbyServerData]):
         if self.data is not None and tasks != self.data.tasks:
             self.async_set_updated_data(replace(self.data, tasks=tasks))
 
-
-@dataclass(frozen=True, slots=True)
-class EmbyDiscoveryData:
-    """What one user might watch next."""
-
-    latest: list[Item]
-    resume: ItemsResult
-    next_up: ItemsResult
-
-
-class DiscoveryRow(StrEnum):
-    """One row of a user's discovery data (one Emby request each)."""
-
-    LATEST = "latest"
-    RESUME = "resume"
-    NEXT_UP = "next_up"
+    @callback
+    def async_set_pending_restart(self) -> None:
+        """RestartRequired: the server says so; no request needed."""
+        if self.data is not None and not self.data.info["has_pending_restart"]:
+            info = self.data.info.copy()
+            info["has_pending_restart"] = True
+            self.async_set_updated_data(replace(self.data, info=info))
 
 
-ALL_DISCOVERY_ROWS: Final = frozenset(DiscoveryRow)
-# Playback and user data move resume points and next episodes; "recently added" changes only
-# with the library, so these events leave it alone.
-USER_EVENT_ROWS: Final = frozenset({DiscoveryRow.RESUME, DiscoveryRow.NEXT_UP})
-# A timed refresh may fire a moment before 30 minutes have passed since the last full fetch.
-DISCOVERY_SCHEDULE_SLACK: Final = timedelta(seconds=5)
-
-
-class EmbyDiscoveryCoordinator(EmbyCoordinator[EmbyDiscoveryData]):
-    """Discovery rows of one user: all of them every 30 minutes; earlier, after events, only the
-    rows those events made stale (`async_refresh_rows`)."""
-
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        config_entry: EmbyConfigEntry,
-        client: EmbyClient,
-        user_id: str,
-        user_name: str,
-    ) -> None:
-        """Initialize the discovery coordinator of one user."""
-        super().__init__(
-            hass,
-            config_entry,
-            client,
-            name=COORDINATOR_DISCOVERY,
-            update_interval=DISCOVERY_SCAN_INTERVAL,
-            # Trailing: the events of one playback stop, or of one burst, cost one refresh.
-            request_refresh_debouncer=Debouncer(
-                hass, LOGGER, cooldown=DISCOVERY_EVENT_DELAY, immediate=False
-            ),
-        )
-        self.user_id = user_id
-        self.user_name = user_name
-        self._stale_rows: set[DiscoveryRow] = set()
-        self._all_fetched_at: datetime | None = None
-
-    async def async_refresh_rows(self, rows: Iterable[DiscoveryRow]) -> None:
-        """Mark rows stale and refresh them after the event delay (debounced)."""
-        self._stale_rows.update(rows)
-        await self.async_request_refresh()
-
-    def _rows_due(self) -> frozenset[DiscoveryRow]:
-        """Every row on the first fetch, on a timed refresh and once the last full fetch is 30
-        minutes old; otherwise only the rows events made stale."""
-        if self.data is None or self._all_fetched_at is None or not self._stale_rows:
-            return ALL_DISCOVERY_ROWS
-        if (
-            dt_util.utcnow() - self._all_fetched_at
-            >= DISCOVERY_SCAN_INTERVAL - DISCOVERY_SCHEDULE_SLACK
-        ):
-            return ALL_DISCOVERY_ROWS
-        return frozenset(self._stale_rows)
-
-    @override
-    async def _async_fetch(self) -> EmbyDiscoveryData:
-        rows = self._rows_due()
-        previous = self.data
-        # This coordinator is the 30-minute cache of these rows: a refresh must reach the server.
-        # (The core's discovery cache has the same 30-minute TTL, so a timed refresh would
-        # otherwise often get the rows it fetched last time.)
-        self.client.invalidate_user(self.user_id)
-        latest, resume, next_up = await asyncio.gather(
-            self.client.get_latest(self.user_id, limit=DISCOVERY_LIMIT)
-            if previous is None or DiscoveryRow.LATEST in rows
-            else _unchanged(previous.latest),
-            self.client.get_resume(self.user_id, limit=DISCOVERY_LIMIT)
-            if previous is None or DiscoveryRow.RESUME in rows
-            else _unchanged(previous.resume),
-            self.client.get_next_up(self.user_id, limit=DISCOVERY_LIMIT)
-            if previous is None or DiscoveryRow.NEXT_UP in rows
-            else _unchanged(previous.next_up),
-        )
-        # Only a fetch that succeeded clears what it fetched (a failed one leaves it stale).
-        self._stale_rows -= rows
-        if rows == ALL_DISCOVERY_ROWS:
-            self._all_fetched_at = dt_util.utcnow()
-        return EmbyDiscoveryData(latest=latest, resume=resume, next_up=next_up)
-
-
-async def _unchanged[T](value: T) -> T:
+async def unchanged[T](value: T) -> T:
     """A row that is still fresh, in the shape of a fetch."""
     return value
 
@@ -537,3 +604,5 @@ class EmbyRuntimeData:
     library: EmbyLibraryCoordinator
     server: EmbyServerCoordinator
     discovery: dict[str, EmbyDiscoveryCoordinator] = field(default_factory=dict)
+    # Coordinators of data only disabled-by-default entities show (fetched once one listens).
+    extra: EmbyExtraCoordinators | None = None

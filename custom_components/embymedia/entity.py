@@ -1,21 +1,25 @@
-"""Base entity of the Emby clients: one device per client (keyed by its DeviceId), linked to the
-server device, and the bookkeeping that adds entities for clients as they appear."""
+"""Base entities: the server's (`EmbyServerEntity`), a user's (`EmbyUserEntity`, one device per
+user) and a client's (`EmbyClientEntity`, one device per client keyed by its DeviceId), every
+device linked to the server device; and the bookkeeping that adds client entities as clients
+appear."""
 
 import functools
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, cast, override
 
 from embymedia_core import EmbyError, EmbyNotFoundError
-from homeassistant.core import callback
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN, LOGGER
-from .coordinator import EmbyConfigEntry, EmbySessionCoordinator
+from .const import DOMAIN, LOGGER, MANUFACTURER
+from .coordinator import EmbyConfigEntry, EmbyCoordinator, EmbySessionCoordinator
 from .errors import command_error
 
 if TYPE_CHECKING:
@@ -42,20 +46,39 @@ def client_device_name(session: Session) -> str:
     return f"{name} ({client})"
 
 
-def _server_device_id(coordinator: EmbySessionCoordinator) -> str | None:
+def _server_device_id(hass: HomeAssistant, entry: ConfigEntry, server_id: str) -> str | None:
     """Registry id of the entry's server device (created in async_setup_entry)."""
-    registry = dr.async_get(coordinator.hass)
-    identifier = (DOMAIN, coordinator.server_id)
+    registry = dr.async_get(hass)
+    identifier = (DOMAIN, server_id)
     return next(
         (
             device.id
-            for device in dr.async_entries_for_config_entry(
-                registry, coordinator.config_entry.entry_id
-            )
+            for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
             if identifier in device.identifiers
         ),
         None,
     )
+
+
+def _link_to_server(
+    info: DeviceInfo, hass: HomeAssistant, entry: ConfigEntry, server_id: str
+) -> None:
+    """Make the device a child of the server device."""
+    if _VIA_DEVICE_ID:
+        if (server := _server_device_id(hass, entry, server_id)) is not None:
+            info["via_device_id"] = server
+    else:
+        cast(dict[str, Any], info)["via_device"] = (DOMAIN, server_id)
+
+
+def user_device_key(server_id: str, user_id: str) -> str:
+    """The device identifier of an Emby user (never a client's DeviceId)."""
+    return f"{server_id}_user_{user_id}"
+
+
+def is_user_device_key(server_id: str, key: str) -> bool:
+    """Whether a device identifier is a user's (not a client's)."""
+    return key.startswith(f"{server_id}_user_")
 
 
 def client_device_info(
@@ -69,12 +92,80 @@ def client_device_info(
     info["name"] = client_device_name(session)
     info["model"] = session.client or None
     info["sw_version"] = session.application_version
-    if _VIA_DEVICE_ID:
-        if (server := _server_device_id(coordinator)) is not None:
-            info["via_device_id"] = server
-    else:
-        cast(dict[str, Any], info)["via_device"] = (DOMAIN, coordinator.server_id)
+    _link_to_server(info, coordinator.hass, coordinator.config_entry, coordinator.server_id)
     return info
+
+
+class EmbyEntity[CoordinatorT: EmbyCoordinator[Any]](CoordinatorEntity[CoordinatorT]):
+    """An entity described by an `EntityDescription` whose `row` (if any) names the optional
+    data it shows: the coordinator fetches that row only while such an entity is added."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: CoordinatorT, description: EntityDescription) -> None:
+        """Initialize the entity."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self.server_id: str = coordinator.config_entry.runtime_data.server_info["id"]
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Ask for the data this entity shows (nothing is fetched for a disabled entity)."""
+        await super().async_added_to_hass()
+        if (row := getattr(self.entity_description, "row", None)) is not None:
+            self.async_on_remove(self.coordinator.async_want(row))
+        self.coordinator.async_request_first()
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Unavailable until the first fetch and after a failed one."""
+        return super().available and self.coordinator.data is not None
+
+    @property
+    def command_entry(self) -> ConfigEntry:
+        """The entry (for `emby_command`)."""
+        return self.coordinator.config_entry
+
+    @property
+    def command_target(self) -> str:
+        """The server's name (for `emby_command`)."""
+        return str(self.coordinator.config_entry.runtime_data.server_info["server_name"])
+
+
+class EmbyServerEntity[CoordinatorT: EmbyCoordinator[Any]](EmbyEntity[CoordinatorT]):
+    """An entity of the server device; unique id: server id and the description's key."""
+
+    def __init__(self, coordinator: CoordinatorT, description: EntityDescription) -> None:
+        """Initialize the server entity."""
+        super().__init__(coordinator, description)
+        self._attr_unique_id = f"{self.server_id}_{description.key}"
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, self.server_id)})
+
+
+class EmbyUserEntity[CoordinatorT: EmbyCoordinator[Any]](EmbyEntity[CoordinatorT]):
+    """An entity of one Emby user's device (a child of the server device)."""
+
+    def __init__(
+        self,
+        coordinator: CoordinatorT,
+        description: EntityDescription,
+        user_id: str,
+        user_name: str,
+    ) -> None:
+        """Initialize the entity of `user_id`."""
+        super().__init__(coordinator, description)
+        self.user_id = user_id
+        self._attr_unique_id = f"{self.server_id}_{user_id}_{description.key}"
+        info = DeviceInfo(
+            identifiers={(DOMAIN, user_device_key(self.server_id, user_id))},
+            name=user_name,
+            manufacturer=MANUFACTURER,
+            model="Emby user",
+            entry_type=dr.DeviceEntryType.SERVICE,
+        )
+        _link_to_server(info, coordinator.hass, coordinator.config_entry, self.server_id)
+        self._attr_device_info = info
 
 
 class EmbyClientEntity(CoordinatorEntity[EmbySessionCoordinator]):

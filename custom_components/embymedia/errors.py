@@ -2,8 +2,8 @@
 commands and the config flow, and the decorator that translates an entity command's errors."""
 
 import functools
-from collections.abc import Awaitable, Callable
-from typing import Concatenate, Final, Protocol
+from collections.abc import Callable, Coroutine
+from typing import Any, Concatenate, Final, Protocol
 
 from embymedia_core import (
     EmbyAuthError,
@@ -70,14 +70,14 @@ class CommandEntity(Protocol):
 def emby_command[EntityT: CommandEntity, **P, R](
     command: str,
 ) -> Callable[
-    [Callable[Concatenate[EntityT, P], Awaitable[R]]],
-    Callable[Concatenate[EntityT, P], Awaitable[R]],
+    [Callable[Concatenate[EntityT, P], Coroutine[Any, Any, R]]],
+    Callable[Concatenate[EntityT, P], Coroutine[Any, Any, R]],
 ]:
     """Decorate an entity's command: core errors become translated Home Assistant errors."""
 
     def decorator(
-        func: Callable[Concatenate[EntityT, P], Awaitable[R]],
-    ) -> Callable[Concatenate[EntityT, P], Awaitable[R]]:
+        func: Callable[Concatenate[EntityT, P], Coroutine[Any, Any, R]],
+    ) -> Callable[Concatenate[EntityT, P], Coroutine[Any, Any, R]]:
         @functools.wraps(func)
         async def wrapper(entity: EntityT, /, *args: P.args, **kwargs: P.kwargs) -> R:
             try:

@@ -8,13 +8,12 @@ from embymedia_core import EmbyClosedError, EmbyError
 from homeassistant.core import HomeAssistant, callback
 
 from .const import DOMAIN, LOGGER
-from .coordinator import (
-    ALL_DISCOVERY_ROWS,
-    USER_EVENT_ROWS,
-    DiscoveryRow,
-    EmbyConfigEntry,
-    EmbyRuntimeData,
-)
+from .coordinator import EmbyConfigEntry, EmbyCoordinator, EmbyRuntimeData
+from .discovery import LIBRARY_EVENT_ROWS, USER_EVENT_ROWS, DiscoveryRow
+
+# The ScheduledTasksInfo throttle asked of the server (running tasks, scan progress); it also
+# subscribes to the activity log.
+TASKS_INTERVAL_MS = 5000
 
 if TYPE_CHECKING:
     from embymedia_core import Event, Session
@@ -45,6 +44,7 @@ class EmbyEventHandler:
         self.hass = hass
         self.entry = entry
         self.runtime = runtime
+        self._was_connected = False
 
     def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
         """Run a refresh request without blocking the event stream (cancelled on unload)."""
@@ -69,23 +69,61 @@ class EmbyEventHandler:
         }
         return bool(item_ids) and playing.issuperset(item_ids)
 
+    def coordinators(self) -> Iterable[EmbyCoordinator[Any]]:
+        runtime = self.runtime
+        yield runtime.sessions
+        yield runtime.server
+        yield runtime.library
+        yield from runtime.discovery.values()
+        if runtime.extra is not None:
+            yield from runtime.extra.all()
+
+    @callback
+    def async_set_connected(self, connected: bool) -> None:
+        """Every coordinator polls as a safety net while pushes arrive, at its polling
+        interval while they do not; the server-connected sensor follows at once."""
+        server = self.runtime.server
+        reconnected = connected and self._was_connected
+        for coordinator in self.coordinators():
+            coordinator.async_set_websocket_connected(connected)
+        server.async_update_listeners()
+        if connected:
+            self._was_connected = True
+        if reconnected:
+            # Pushes were lost while the socket was down (and a restart may have changed the
+            # version): read the server once; tasks come with the new subscription.
+            self._spawn(server.async_request_refresh(), f"{DOMAIN} server refresh")
+
+    @callback
+    def _new_devices(self, known_before: int) -> None:
+        """A client never seen before is a new device: read the devices again (only while an
+        entity shows them)."""
+        extra = self.runtime.extra
+        if (
+            len(self.runtime.sessions.known_devices) > known_before
+            and extra is not None
+            and extra.devices.data is not None
+        ):
+            self._spawn(extra.devices.async_request_refresh(), f"{DOMAIN} devices refresh")
+
     @callback
     def async_handle(self, event: Event) -> None:
-        """Dispatch one event."""
-        sessions = self.runtime.sessions
+        """Dispatch one event; each refreshes exactly the data it can change."""
+        runtime = self.runtime
+        sessions = runtime.sessions
         match event["type"]:
             case "connected":
-                sessions.async_set_websocket_connected(True)
-                self.runtime.server.websocket_connected = True
+                self.async_set_connected(True)
             case "disconnected" | "reconnecting":
-                sessions.async_set_websocket_connected(False)
-                self.runtime.server.websocket_connected = False
-                # Task changes while the socket is down are not pushed: poll them again.
-                self.runtime.server.tasks_stale = True
+                self.async_set_connected(False)
             case "sessions":
+                known = len(sessions.known_devices)
                 sessions.async_set_sessions(event["sessions"])
+                self._new_devices(known)
             case "playback_start" | "playback_progress":
+                known = len(sessions.known_devices)
                 sessions.async_apply_session(event["session"])
+                self._new_devices(known)
             case "playback_stopped":
                 sessions.async_apply_session(stopped_session(event["session"]))
                 if (user_id := event["session"].user_id) is not None:
@@ -93,22 +131,33 @@ class EmbyEventHandler:
             case "session_ended":
                 sessions.async_apply_session(event["session"], ended=True)
             case "library_changed":
-                self._spawn(
-                    self.runtime.library.async_request_refresh(), f"{DOMAIN} library refresh"
-                )
-                self._refresh_discovery(ALL_DISCOVERY_ROWS)
+                self._spawn(runtime.library.async_request_refresh(), f"{DOMAIN} library refresh")
+                self._refresh_discovery(LIBRARY_EVENT_ROWS)
             case "user_data_changed":
                 if not self._is_playback_start_save(event["user_id"], event["item_ids"]):
                     self._refresh_discovery(USER_EVENT_ROWS, [event["user_id"]])
             case "scheduled_tasks_info":
-                self.runtime.server.async_set_tasks(event["tasks"])
-            case "scheduled_task_ended" | "restart_required":
-                server = self.runtime.server
-                server.tasks_stale = server.tasks_stale or event["type"] == "scheduled_task_ended"
-                self._spawn(server.async_request_refresh(), f"{DOMAIN} server refresh")
+                runtime.server.async_set_tasks(event["tasks"])
+            case "restart_required":
+                runtime.server.async_set_pending_restart()
+            case "activity_log_entry":
+                if runtime.extra is not None:
+                    runtime.extra.activity.async_add_entries(event["entries"])
+            case "plugins_changed":
+                # Installing announces what is not there yet; its end (or a removal) changed
+                # the plugins. Only a listened source is read again.
+                if (
+                    event["message_type"] != "PackageInstalling"
+                    and runtime.extra is not None
+                    and runtime.extra.plugins.data is not None
+                ):
+                    self._spawn(
+                        runtime.extra.plugins.async_request_refresh(), f"{DOMAIN} plugins refresh"
+                    )
             case _:
-                # server_restarting / shutting_down: the core reconnects by itself; the rest
-                # (tasks, notifications, users) feeds no coordinator.
+                # scheduled_task_ended: the task subscription pushes the new list;
+                # server_restarting / shutting_down: the core reconnects by itself (and the
+                # reconnect reads the server); notifications and users feed no coordinator.
                 pass
 
 
@@ -119,7 +168,9 @@ async def async_run_event_loop(
     runtime = entry.runtime_data
     handler = EmbyEventHandler(hass, entry, runtime)
     try:
-        async for batch in runtime.client.events(sessions_interval_ms=interval_ms):
+        async for batch in runtime.client.events(
+            sessions_interval_ms=interval_ms, scheduled_tasks_interval_ms=TASKS_INTERVAL_MS
+        ):
             for event in batch:
                 handler.async_handle(event)
     except EmbyClosedError:
@@ -127,5 +178,5 @@ async def async_run_event_loop(
     except EmbyError as err:
         LOGGER.warning("Emby event stream ended: %s", err)
     finally:
-        runtime.sessions.async_set_websocket_connected(False)
-        runtime.server.websocket_connected = False
+        for coordinator in handler.coordinators():
+            coordinator.async_set_websocket_connected(False)

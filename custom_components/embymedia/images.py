@@ -7,9 +7,10 @@ core fetches the image with the key in a header. With Emby's image tag in the UR
 cacheable for a year (a changed image has a new tag, hence a new URL); ETag is the tag.
 """
 
+import re
 from http import HTTPStatus
 from typing import Final
-from urllib.parse import urlencode
+from urllib.parse import quote
 
 from aiohttp import web
 from embymedia_core import EmbyError, EmbyNotFoundError
@@ -28,6 +29,7 @@ THUMBNAIL_WIDTH: Final = 400
 # Without a tag the image may change behind the same URL: browsers keep it five minutes.
 UNTAGGED_MAX_AGE: Final = 300
 TAGGED_MAX_AGE: Final = 365 * 24 * 3600
+SAFE: Final = re.compile(r"[A-Za-z0-9_.~-]*")
 
 
 def image_width(requested: int | None) -> int:
@@ -35,6 +37,12 @@ def image_width(requested: int | None) -> int:
     if requested is None or requested <= 0:
         return THUMBNAIL_WIDTH
     return next((w for w in IMAGE_WIDTHS if w >= requested), IMAGE_WIDTHS[-1])
+
+
+def url_safe(text: str) -> str:
+    """`text` percent-encoded for a path segment or query value (ids and tags are usually
+    safe already: the fast path, since a browse page builds a hundred of these)."""
+    return text if SAFE.fullmatch(text) else quote(text, safe="")
 
 
 def image_url(
@@ -45,10 +53,11 @@ def image_url(
     width: int = THUMBNAIL_WIDTH,
 ) -> str:
     """The Home Assistant URL of an Emby image (relative, without any credential)."""
-    query = {"width": str(image_width(width))}
-    if tag:
-        query["tag"] = tag
-    return f"{IMAGE_URL_PREFIX}/{entry_id}/{item_id}/{image_type}?{urlencode(query)}"
+    url = (
+        f"{IMAGE_URL_PREFIX}/{url_safe(entry_id)}/{url_safe(item_id)}/{url_safe(image_type)}"
+        f"?width={image_width(width)}"
+    )
+    return f"{url}&tag={url_safe(tag)}" if tag else url
 
 
 class EmbyImageView(HomeAssistantView):

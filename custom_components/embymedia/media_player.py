@@ -1,10 +1,16 @@
-"""Media players: one per remote-controllable Emby client, controlled through the core."""
+"""Media players: one per Emby client, controlled through the core where the client can be
+remote controlled (the others show state and metadata only)."""
 
 import hashlib
 from typing import TYPE_CHECKING, Any, Final, override
 
 from embymedia_core import EmbyError
 from homeassistant.components.media_player import MediaPlayerEntity
+from homeassistant.components.media_player.browse_media import (
+    BrowseMedia,
+    SearchMedia,
+    SearchMediaQuery,
+)
 from homeassistant.components.media_player.const import (
     ATTR_MEDIA_ENQUEUE,
     MediaPlayerEntityFeature,
@@ -12,16 +18,21 @@ from homeassistant.components.media_player.const import (
     MediaType,
     RepeatMode,
 )
+from homeassistant.components.media_player.errors import BrowseError
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 from homeassistant.util import dt as dt_util
 
+from .browse import BrowseTree, make_browse_media
 from .const import DOMAIN, LOGGER
 from .coordinator import EmbyConfigEntry, EmbySessionCoordinator
 from .entity import EmbyClientEntity, async_setup_client_entities
+from .options import entry_user_id
+from .play import OWN_MEDIA_SOURCE_PREFIX, async_play_ids, media_source_node
+from .search import async_search_items
 
 try:  # Home Assistant 2026.8 and later
     from homeassistant.components.media_player.const import (
@@ -46,8 +57,6 @@ IMAGE_MAX_WIDTH: Final = 600
 # Seconds a reported position may drift from the one extrapolated since the last anchor before
 # the frontend is told of a new one (a seek, a stall); smaller drifts are report jitter.
 POSITION_TOLERANCE: Final = 3.0
-MEDIA_SOURCE_PREFIX: Final = "media-source://"
-OWN_MEDIA_SOURCE_PREFIX: Final = f"{MEDIA_SOURCE_PREFIX}{DOMAIN}/"
 
 # Playback controls every remote-controllable Emby client accepts (`/Sessions/{Id}/Playing/..`;
 # Emby lists only general commands in SupportedCommands).
@@ -135,34 +144,21 @@ def now_playing_image(item: NowPlayingItem) -> tuple[str, str, str] | None:
     return None
 
 
-def item_ids(media_id: str) -> list[str]:
-    """Emby item ids of a play_media id: one id, a comma-separated list, or an item of this
-    integration's media source (`media-source://embymedia/.../<item id>`)."""
-    if media_id.startswith(OWN_MEDIA_SOURCE_PREFIX):
-        media_id = media_id.removeprefix(OWN_MEDIA_SOURCE_PREFIX).rstrip("/").rpartition("/")[2]
-    elif media_id.startswith(MEDIA_SOURCE_PREFIX):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="unsupported_media_source",
-            translation_placeholders={"media_id": media_id},
-        )
-    ids = [part.strip() for part in media_id.split(",")]
-    if not ids or any(not part or any(c.isspace() or c in "/?&#" for c in part) for part in ids):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_media_id",
-            translation_placeholders={"media_id": media_id},
-        )
-    return ids
-
-
 def supported_features(session: Session) -> MediaPlayerEntityFeature:
     """What the client really supports: its SupportedCommands, PlayableMediaTypes and the
-    PlayState of what it plays."""
+    PlayState of what it plays. A client that cannot be remote controlled (Infuse, a DLNA
+    renderer) shows what it plays and offers no control."""
+    if not session.supports_remote_control:
+        return MediaPlayerEntityFeature(0)
     commands = set(session.supported_commands)
     features = BASE_FEATURES
     if session.playable_media_types:
-        features |= MediaPlayerEntityFeature.PLAY_MEDIA | MediaPlayerEntityFeature.MEDIA_ENQUEUE
+        features |= (
+            MediaPlayerEntityFeature.PLAY_MEDIA
+            | MediaPlayerEntityFeature.MEDIA_ENQUEUE
+            | MediaPlayerEntityFeature.BROWSE_MEDIA
+            | MediaPlayerEntityFeature.SEARCH_MEDIA
+        )
     playing = session.now_playing_item is not None
     if playing and session.play_state.can_seek:
         features |= MediaPlayerEntityFeature.SEEK
@@ -417,11 +413,59 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
     async def async_play_media(
         self, media_type: MediaType | str, media_id: str, **kwargs: Any
     ) -> None:
-        """Play Emby items now, next or last (enqueue)."""
-        ids = item_ids(media_id)
+        """Play Emby items now, next or last (enqueue): ids, a browse id or a name."""
+        ids = await async_play_ids(self._browse_tree(), media_type, media_id)
         command = ENQUEUE_COMMANDS.get(kwargs.get(ATTR_MEDIA_ENQUEUE), "PlayNow")
         client = self.coordinator.client
         await self._async_command(command, lambda session_id: client.play(session_id, ids, command))
+
+    # Browse and search (as the client's user) -----------------------------------------------
+
+    def _browse_tree(self) -> BrowseTree:
+        session = self.session or self._last_session
+        entry = self.coordinator.config_entry
+        user_id = (session.user_id if session else None) or entry_user_id(entry)
+        if not user_id:
+            raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_user")
+        return BrowseTree(self.coordinator.client, entry.entry_id, user_id, make_browse_media)
+
+    @override
+    async def async_browse_media(
+        self,
+        media_content_type: MediaType | str | None = None,
+        media_content_id: str | None = None,
+    ) -> BrowseMedia:
+        """The browse tree as the client's user sees it (libraries, rows, A-Z, pages)."""
+        tree = self._browse_tree()
+        if media_content_id and media_content_id.startswith(OWN_MEDIA_SOURCE_PREFIX):
+            media_content_id = media_source_node(media_content_id)
+        try:
+            return await tree.browse(media_content_id)
+        except EmbyError as err:
+            raise BrowseError(
+                translation_domain=DOMAIN,
+                translation_key="browse_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+
+    @override
+    async def async_search_media(self, query: SearchMediaQuery) -> SearchMedia:
+        """Items whose name holds the query, typed, best match first (used by Assist)."""
+        tree = self._browse_tree()
+        try:
+            items = await async_search_items(
+                tree.client, tree.user_id, query.search_query, query.media_content_type
+            )
+        except EmbyError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="browse_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        results = [tree.item(item) for item in items]
+        if query.media_filter_classes:
+            results = [r for r in results if r.media_class in query.media_filter_classes]
+        return SearchMedia(result=results)
 
     # Volume, shuffle, repeat ---------------------------------------------------------------
 

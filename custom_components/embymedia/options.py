@@ -25,6 +25,7 @@ from .const import (
     CONF_IGNORE_WEB_PLAYERS,
     CONF_IGNORED_DEVICES,
     CONF_LIBRARY_SCAN_INTERVAL,
+    CONF_MAX_STREAMING_BITRATE,
     CONF_PORT,
     CONF_PURGE_AFTER_DAYS,
     CONF_SCAN_INTERVAL,
@@ -32,6 +33,7 @@ from .const import (
     CONF_SSL,
     CONF_USER_ID,
     CONF_VERIFY_SSL,
+    CONF_VIDEO_CONTAINERS,
     CONF_WEBSOCKET_INTERVAL,
     DEFAULT_SSL,
     DEFAULT_VERIFY_SSL,
@@ -75,6 +77,10 @@ SERVER_SCAN_INTERVAL: Final = NumberOption(
 PURGE_AFTER_DAYS: Final = NumberOption(
     key=CONF_PURGE_AFTER_DAYS, default=0, minimum=0, maximum=365, unit="d"
 )
+# Media source playback: 0 leaves the server's limit.
+MAX_STREAMING_BITRATE: Final = NumberOption(
+    key=CONF_MAX_STREAMING_BITRATE, default=0, minimum=0, maximum=200, unit="Mbit/s"
+)
 # In the order the options flow shows them, with the switches between them.
 NUMBER_OPTIONS: Final = (
     SCAN_INTERVAL,
@@ -82,7 +88,12 @@ NUMBER_OPTIONS: Final = (
     LIBRARY_SCAN_INTERVAL,
     SERVER_SCAN_INTERVAL,
     PURGE_AFTER_DAYS,
+    MAX_STREAMING_BITRATE,
 )
+# Video containers a media source player may take as they are (others are remuxed or
+# transcoded to HLS), and the ones most network players (Chromecast, browsers) play.
+VIDEO_CONTAINERS: Final = ("mp4", "m4v", "webm", "mkv", "mov", "avi", "ts")
+DEFAULT_VIDEO_CONTAINERS: Final = ("mp4", "m4v", "webm")
 BOOLEAN_DEFAULTS: Final[Mapping[str, bool]] = {
     CONF_ENABLE_WEBSOCKET: True,
     CONF_ENABLE_DISCOVERY_SENSORS: True,
@@ -113,6 +124,8 @@ class EmbyOptions:
     ignored_devices: frozenset[str] = frozenset()
     ignore_web_players: bool = BOOLEAN_DEFAULTS[CONF_IGNORE_WEB_PLAYERS]
     purge_after_days: int = PURGE_AFTER_DAYS.default  # 0 = never
+    max_streaming_bitrate: int = MAX_STREAMING_BITRATE.default  # Mbit/s, 0 = server's limit
+    video_containers: tuple[str, ...] = DEFAULT_VIDEO_CONTAINERS
 
     @classmethod
     def from_entry(cls, entry: ConfigEntry) -> Self:
@@ -131,6 +144,8 @@ class EmbyOptions:
             ignored_devices=frozenset(options.get(CONF_IGNORED_DEVICES, ())),
             ignore_web_players=_boolean(options, CONF_IGNORE_WEB_PLAYERS),
             purge_after_days=_number(options, PURGE_AFTER_DAYS),
+            max_streaming_bitrate=_number(options, MAX_STREAMING_BITRATE),
+            video_containers=tuple(options.get(CONF_VIDEO_CONTAINERS) or DEFAULT_VIDEO_CONTAINERS),
         )
 
 

@@ -178,7 +178,13 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a remote for every client, now and as clients appear."""
-    async_setup_client_entities(entry, Platform.REMOTE, async_add_entities, EmbyRemote)
+    async_setup_client_entities(
+        entry,
+        Platform.REMOTE,
+        async_add_entities,
+        EmbyRemote,
+        lambda session: session.supports_remote_control,
+    )
 
 
 class EmbyRemote(EmbyClientEntity, RemoteEntity):

@@ -96,6 +96,7 @@ class User(TypedDict):
     is_disabled: bool
     last_activity_date: str | None
     primary_image_tag: str | None
+    has_password: bool
 
 class UserData(TypedDict):
     played: bool
@@ -607,6 +608,15 @@ class ScheduledTasksInfoEvent(TypedDict):
     type: Literal["scheduled_tasks_info"]
     tasks: list[ScheduledTask]
 
+class ActivityLogEntryEvent(TypedDict):
+    type: Literal["activity_log_entry"]
+    entries: list[ActivityLogEntry]
+
+class PluginsChangedEvent(TypedDict):
+    type: Literal["plugins_changed"]
+    message_type: str
+    """PackageInstalling, PackageInstallationCompleted/Failed/Cancelled or PluginUninstalled."""
+
 class NotificationEvent(TypedDict):
     type: Literal["notification_added"]
     name: str | None
@@ -628,6 +638,8 @@ type Event = (
     | ServerEvent
     | ScheduledTaskEndedEvent
     | ScheduledTasksInfoEvent
+    | ActivityLogEntryEvent
+    | PluginsChangedEvent
     | NotificationEvent
     | UserEvent
 )
@@ -801,6 +813,7 @@ class EmbyClient:
         ids: list[str] | None = None,
         name_starts_with: str | None = None,
         name_less_than: str | None = None,
+        artist_ids: list[str] | None = None,
     ) -> ItemsResult:
         """Genres and studios are joined with `|`, years with `,` (as Emby expects).
         `name_starts_with` / `name_less_than` match the sort name (an A-Z index)."""
@@ -955,9 +968,14 @@ class EmbyClient:
         audio always through `/Audio/{id}/universal`. None when Emby offers no way to play it.
         ValueError for a media type other than Video/Audio, a bitrate of 0 or a bad container.
         """
-    def player_url(self, path: str) -> str:
-        """The absolute URL of a `Playback.path` with the token in the query, for a player
-        device that cannot send headers (never for the frontend). ValueError unless `path`
+    async def user_media_token(self, user_id: str, user_name: str) -> None:
+        """Sign in as a user without a password (empty one) once, as the device
+        `<device id>-media`, and keep that user's access token for `player_url`. Only for users
+        whose `has_password` is false."""
+    def player_url(self, path: str, *, user_id: str | None = None) -> str:
+        """The absolute URL of a `Playback.path` with a token in the query, for a player device
+        that cannot send headers (never for the frontend): `user_id`'s token from
+        `user_media_token` when there is one, else the API key. ValueError unless `path`
         starts with `/`."""
     def stream_path(
         self,
@@ -1043,8 +1061,9 @@ class EmbyClient:
 
         The connection subscribes to sessions (``sessions_interval_ms``, 500-10000, is the
         server's throttle for progress pushes) and, when ``scheduled_tasks_interval_ms`` is
-        given (500-600000), to scheduled-task progress; it registers capabilities so library and
-        user-data events reach an API-key socket, keeps itself alive (our pings every
+        given (500-600000), to scheduled-task progress and the activity log
+        (``activity_log_entry``); it registers capabilities so library and user-data events
+        reach an API-key socket, keeps itself alive (our pings every
         ``ping_interval_s``, a read deadline of ``read_timeout_s``, KeepAlive when the server
         asks) and reconnects by itself with exponential backoff and full jitter
         (``backoff_base_s`` doubling up to ``backoff_max_s``, reset after ``stable_after_s`` of

@@ -19,7 +19,7 @@ impl PyEmbyClient {
         user_id, *, parent_id = None, include_item_types = None, recursive = false, fields = None,
         sort_by = None, sort_order = None, start_index = None, limit = None, genres = None,
         studios = None, years = None, filters = None, search_term = None, ids = None,
-        name_starts_with = None, name_less_than = None
+        name_starts_with = None, name_less_than = None, artist_ids = None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn get_items<'py>(
@@ -42,6 +42,7 @@ impl PyEmbyClient {
         ids: Option<Vec<String>>,
         name_starts_with: Option<String>,
         name_less_than: Option<String>,
+        artist_ids: Option<Vec<String>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let query = ItemsQuery {
             parent_id,
@@ -60,6 +61,7 @@ impl PyEmbyClient {
             ids: ids.unwrap_or_default(),
             name_starts_with,
             name_less_than,
+            artist_ids: artist_ids.unwrap_or_default(),
         };
         let c = self.core.clone();
         spawn(py, async move { c.get_items(&user_id, &query).await })

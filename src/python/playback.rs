@@ -38,7 +38,22 @@ impl PyEmbyClient {
         })
     }
 
-    fn player_url(&self, py: Python<'_>, path: &str) -> PyResult<String> {
-        self.core.player_url(path).map_err(|e| to_pyerr(py, e))
+    fn user_media_token<'py>(
+        &self,
+        py: Python<'py>,
+        user_id: String,
+        user_name: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn_timed(py, None, async move {
+            c.user_media_token(&user_id, &user_name).await.map(Json)
+        })
+    }
+
+    #[pyo3(signature = (path, *, user_id = None))]
+    fn player_url(&self, py: Python<'_>, path: &str, user_id: Option<&str>) -> PyResult<String> {
+        self.core
+            .player_url(path, user_id)
+            .map_err(|e| to_pyerr(py, e))
     }
 }

@@ -13,7 +13,7 @@ use std::sync::{Mutex, Weak};
 use serde::Serialize;
 use tokio::sync::Notify;
 
-use crate::models::{ScheduledTask, Session};
+use crate::models::{ActivityLogEntry, ScheduledTask, Session};
 
 mod tag;
 
@@ -65,6 +65,12 @@ pub enum Event {
     },
     ScheduledTasksInfo {
         tasks: Vec<ScheduledTask>,
+    },
+    ActivityLogEntry {
+        entries: Vec<ActivityLogEntry>,
+    },
+    PluginsChanged {
+        message_type: String,
     },
     NotificationAdded {
         name: Option<String>,

@@ -14,6 +14,8 @@ pub const SESSIONS_INTERVAL_MS: RangeInclusive<u32> = 500..=10_000;
 pub const DEFAULT_SESSIONS_INTERVAL_MS: u32 = 1500;
 /// The `ScheduledTasksInfoStart` interval Emby accepts, in milliseconds.
 pub const SCHEDULED_TASKS_INTERVAL_MS: RangeInclusive<u32> = 500..=600_000;
+/// `ActivityLogEntryStart` throttle (the value first-party clients ask for).
+const ACTIVITY_LOG_INTERVAL_MS: u32 = 1000;
 /// Bounds of the event queue's capacity.
 pub const QUEUE_CAPACITY: RangeInclusive<usize> = 16..=100_000;
 
@@ -22,8 +24,8 @@ pub const QUEUE_CAPACITY: RangeInclusive<usize> = 16..=100_000;
 pub struct WebSocketOptions {
     /// The `SessionsStart` throttle asked of the server (500-10000 ms).
     pub sessions_interval_ms: u32,
-    /// Also subscribe to `ScheduledTasksInfo` with this interval (None: not subscribed; Emby
-    /// pushes it on a timer while subscribed, so it costs traffic).
+    /// Also subscribe to `ScheduledTasksInfo` with this interval, and to `ActivityLogEntry`
+    /// (None: neither; Emby pushes tasks on a timer while subscribed, so it costs traffic).
     pub scheduled_tasks_interval_ms: Option<u32>,
     /// How often we ping the server.
     pub ping_interval: Duration,
@@ -76,6 +78,12 @@ impl WebSocketOptions {
             frames.push(protocol::outbound(
                 "ScheduledTasksInfoStart",
                 Some(&format!("0,{ms}")),
+            ));
+            // The other admin feed: Emby sends an entry as it is logged (the interval only
+            // throttles), so last activity and watch time need no polling.
+            frames.push(protocol::outbound(
+                "ActivityLogEntryStart",
+                Some(&format!("0,{ACTIVITY_LOG_INTERVAL_MS}")),
             ));
         }
         frames

@@ -15,7 +15,7 @@ use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::events::Event;
-use crate::models::{ScheduledTask, Session};
+use crate::models::{ActivityLogEntry, ScheduledTask, Session};
 
 /// What a text frame asks of the connection. Moved once, into the queue: boxing the event
 /// would cost an allocation per frame to save a copy.
@@ -316,6 +316,22 @@ pub fn parse_frame(text: &str) -> Result<Received, Malformed> {
         "ScheduledTasksInfo" => Event::ScheduledTasksInfo {
             tasks: list_of::<ScheduledTask>("ScheduledTasksInfo", data)?,
         },
+        // New activity-log entries (after `ActivityLogEntryStart`): a list, or one entry.
+        "ActivityLogEntry" => Event::ActivityLogEntry {
+            entries: if is_object(data) {
+                vec![object::<ActivityLogEntry>("ActivityLogEntry", data)?]
+            } else {
+                list_of("ActivityLogEntry", data)?
+            },
+        },
+        // A plugin installed, updated or removed (or its installation ended).
+        "PackageInstalling"
+        | "PackageInstallationCompleted"
+        | "PackageInstallationFailed"
+        | "PackageInstallationCancelled"
+        | "PluginUninstalled" => Event::PluginsChanged {
+            message_type: message_type.clone(),
+        },
         "NotificationAdded" => {
             let n: Notification = fields(data);
             Event::NotificationAdded {
@@ -515,6 +531,40 @@ mod tests {
                 frame: Frame::Ignored
             })
         );
+    }
+
+    #[test]
+    fn activity_log_entries_and_plugin_changes() {
+        let text = r#"{"MessageType":"ActivityLogEntry","Data":[{"Id":7,"Name":"Ann is playing X","Type":"playback.start","UserId":"u1","Date":"2026-11-24T12:00:00.0000000Z","Severity":"Info"},5]}"#;
+        let Ok(Frame::Event(Event::ActivityLogEntry { entries })) = frame(text) else {
+            panic!("not parsed: {text}");
+        };
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].r#type.as_deref(), Some("playback.start"));
+        assert_eq!(entries[0].user_id.as_deref(), Some("u1"));
+        let single = r#"{"MessageType":"ActivityLogEntry","Data":{"Id":8,"Name":null}}"#;
+        assert!(matches!(
+            frame(single),
+            Ok(Frame::Event(Event::ActivityLogEntry { entries })) if entries.len() == 1
+        ));
+        assert_eq!(
+            frame(r#"{"MessageType":"ActivityLogEntry","Data":"x"}"#),
+            Err(Malformed::BadData("ActivityLogEntry"))
+        );
+        for t in [
+            "PackageInstallationCompleted",
+            "PluginUninstalled",
+            "PackageInstalling",
+        ] {
+            let text = format!(r#"{{"MessageType":"{t}","Data":{{"Name":"Trakt"}}}}"#);
+            assert_eq!(
+                frame(&text),
+                Ok(Frame::Event(Event::PluginsChanged {
+                    message_type: t.to_owned()
+                }))
+            );
+            check_frame(&text);
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::metrics::{WebSocketStats, WebSocketStatsSource};
 use super::events::EventQueue;
 
 /// Message types counted without a lock (everything the protocol module handles).
-const KNOWN: [&str; 18] = [
+const KNOWN: [&str; 24] = [
     "Sessions",
     "PlaybackStart",
     "PlaybackStopped",
@@ -24,6 +24,12 @@ const KNOWN: [&str; 18] = [
     "RestartRequired",
     "ScheduledTaskEnded",
     "ScheduledTasksInfo",
+    "ActivityLogEntry",
+    "PackageInstalling",
+    "PackageInstallationCompleted",
+    "PackageInstallationFailed",
+    "PackageInstallationCancelled",
+    "PluginUninstalled",
     "NotificationAdded",
     "UserUpdated",
     "UserDeleted",

@@ -847,6 +847,10 @@ async fn the_scheduled_tasks_subscription_is_sent_when_asked() {
         next_text(&mut ws).await,
         r#"{"Data":"0,5000","MessageType":"ScheduledTasksInfoStart"}"#
     );
+    assert_eq!(
+        next_text(&mut ws).await,
+        r#"{"Data":"0,1000","MessageType":"ActivityLogEntryStart"}"#
+    );
     c.close().await;
 }
 
