@@ -2,23 +2,18 @@
 //! client.events()`).
 //!
 //! `__anext__` hands Python an asyncio future of the loop it runs on. When events are already
-//! queued the future is completed at once, on the loop thread. Otherwise the future waits in the
-//! stream and the loop watches a socket pair: the tokio thread that queues an event writes one
-//! byte to it (no interpreter needed, at most one byte outstanding), the loop wakes as it would
-//! for network data, and on its own thread takes what accumulated as one batch, converts it
-//! (each event a dict, the sessions it carries `Session` pyclasses, [`super::models`]) and
-//! completes the future: one wake-up per batch, no thread hop in between, nothing attached to the
-//! interpreter from a tokio thread (so nothing to guard at interpreter exit).
+//! queued the future is completed at once, on the loop thread (no thread hop during a burst).
+//! Otherwise a tokio task waits for the next batch and schedules its hand-over on the loop with
+//! `call_soon_threadsafe`; the conversion happens there, on the loop thread: each event a dict,
+//! the sessions it carries `Session` pyclasses ([`super::models`]).
 //!
-//! Nothing is lost when the reader goes away: a future cancelled while waiting took nothing; the
-//! events stay queued for the next read.
+//! The hand-over and its interpreter-exit rule are those of every async method
+//! ([`super::handover`]).
+//!
+//! Nothing is lost when the reader goes away: a batch whose future was cancelled (or whose loop
+//! closed, or that arrived as the interpreter exits) goes back to the front of the queue.
 
-use std::collections::VecDeque;
-use std::io::{Read, Write};
-use std::os::fd::AsRawFd;
-use std::os::unix::net::UnixStream;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::Arc;
 
 use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::intern;
@@ -28,10 +23,10 @@ use pyo3::types::{PyDict, PyList};
 use super::client::PyEmbyClient;
 use super::convert::to_py;
 use super::errors::to_pyerr;
-use super::handover;
+use super::handover::{self, Outcome};
 use super::models::session_list;
 use crate::websocket::WebSocketSettings;
-use crate::websocket::events::{Event, EventQueue, Listener, TryBatch};
+use crate::websocket::events::{Event, EventQueue, TryBatch};
 
 /// Most events handed to Python per wake-up.
 const BATCH: usize = 256;
@@ -73,27 +68,13 @@ impl PyEmbyClient {
             .core
             .start_websocket(options, pyo3_async_runtimes::tokio::get_runtime().handle())
             .map_err(|e| to_pyerr(py, e))?;
-        EventStream::new(queue)
+        Ok(EventStream { queue })
     }
 }
 
 #[pyclass(frozen, name = "EventStream", module = "embymedia_core._core")]
 pub struct EventStream {
-    shared: Arc<Shared>,
-}
-
-impl EventStream {
-    fn new(queue: Arc<EventQueue>) -> PyResult<Self> {
-        let waker = Arc::new(LoopWaker::new()?);
-        queue.listen(Arc::downgrade(&waker) as Weak<dyn Listener>);
-        Ok(Self {
-            shared: Arc::new(Shared {
-                queue,
-                waker,
-                reader: Mutex::new(Reader::default()),
-            }),
-        })
-    }
+    pub(crate) queue: Arc<EventQueue>,
 }
 
 #[pymethods]
@@ -103,211 +84,50 @@ impl EventStream {
     }
 
     fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let shared = &self.shared;
-        match shared.queue.try_batch(BATCH) {
+        match self.queue.try_batch(BATCH) {
             TryBatch::Ready(batch) => return handover::ready_future(py, events_to_py(py, batch)),
-            TryBatch::Closed => {
-                shared.unregister(py, &mut shared.lock());
-                return Err(PyStopAsyncIteration::new_err(()));
-            }
-            // Nothing would serve this reader any more (see `handover`).
+            TryBatch::Closed => return Err(PyStopAsyncIteration::new_err(())),
+            // Nothing would wake this reader any more (see `handover`).
             TryBatch::Empty if handover::exiting() => {
                 return Err(PyStopAsyncIteration::new_err(()));
             }
             TryBatch::Empty => {}
         }
-        let event_loop = handover::running_loop(py)?;
-        let future = event_loop.call_method0(intern!(py, "create_future"))?;
-        let mut reader = shared.lock();
-        shared.register(py, &event_loop, &mut reader)?;
-        // Futures cancelled while waiting (a timeout around `anext`) took nothing; they go.
-        reader.waiting.retain(|f| !is_done(f.bind(py)));
-        reader.waiting.push_back(future.clone().unbind());
-        // An event queued since the `try_batch` above has written its wake-up byte already (the
-        // loop sees it once it watches), so this future is served.
+        // The waiting task ends as soon as the future is done for any reason (cancelled by
+        // Home Assistant on unload, or garbage collected).
+        let (event_loop, future, cancelled) = handover::new_future(py)?;
+        let queue = self.queue.clone();
+        let (loop_ref, future_ref) = (event_loop.unbind(), future.clone().unbind());
+        pyo3_async_runtimes::tokio::get_runtime().spawn(async move {
+            // Cancel-safe: a wait that ends here took nothing.
+            let batch = tokio::select! {
+                biased;
+                _ = cancelled => return,
+                batch = queue.next_batch(BATCH) => batch,
+            };
+            handover::complete(loop_ref, future_ref, Box::new(Batch { queue, batch }));
+        });
         Ok(future)
     }
 
     /// Events waiting to be read (never more than `capacity`).
     #[getter]
     fn pending(&self) -> usize {
-        self.shared.queue.len()
+        self.queue.len()
     }
 
     /// Bound of the queue.
     #[getter]
     fn capacity(&self) -> usize {
-        self.shared.queue.capacity()
+        self.queue.capacity()
     }
 
     fn __repr__(&self) -> String {
         format!(
             "<EventStream pending={} capacity={}>",
-            self.shared.queue.len(),
-            self.shared.queue.capacity()
+            self.queue.len(),
+            self.queue.capacity()
         )
-    }
-}
-
-impl Drop for EventStream {
-    fn drop(&mut self) {
-        // The loop holds the callback (and so the socket) until told otherwise.
-        let shared = self.shared.clone();
-        let _ = Python::try_attach(|py| shared.unregister(py, &mut shared.lock()));
-    }
-}
-
-/// Wakes Python's event loop from a tokio thread without touching the interpreter: a byte on a
-/// socket pair the loop watches (`add_reader`), at most one outstanding, so a burst costs one
-/// wake-up and the loop takes what accumulated as one batch.
-struct LoopWaker {
-    tx: UnixStream,
-    rx: UnixStream,
-    armed: AtomicBool,
-}
-
-impl LoopWaker {
-    fn new() -> PyResult<Self> {
-        let (tx, rx) = UnixStream::pair()?;
-        tx.set_nonblocking(true)?;
-        rx.set_nonblocking(true)?;
-        Ok(Self {
-            tx,
-            rx,
-            armed: AtomicBool::new(false),
-        })
-    }
-
-    /// Empties the socket and re-arms: the next event queued from now on writes again.
-    fn drain(&self) {
-        let mut buf = [0_u8; 64];
-        while matches!((&self.rx).read(&mut buf), Ok(n) if n > 0) {}
-        self.armed.store(false, Ordering::SeqCst);
-    }
-}
-
-impl Listener for LoopWaker {
-    fn ready(&self) {
-        if !self.armed.swap(true, Ordering::SeqCst) {
-            // WouldBlock means the socket is full of wake-ups already.
-            let _ = (&self.tx).write(&[1]);
-        }
-    }
-}
-
-/// The loop a stream is watched by and the futures waiting for a batch, in order.
-#[derive(Default)]
-struct Reader {
-    event_loop: Option<Py<PyAny>>,
-    waiting: VecDeque<Py<PyAny>>,
-}
-
-/// What a stream and its loop callback share (the callback holds no reference to the stream
-/// object, so dropping the stream unregisters it).
-struct Shared {
-    queue: Arc<EventQueue>,
-    waker: Arc<LoopWaker>,
-    reader: Mutex<Reader>,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Reader> {
-        self.reader.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Has `event_loop` watch the wake-up socket (once; a stream moved to another loop leaves
-    /// the old one, and the futures of the old one with it).
-    fn register(
-        self: &Arc<Self>,
-        py: Python<'_>,
-        event_loop: &Bound<'_, PyAny>,
-        reader: &mut Reader,
-    ) -> PyResult<()> {
-        if reader
-            .event_loop
-            .as_ref()
-            .is_some_and(|l| l.bind(py).is(event_loop))
-        {
-            return Ok(());
-        }
-        self.unregister(py, reader);
-        let callback = Readable {
-            shared: self.clone(),
-        };
-        event_loop.call_method1(
-            intern!(py, "add_reader"),
-            (self.waker.rx.as_raw_fd(), callback),
-        )?;
-        reader.event_loop = Some(event_loop.clone().unbind());
-        Ok(())
-    }
-
-    fn unregister(&self, py: Python<'_>, reader: &mut Reader) {
-        reader.waiting.clear();
-        if let Some(event_loop) = reader.event_loop.take() {
-            // Fails only on a closed loop, which watches nothing any more.
-            let _ = event_loop
-                .bind(py)
-                .call_method1(intern!(py, "remove_reader"), (self.waker.rx.as_raw_fd(),));
-        }
-    }
-
-    /// On the loop thread, when the wake-up socket is readable: serves the waiting futures in
-    /// order, one batch each, while events are queued.
-    fn serve(&self, py: Python<'_>) -> PyResult<()> {
-        self.waker.drain();
-        let mut reader = self.lock();
-        while let Some(front) = reader.waiting.front() {
-            let future = front.bind(py).clone();
-            if is_done(&future) {
-                reader.waiting.pop_front();
-                continue;
-            }
-            match self.queue.try_batch(BATCH) {
-                TryBatch::Ready(batch) => {
-                    reader.waiting.pop_front();
-                    // A conversion error reaches the reader (the batch would fail again).
-                    match events_to_py(py, batch) {
-                        Ok(value) => future.call_method1(intern!(py, "set_result"), (value,))?,
-                        Err(e) => future
-                            .call_method1(intern!(py, "set_exception"), (e.into_value(py),))?,
-                    };
-                }
-                TryBatch::Closed => {
-                    for waiting in reader.waiting.drain(..) {
-                        let waiting = waiting.bind(py);
-                        if !is_done(waiting) {
-                            let end = PyStopAsyncIteration::new_err(()).into_value(py);
-                            waiting.call_method1(intern!(py, "set_exception"), (end,))?;
-                        }
-                    }
-                    self.unregister(py, &mut reader);
-                    break;
-                }
-                TryBatch::Empty => break,
-            }
-        }
-        Ok(())
-    }
-}
-
-fn is_done(future: &Bound<'_, PyAny>) -> bool {
-    future
-        .call_method0(intern!(future.py(), "done"))
-        .and_then(|d| d.is_truthy())
-        .unwrap_or(true)
-}
-
-/// The loop's reader callback of a stream.
-#[pyclass(frozen)]
-struct Readable {
-    shared: Arc<Shared>,
-}
-
-#[pymethods]
-impl Readable {
-    fn __call__(&self, py: Python<'_>) -> PyResult<()> {
-        self.shared.serve(py)
     }
 }
 
@@ -334,4 +154,24 @@ fn events_to_py(py: Python<'_>, batch: Vec<Event>) -> PyResult<Bound<'_, PyAny>>
         list.append(dict)?;
     }
     Ok(list.into_any())
+}
+
+/// A batch on its way to Python; an empty one ends the iteration (the client was closed).
+struct Batch {
+    queue: Arc<EventQueue>,
+    batch: Vec<Event>,
+}
+
+impl Outcome for Batch {
+    fn resolve(self: Box<Self>, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        if self.batch.is_empty() {
+            return Err(PyStopAsyncIteration::new_err(()));
+        }
+        // A conversion error reaches the reader; the batch is not requeued (it would fail again).
+        Ok(events_to_py(py, self.batch)?.unbind())
+    }
+
+    fn abandon(self: Box<Self>) {
+        self.queue.requeue_front(self.batch);
+    }
 }

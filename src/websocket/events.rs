@@ -7,8 +7,8 @@
 //! burst.
 
 use std::collections::VecDeque;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, Weak};
 
 use serde::Serialize;
 use tokio::sync::Notify;
@@ -144,18 +144,10 @@ impl State {
     }
 }
 
-/// Told, on the thread that queues, that events are waiting or that the queue closed: how a
-/// reader that is not a tokio task learns of them (the binding wakes Python's event loop with
-/// it). Must not block.
-pub trait Listener: Send + Sync {
-    fn ready(&self);
-}
-
 /// Bounded, coalescing, multi-consumer-safe queue of events.
 pub struct EventQueue {
     state: Mutex<State>,
     notify: Notify,
-    listeners: Mutex<Vec<Weak<dyn Listener>>>,
     capacity: usize,
     dropped: AtomicU64,
 }
@@ -168,7 +160,6 @@ impl EventQueue {
                 closed: false,
             }),
             notify: Notify::new(),
-            listeners: Mutex::new(Vec::new()),
             capacity: capacity.max(2),
             dropped: AtomicU64::new(0),
         }
@@ -176,23 +167,6 @@ impl EventQueue {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Has `listener` told of every event queued from now on, and of the close (until it is
-    /// dropped).
-    pub fn listen(&self, listener: Weak<dyn Listener>) {
-        let mut listeners = self.listeners.lock().unwrap_or_else(|e| e.into_inner());
-        listeners.retain(|l| l.strong_count() > 0);
-        listeners.push(listener);
-    }
-
-    /// Wakes the tokio readers and tells the listeners.
-    fn wake(&self) {
-        self.notify.notify_one();
-        let listeners = self.listeners.lock().unwrap_or_else(|e| e.into_inner());
-        for listener in listeners.iter().filter_map(Weak::upgrade) {
-            listener.ready();
-        }
     }
 
     /// Queues an event (ignored once closed).
@@ -215,7 +189,7 @@ impl EventQueue {
             }
             s.events.push_back(event);
         }
-        self.wake();
+        self.notify.notify_one();
     }
 
     /// Puts a batch that could not be handed over (its reader was cancelled) back at the front,
@@ -241,7 +215,7 @@ impl EventQueue {
                 self.dropped.fetch_add(1, Ordering::Relaxed);
             }
         }
-        self.wake();
+        self.notify.notify_one();
     }
 
     /// Takes up to `max` events if some are queued, without waiting.
@@ -281,7 +255,7 @@ impl EventQueue {
     pub fn close(&self) {
         self.lock().closed = true;
         self.notify.notify_waiters();
-        self.wake();
+        self.notify.notify_one();
     }
 
     pub fn is_closed(&self) -> bool {
@@ -453,33 +427,6 @@ mod tests {
         assert!(waited.is_err());
         q.push(Event::Connected);
         assert_eq!(q.next_batch(8).await, vec![Event::Connected]);
-    }
-
-    #[test]
-    fn listeners_hear_of_every_push_and_the_close_until_dropped() {
-        struct Count(AtomicU64);
-        impl Listener for Count {
-            fn ready(&self) {
-                self.0.fetch_add(1, Ordering::SeqCst);
-            }
-        }
-        let q = EventQueue::new(8);
-        let count = std::sync::Arc::new(Count(AtomicU64::new(0)));
-        let weak = std::sync::Arc::downgrade(&count);
-        q.listen(weak as Weak<dyn Listener>);
-        q.push(Event::Connected);
-        q.push(sessions(1));
-        q.requeue_front(vec![Event::RestartRequired]);
-        q.close();
-        assert_eq!(count.0.load(Ordering::SeqCst), 4);
-        drop(count);
-        let later = std::sync::Arc::new(Count(AtomicU64::new(0)));
-        q.listen(std::sync::Arc::downgrade(&later) as Weak<dyn Listener>);
-        assert_eq!(
-            q.listeners.lock().expect("lock").len(),
-            1,
-            "dropped ones go"
-        );
     }
 
     #[test]
