@@ -28,6 +28,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=10.0,
         help="real seconds granted to hass.async_block_till_done() after setup",
     )
+    group.addoption(
+        "--bench-no-integration",
+        action="store_true",
+        help="load no integration (the hour: HA alone; per update: the plain-Python reference)",
+    )
+    group.addoption("--bench-events", type=int, default=1000, help="pushes per per-update figure")
+    group.addoption(
+        "--bench-profile", default=None, help="also profile the pushes into this pstats file"
+    )
 
 
 def integration_dir() -> Path:

@@ -68,6 +68,11 @@ class SimulatorThread:
 
         return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(_run(), self._loop))
 
+    def post(self, fn: Callable[[EmbySimulator], object]) -> None:
+        """Run `fn(sim)` on the simulator's loop soon, without waiting (the caller's loop does no
+        work for it, which the per-update figures rely on)."""
+        self._loop.call_soon_threadsafe(lambda: fn(self.sim) if self.sim is not None else None)
+
     def cpu_seconds(self) -> float:
         """CPU time (user + system) the simulator's thread has used."""
         ident = self._thread.ident

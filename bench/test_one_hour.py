@@ -310,6 +310,91 @@ def running_simulator() -> Iterator[SimulatorThread]:
         simulator.stop()
 
 
+async def set_up(
+    hass: HomeAssistant,
+    simulator: SimulatorThread,
+    *,
+    quiet: Quiet,
+    users: list[str],
+    wait_limit: float,
+    results: dict[str, Any],
+) -> tuple[ConfigEntry[Any], dict[str, int]]:
+    """The config flow (all users) and the entry's setup, counted; returns the entry and the
+    request counts once setup went quiet."""
+    sim = simulator.sim
+    assert sim is not None
+    # --- Config flow (all users), then the entry's setup --------------------------------
+    start_counts = await simulator.call(sim_counts)
+    setup_cpu, setup_sim_cpu = process_cpu(), simulator.cpu_seconds()
+    result: Any = await hass.config_entries.flow.async_init(DOMAIN, context={"source": "user"})
+    steps: list[dict[str, Any]] = []
+    choice = ""
+    before_last = start_counts
+    for _ in range(MAX_FLOW_STEPS):
+        if result["type"] is not FlowResultType.FORM:
+            break
+        assert not result.get("errors"), f"flow step {result['step_id']}: {result['errors']}"
+        shown = str(result["step_id"])
+        values, note = fill_form(result, sim.port, users)
+        choice = note or choice
+        before_last = await simulator.call(sim_counts)
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], values)
+        after = await simulator.call(sim_counts)
+        steps.append({"step": shown, "requests": sum(diff(after, before_last).values())})
+    assert result["type"] is FlowResultType.CREATE_ENTRY, f"flow ended with {result}"
+    assert choice, "the flow offered no user choice"
+    entry: ConfigEntry[Any] = result["result"]
+
+    async def _loaded() -> None:
+        while entry.state is not ConfigEntryState.LOADED:
+            assert entry.state not in (
+                ConfigEntryState.SETUP_ERROR,
+                ConfigEntryState.SETUP_RETRY,
+            ), f"setup failed: {entry.state} {entry.reason}"
+            await real_sleep(POLL)
+
+    loaded, _ = await run_bounded(_loaded(), SETUP_SETTLE_LIMIT)
+    assert loaded, f"entry not loaded after {SETUP_SETTLE_LIMIT} s: {entry.state}"
+
+    # --- HA's wait for pending tasks, right after setup ----------------------------------
+    returned, waited = await run_bounded(hass.async_block_till_done(), wait_limit)
+    results["block_till_done"] = {
+        "returned": returned,
+        "seconds": round(waited, 4),
+        "limit_seconds": wait_limit,
+        # What it was still waiting for (HA's own task set; informative only).
+        "waiting_for": sorted(task_name(t) for t in getattr(hass, "_tasks", ()) if not t.done()),
+    }
+
+    await quiet.wait(SETUP_SETTLE_LIMIT, quiet_for=QUIET_AFTER_SETUP)
+    quiet.adopt_pending()
+    setup_counts = await simulator.call(sim_counts)
+    setup_cpu, setup_sim_cpu = (
+        process_cpu() - setup_cpu,
+        simulator.cpu_seconds() - setup_sim_cpu,
+    )
+    flow_requests = diff(before_last, start_counts)
+    setup_requests = diff(setup_counts, before_last)
+    results["config_flow"] = {
+        "steps": steps,
+        "user_choice": choice,
+        "requests": sum(flow_requests.values()),
+        "by_endpoint": flow_requests,
+    }
+    results["setup"] = {
+        "requests": sum(setup_requests.values()),
+        "by_endpoint": setup_requests,
+        "with_flow": sum(diff(setup_counts, start_counts).values()),
+        "long_lived_tasks": sorted(task_name(task) for task in quiet.long_lived),
+        "cpu_seconds": {
+            "process": round(setup_cpu, 3),
+            "simulator": round(setup_sim_cpu, 3),
+            "home_assistant": round(setup_cpu - setup_sim_cpu, 3),
+        },
+    }
+    return entry, setup_counts
+
+
 @pytest.mark.freeze_time("2026-11-24 12:00:00+00:00")
 async def test_one_hour(
     freezer: FrozenDateTimeFactory,
@@ -319,15 +404,25 @@ async def test_one_hour(
     request: pytest.FixtureRequest,
 ) -> None:
     """Set up through the config flow, then one hour of playback; write the figures."""
+    # The test harness runs the loop in asyncio debug mode, which records a stack trace with every
+    # handle and future; a running Home Assistant does not, and neither does this figure.
+    asyncio.get_running_loop().set_debug(False)
     option = request.config.getoption
     out = Path(option("--bench-out"))
     seconds, step = int(option("--bench-seconds")), int(option("--bench-step"))
     wait_limit = float(option("--bench-wait-limit"))
+    # Without an integration the hour is Home Assistant alone: what scripts/bench subtracts to get
+    # an integration's own CPU.
+    alone = bool(option("--bench-no-integration"))
     integration = integration_dir()
-    manifest = json.loads((integration / "manifest.json").read_text())
+    manifest = (
+        {"domain": DOMAIN} if alone else json.loads((integration / "manifest.json").read_text())
+    )
     results: dict[str, Any] = {
         "label": option("--bench-label"),
-        "integration": {
+        "integration": None
+        if alone
+        else {
             "path": str(integration),
             "domain": manifest["domain"],
             "version": manifest.get("version"),
@@ -351,77 +446,13 @@ async def test_one_hour(
         quiet = Quiet(simulator)
         users = [str(getattr(user, "id", user)) for user in getattr(sim, "users", [])]
 
-        # --- Config flow (all users), then the entry's setup --------------------------------
-        start_counts = await simulator.call(sim_counts)
-        setup_cpu, setup_sim_cpu = process_cpu(), simulator.cpu_seconds()
-        result: Any = await hass.config_entries.flow.async_init(DOMAIN, context={"source": "user"})
-        steps: list[dict[str, Any]] = []
-        choice = ""
-        before_last = start_counts
-        for _ in range(MAX_FLOW_STEPS):
-            if result["type"] is not FlowResultType.FORM:
-                break
-            assert not result.get("errors"), f"flow step {result['step_id']}: {result['errors']}"
-            shown = str(result["step_id"])
-            values, note = fill_form(result, sim.port, users)
-            choice = note or choice
-            before_last = await simulator.call(sim_counts)
-            result = await hass.config_entries.flow.async_configure(result["flow_id"], values)
-            after = await simulator.call(sim_counts)
-            steps.append({"step": shown, "requests": sum(diff(after, before_last).values())})
-        assert result["type"] is FlowResultType.CREATE_ENTRY, f"flow ended with {result}"
-        assert choice, "the flow offered no user choice"
-        entry: ConfigEntry[Any] = result["result"]
-
-        async def _loaded() -> None:
-            while entry.state is not ConfigEntryState.LOADED:
-                assert entry.state not in (
-                    ConfigEntryState.SETUP_ERROR,
-                    ConfigEntryState.SETUP_RETRY,
-                ), f"setup failed: {entry.state} {entry.reason}"
-                await real_sleep(POLL)
-
-        loaded, _ = await run_bounded(_loaded(), SETUP_SETTLE_LIMIT)
-        assert loaded, f"entry not loaded after {SETUP_SETTLE_LIMIT} s: {entry.state}"
-
-        # --- HA's wait for pending tasks, right after setup ----------------------------------
-        returned, waited = await run_bounded(hass.async_block_till_done(), wait_limit)
-        results["block_till_done"] = {
-            "returned": returned,
-            "seconds": round(waited, 4),
-            "limit_seconds": wait_limit,
-            # What it was still waiting for (HA's own task set; informative only).
-            "waiting_for": sorted(
-                task_name(t) for t in getattr(hass, "_tasks", ()) if not t.done()
-            ),
-        }
-
-        await quiet.wait(SETUP_SETTLE_LIMIT, quiet_for=QUIET_AFTER_SETUP)
-        quiet.adopt_pending()
-        setup_counts = await simulator.call(sim_counts)
-        setup_cpu, setup_sim_cpu = (
-            process_cpu() - setup_cpu,
-            simulator.cpu_seconds() - setup_sim_cpu,
-        )
-        flow_requests = diff(before_last, start_counts)
-        setup_requests = diff(setup_counts, before_last)
-        results["config_flow"] = {
-            "steps": steps,
-            "user_choice": choice,
-            "requests": sum(flow_requests.values()),
-            "by_endpoint": flow_requests,
-        }
-        results["setup"] = {
-            "requests": sum(setup_requests.values()),
-            "by_endpoint": setup_requests,
-            "with_flow": sum(diff(setup_counts, start_counts).values()),
-            "long_lived_tasks": sorted(task_name(task) for task in quiet.long_lived),
-            "cpu_seconds": {
-                "process": round(setup_cpu, 3),
-                "simulator": round(setup_sim_cpu, 3),
-                "home_assistant": round(setup_cpu - setup_sim_cpu, 3),
-            },
-        }
+        if alone:
+            setup_counts = await simulator.call(sim_counts)
+            entry: ConfigEntry[Any] | None = None
+        else:
+            entry, setup_counts = await set_up(
+                hass, simulator, quiet=quiet, users=users, wait_limit=wait_limit, results=results
+            )
 
         # --- One hour ------------------------------------------------------------------------
         cpu_before, sim_cpu_before = process_cpu(), simulator.cpu_seconds()
@@ -468,9 +499,11 @@ async def test_one_hour(
             "long_lived_tasks": sorted(task_name(task) for task in quiet.long_lived),
         }
         results["simulator"] = await simulator.call(sim_stats)
-        results["entry_state_after_hour"] = str(entry.state)
+        results["entry_state_after_hour"] = None if entry is None else str(entry.state)
 
         await hass.async_add_executor_job(write_results, out, results)
+        if entry is None:
+            return
 
         unloaded, unload_seconds = await run_bounded(
             hass.config_entries.async_unload(entry.entry_id), SETUP_SETTLE_LIMIT

@@ -25,6 +25,7 @@ from .auth import SECRET_PARAMETERS, Identity, identify, remote_address
 from .clients import Session
 from .config import Fault, SimulatorConfig
 from .controls import SimulatorControls
+from .hostile import Hostile, rewrite
 from .models import User
 from .query import QueryError
 from .rest import ApiError, Ctx, RestApi, json_response, match
@@ -78,6 +79,8 @@ class EmbySimulator(SimulatorControls):
             self.state.hub, self.state.faults, self.state.sessions.end_api_session
         )
         self.api = RestApi(self.state, self)
+        self.hostile: Hostile | None = None
+        """A body fault on some routes (`emby_simulator.hostile`)."""
         self._app = web.Application(client_max_size=8 * 1024 * 1024)
         self._app.router.add_route("*", "/{tail:.*}", self._dispatch)
         self._runner: web.AppRunner | None = None
@@ -289,6 +292,8 @@ class EmbySimulator(SimulatorControls):
                 response = web.Response(status=err.status, text=err.text, content_type="text/plain")
             except QueryError as err:
                 response = web.Response(status=400, text=str(err), content_type="text/plain")
+            if (hostile := self.hostile) is not None and hostile.applies_to(template):
+                response = await rewrite(hostile, request, response, self.config.api_key)
             if (
                 fault is not None
                 and fault.malformed_json

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
+pub use crate::body::MAX_BODY_BYTES;
+use crate::body::{BodyError, read_capped, too_large_reason};
 use crate::cache::{CacheKind, Caches, Clock, SystemClock};
 use crate::coalesce::{AnyArc, SingleFlight};
 use crate::config::ClientConfig;
@@ -203,7 +205,9 @@ pub(crate) struct Inner {
     pub(crate) config: ClientConfig,
     base: url::Url,
     auth_header: String,
-    http: reqwest::Client,
+    /// The connection pool; dropped by `close()` so that no keep-alive connection outlives the
+    /// client (an entry reloaded 50 times left 100 idle connections behind for a minute).
+    http: std::sync::RwLock<Option<reqwest::Client>>,
     tls: Arc<rustls::ClientConfig>,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) lifecycle: Arc<Lifecycle>,
@@ -260,6 +264,7 @@ impl EmbyClient {
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
             .pool_idle_timeout(Duration::from_secs(60))
             .pool_max_idle_per_host(8)
+            .redirect(crate::redirect::policy(&base))
             .no_proxy()
             .user_agent(format!(
                 "{}/{} embymedia_core/{}",
@@ -276,7 +281,7 @@ impl EmbyClient {
                 auth_header: config.authorization_header(),
                 config,
                 base,
-                http,
+                http: std::sync::RwLock::new(Some(http)),
                 tls,
                 metrics,
                 lifecycle: Lifecycle::new(),
@@ -334,6 +339,13 @@ impl EmbyClient {
     /// Stops every request and background task and waits for them; idempotent.
     pub async fn close(&self) {
         self.inner.lifecycle.close().await;
+        // Every request has ended: the pool and its idle connections go now, not when the
+        // last handle of the client is dropped.
+        self.inner
+            .http
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
         // Ends what was started on the client (the WebSocket's event stream).
         if let Some(ws) = self.inner.websocket.get() {
             ws.closed();
@@ -391,7 +403,12 @@ impl EmbyClient {
         // leaving it): the request's own work starts on the runtime.
         tokio::task::yield_now().await;
         let started = Instant::now();
-        let result = self.inner.lifecycle.run(self.send_inner(call)).await;
+        let result = self
+            .inner
+            .lifecycle
+            .run(self.send_inner(call))
+            .await
+            .map_err(|e| self.scrub(e));
         let ok = result.is_ok();
         if !matches!(result, Err(Error::Closed)) {
             self.inner
@@ -415,9 +432,14 @@ impl EmbyClient {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
         };
-        let mut req = self
+        let http = self
             .inner
             .http
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+            .ok_or(Error::Closed)?;
+        let mut req = http
             .request(method, url)
             .timeout(timeout)
             .header("X-Emby-Token", self.inner.config.api_key.expose())
@@ -444,19 +466,22 @@ impl EmbyClient {
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = resp.bytes().await.map_err(|e| {
-            if e.is_timeout() {
-                Error::Timeout {
+        let body = read_capped(resp, MAX_BODY_BYTES)
+            .await
+            .map_err(|e| match e {
+                BodyError::TooLarge => Error::UnexpectedResponse {
+                    endpoint: endpoint.template().to_owned(),
+                    reason: too_large_reason(),
+                },
+                BodyError::Transport(e) if e.is_timeout() => Error::Timeout {
                     url: self.describe(endpoint),
                     timeout,
-                }
-            } else {
-                Error::InvalidJson {
+                },
+                BodyError::Transport(e) => Error::InvalidJson {
                     endpoint: endpoint.template().to_owned(),
                     reason: format!("truncated body ({})", redact(&error_chain(&e))),
-                }
-            }
-        })?;
+                },
+            })?;
         match status {
             200..=299 => Ok((body, content_type)),
             401 | 403 => Err(Error::InvalidAuth {
@@ -486,6 +511,12 @@ impl EmbyClient {
         if e.is_timeout() {
             return Error::Timeout { url, timeout };
         }
+        if let Some(reason) = crate::redirect::refused_redirect(e) {
+            return Error::UnexpectedResponse {
+                endpoint: endpoint.template().to_owned(),
+                reason,
+            };
+        }
         let reason = redact(&error_chain(e));
         if let Some(tls) = crate::tls::find_error(e) {
             return Error::Ssl {
@@ -500,6 +531,11 @@ impl EmbyClient {
             };
         }
         Error::CannotConnect { url, reason }
+    }
+
+    /// `e` without the key, in any form (the server may echo it in a body serde quotes).
+    fn scrub(&self, e: Error) -> Error {
+        e.scrubbed(self.inner.config.api_key.expose())
     }
 
     /// GET + JSON parse, through the cache named by `policy` and always coalesced.
@@ -533,7 +569,8 @@ impl EmbyClient {
                 let endpoint = call.endpoint;
                 let (body, ct) = client.send(&call).await?;
                 let value = parse(&body, ct.as_deref(), endpoint)
-                    .inspect_err(|_| client.inner.metrics.record_api_unusable(endpoint))?;
+                    .inspect_err(|_| client.inner.metrics.record_api_unusable(endpoint))
+                    .map_err(|e| client.scrub(e))?;
                 Ok(Arc::new(value) as AnyArc)
             }
         };
@@ -575,6 +612,7 @@ impl EmbyClient {
         let (body, ct) = self.send(&call).await?;
         parse_json(&body, ct.as_deref(), endpoint)
             .inspect_err(|_| self.inner.metrics.record_api_unusable(endpoint))
+            .map_err(|e| self.scrub(e))
     }
 
     /// POST whose JSON answer is optional: `None` when the body is empty (Emby documents a
@@ -590,6 +628,7 @@ impl EmbyClient {
         }
         parse_json(&body, ct.as_deref(), endpoint)
             .inspect_err(|_| self.inner.metrics.record_api_unusable(endpoint))
+            .map_err(|e| self.scrub(e))
             .map(Some)
     }
 

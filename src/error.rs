@@ -112,6 +112,65 @@ pub fn redact(text: &str) -> String {
     out
 }
 
+/// Scrubs anything that might hold the key: query-style keys ([`redact`]) and the literal key
+/// value itself (a server can echo it in an error body, a frame, or a value serde quotes). The
+/// one scrubbing function of the REST and the WebSocket paths.
+pub fn scrub(text: &str, key: &str) -> String {
+    let redacted = redact(text);
+    if key.len() >= 4 && redacted.contains(key) {
+        redacted.replace(key, "REDACTED")
+    } else {
+        redacted
+    }
+}
+
+impl Error {
+    /// This error with [`scrub`] applied to every text it carries.
+    pub fn scrubbed(self, key: &str) -> Self {
+        let s = |text: String| scrub(&text, key);
+        match self {
+            Error::InvalidHost(t) => Error::InvalidHost(s(t)),
+            Error::InvalidArgument(t) => Error::InvalidArgument(s(t)),
+            Error::CannotConnect { url, reason } => Error::CannotConnect {
+                url: s(url),
+                reason: s(reason),
+            },
+            Error::Timeout { url, timeout } => Error::Timeout {
+                url: s(url),
+                timeout,
+            },
+            Error::Ssl { url, reason } => Error::Ssl {
+                url: s(url),
+                reason: s(reason),
+            },
+            Error::InvalidAuth { endpoint, status } => Error::InvalidAuth {
+                endpoint: s(endpoint),
+                status,
+            },
+            Error::NotFound { endpoint } => Error::NotFound {
+                endpoint: s(endpoint),
+            },
+            Error::Server { endpoint, status } => Error::Server {
+                endpoint: s(endpoint),
+                status,
+            },
+            Error::InvalidJson { endpoint, reason } => Error::InvalidJson {
+                endpoint: s(endpoint),
+                reason: s(reason),
+            },
+            Error::HtmlPage { endpoint, status } => Error::HtmlPage {
+                endpoint: s(endpoint),
+                status,
+            },
+            Error::UnexpectedResponse { endpoint, reason } => Error::UnexpectedResponse {
+                endpoint: s(endpoint),
+                reason: s(reason),
+            },
+            Error::Closed => Error::Closed,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,5 +192,23 @@ mod tests {
             "no secrets here, é ünïcode"
         );
         assert_eq!(redact("mytoken=1"), "mytoken=1");
+    }
+
+    #[test]
+    fn scrub_hides_the_literal_key_in_every_variant() {
+        let key = "k3y/with&odd=chars";
+        let s = scrub(
+            r#"{"Echo":"k3y/with&odd=chars"} ws://h/embywebsocket?api_key=k3y"#,
+            key,
+        );
+        assert!(!s.contains("k3y"), "{s}");
+        let e = Error::UnexpectedResponse {
+            endpoint: format!("/Users/{key}"),
+            reason: format!("invalid type: string \"{key}\""),
+        }
+        .scrubbed(key);
+        assert!(!format!("{e} {e:?}").contains(key), "{e:?}");
+        // Too short to tell from ordinary text: left alone.
+        assert_eq!(scrub("abc", "abc"), "abc");
     }
 }

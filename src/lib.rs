@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod api;
 pub mod arguments;
+pub mod body;
 pub mod browse;
 pub mod cache;
 pub mod client;
@@ -20,6 +21,7 @@ pub mod metadata;
 pub mod metrics;
 pub mod models;
 pub mod playback;
+mod redirect;
 pub mod tls;
 pub mod urls;
 pub mod websocket;

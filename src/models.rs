@@ -47,6 +47,8 @@ macro_rules! model {
 // Models of the metadata, playlist and collection, live TV and administration endpoints.
 mod rest;
 pub use rest::*;
+#[doc(hidden)]
+pub mod oracle;
 
 model! {
     /// `GET /System/Info/Public` (no authentication needed).

@@ -4,8 +4,10 @@ Tests drive the real integration and the real Rust core against `emby_simulator`
 nothing of our own is mocked.
 """
 
+import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+import traceback
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -145,3 +147,110 @@ def find_device(hass: HomeAssistant) -> FindDevice:
         )
 
     return _find
+
+
+# -- The API key never leaks (issue 14) --------------------------------------------------------
+# Checked in every test: log records (tracebacks included), state attributes (entity pictures and
+# every URL handed to the frontend), event payloads, diagnostics dumps, browse-media payloads,
+# Home Assistant exceptions and the reason of a config entry that failed to set up. The server's
+# own records (the simulator and aiohttp's access log, which shows the WebSocket URL it was asked
+# for) are not the integration's and are left out.
+SERVER_SIDE_LOGGERS = ("emby_simulator", "aiohttp.access", "aiohttp.server")
+
+
+class _KeyLeaks(logging.Handler):
+    """Collects every place a key was seen."""
+
+    def __init__(self, keys: set[str]) -> None:
+        super().__init__(logging.NOTSET)
+        self.keys = keys
+        self.leaks: list[str] = []
+
+    def check(self, where: str, value: object) -> None:
+        text = value if isinstance(value, str) else repr(value)
+        if any(key in text for key in self.keys):
+            self.leaks.append(f"{where}: {text[:300]}")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name.startswith(SERVER_SIDE_LOGGERS):
+            return
+        try:
+            message = record.getMessage()
+        except Exception:
+            message = str(record.msg)
+        if record.exc_info and record.exc_info[1] is not None:
+            message += " " + "".join(traceback.format_exception(record.exc_info[1]))
+        self.check(f"log record {record.name}", message)
+
+
+@pytest.fixture(autouse=True)
+def api_key_never_leaks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail the test if the API key shows anywhere Home Assistant keeps or shows things."""
+    from homeassistant.components import diagnostics  # noqa: F401 - loaded for the platform
+    from homeassistant.components.media_player import BrowseMedia
+    from homeassistant.core import EventBus, State
+    from homeassistant.exceptions import HomeAssistantError
+
+    from custom_components.embymedia import diagnostics as our_diagnostics
+
+    guard = _KeyLeaks({API_KEY})
+    root = logging.getLogger()
+    root.addHandler(guard)
+
+    state_init = State.__init__
+
+    def _state_init(
+        self: State, entity_id: str, state: str, attributes: Any = None, *args: Any, **kwargs: Any
+    ) -> None:
+        guard.check(f"state of {entity_id}", (state, dict(attributes or {})))
+        state_init(self, entity_id, state, attributes, *args, **kwargs)
+
+    fire = EventBus.async_fire_internal
+
+    def _fire(
+        self: EventBus, event_type: Any, event_data: Any = None, *args: Any, **kwargs: Any
+    ) -> None:
+        guard.check(f"event {event_type}", event_data)
+        fire(self, event_type, event_data, *args, **kwargs)
+
+    error_init = HomeAssistantError.__init__
+
+    def _error_init(self: HomeAssistantError, *args: Any, **kwargs: Any) -> None:
+        guard.check(f"{type(self).__name__}", (args, kwargs.get("translation_placeholders")))
+        error_init(self, *args, **kwargs)
+
+    as_dict = BrowseMedia.as_dict
+
+    def _as_dict(self: BrowseMedia, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        result = as_dict(self, *args, **kwargs)
+        guard.check("browse media", result)
+        return result
+
+    dump = our_diagnostics.async_get_config_entry_diagnostics
+
+    async def _dump(hass: HomeAssistant, entry: ConfigEntry) -> Any:
+        result = await dump(hass, entry)
+        guard.check("diagnostics", result)
+        return result
+
+    monkeypatch.setattr(State, "__init__", _state_init)
+    monkeypatch.setattr(EventBus, "async_fire_internal", _fire)
+    monkeypatch.setattr(HomeAssistantError, "__init__", _error_init)
+    monkeypatch.setattr(BrowseMedia, "as_dict", _as_dict)
+    monkeypatch.setattr(our_diagnostics, "async_get_config_entry_diagnostics", _dump)
+    try:
+        yield
+    finally:
+        root.removeHandler(guard)
+    assert not guard.leaks, "the API key leaked:\n" + "\n".join(guard.leaks[:10])
+
+
+@pytest.fixture(autouse=True)
+def entry_reasons_never_show_the_key(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The reason a config entry shows after a failed setup carries no key (tests with hass)."""
+    yield
+    if "hass" not in request.fixturenames:
+        return
+    hass: HomeAssistant = request.getfixturevalue("hass")
+    for entry in hass.config_entries.async_entries():
+        assert API_KEY not in (entry.reason or ""), entry.reason

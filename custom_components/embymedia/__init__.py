@@ -1,11 +1,12 @@
 """The Emby Media integration: Emby clients as media players, remotes and notify targets."""
 
 import asyncio
+from typing import TYPE_CHECKING
 
-from embymedia_core import EmbyError, InvalidHostError
+from embymedia_core import EmbyAuthError, EmbyClient, EmbyError, InvalidHostError
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
@@ -26,6 +27,9 @@ from .events import async_run_event_loop
 from .extra_coordinators import EmbyExtraCoordinators
 from .images import async_register_image_view
 from .options import EmbyOptions, async_get_device_id, create_client
+
+if TYPE_CHECKING:
+    from embymedia_core import User
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -64,9 +68,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
 
     # Runs on unload and when setup fails below: stops the core's tasks and its connections.
     entry.async_on_unload(_async_close)
-    entry.async_on_unload(
-        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_close_on_stop)
-    )
+    # A plain listener, not listen_once: unloading after the stop event fired would remove a
+    # once-listener that is already gone, which Home Assistant logs as an error. Closing twice
+    # is harmless.
+    entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, _async_close_on_stop))
 
     # The server answer first: it proves the key (401 -> reauth) and names the server device.
     server = EmbyServerCoordinator(hass, entry, client)
@@ -75,14 +80,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
 
     options = EmbyOptions.from_entry(entry)
     user_id = options.user_id
-    try:
-        users = await client.get_users()
-    except EmbyError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key=error_translation_key(err, "update_failed"),
-            translation_placeholders={"error": str(err)},
-        ) from err
+    users = await _async_get_users(client)
     # Counts that need a user (artists, collections, per library): the entry's, else an admin.
     admins = [user["id"] for user in users if user["is_administrator"] and not user["is_disabled"]]
     counting_user = user_id or next(iter(admins), None)
@@ -131,6 +129,23 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
     else:
         LOGGER.debug("WebSocket disabled: polling sessions every %s", sessions.update_interval)
     return True
+
+
+async def _async_get_users(client: EmbyClient) -> list[User]:
+    """The server's users (the counting user, the discovery coordinators), failing as the first
+    refreshes do: a rejected key starts reauthentication, anything else is retried later."""
+    try:
+        return await client.get_users()
+    except EmbyAuthError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        ) from err
+    except EmbyError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key=error_translation_key(err, "update_failed"),
+            translation_placeholders={"error": str(err)},
+        ) from err
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool:

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, override
+from typing import TYPE_CHECKING, Any, Final, override
 
-from embymedia_core import EmbyAuthError, EmbyClient, EmbyError
+from embymedia_core import EmbyAuthError, EmbyClient, EmbyClosedError, EmbyError
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
@@ -62,6 +62,10 @@ LAST_SEEN_SAVE_DELAY = 60.0
 
 
 type EmbyConfigEntry = ConfigEntry[EmbyRuntimeData]
+
+# Before Home Assistant 2026.8 a device could belong to several config entries (two servers that
+# see the same client share its device); since then each entry has its own.
+_SHARED_DEVICES: Final = not hasattr(dr.DeviceEntry, "config_entry_id")
 
 
 def is_web_player(session: Session) -> bool:
@@ -181,6 +185,15 @@ class EmbyCoordinator[DataT](DataUpdateCoordinator[DataT]):
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
             ) from err
+        except EmbyClosedError as err:
+            # Home Assistant is stopping or the entry unloading: the data stays as it was, and
+            # an error here would only be noise in the log of a shutdown.
+            if self.data is None:
+                raise UpdateFailed(
+                    translation_domain=DOMAIN, translation_key="client_closed"
+                ) from err
+            LOGGER.debug("%s: the client closed during a refresh", self.name)
+            return self.data
         except EmbyError as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
@@ -336,15 +349,25 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
     @callback
     def async_apply_session(self, session: Session, *, ended: bool = False) -> None:
         """Take one session from a playback or session-ended event."""
-        if not self._track(session):
-            return
-        data = dict(self.data or {})
-        device_id = session.device_id
-        if ended or not self._wanted(session):
-            data.pop(device_id, None)
-        else:
-            data[device_id] = session
-        self._async_push(data)
+        self.async_apply_sessions([(session, ended)])
+
+    @callback
+    def async_apply_sessions(self, changes: Iterable[tuple[Session, bool]]) -> None:
+        """Take the sessions of a run of playback and session-ended events, in order (`True`:
+        the session ended). One copy of the data and one update for the whole run, however
+        many events it had: a burst costs what one event does."""
+        data: dict[str, Session] | None = None
+        for session, ended in changes:
+            if not self._track(session):
+                continue
+            if data is None:
+                data = dict(self.data or {})
+            if ended or not self._wanted(session):
+                data.pop(session.device_id, None)
+            else:
+                data[session.device_id] = session
+        if data is not None:
+            self._async_push(data)
 
     @callback
     @override
@@ -392,7 +415,14 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
                     remove = seen < purge_before
             if remove:
                 LOGGER.debug("Removing device %s (%s)", device.name, device_id)
-                device_registry.async_remove_device(device.id)
+                if _SHARED_DEVICES:
+                    # Another server's entry may share the device (same DeviceId): take only
+                    # this entry off it; the registry deletes it once no entry is left.
+                    device_registry.async_update_device(
+                        device.id, remove_config_entry_id=self.config_entry.entry_id
+                    )
+                else:
+                    device_registry.async_remove_device(device.id)
 
     async def async_save_last_seen(self) -> None:
         """Write the last-seen bookkeeping now (unload)."""

@@ -1,5 +1,6 @@
 """The WebSocket event loop and the handler that applies each event to the coordinators."""
 
+import asyncio
 import copy
 from collections.abc import Coroutine, Iterable
 from typing import TYPE_CHECKING, Any
@@ -107,10 +108,58 @@ class EmbyEventHandler:
             self._spawn(extra.devices.async_request_refresh(), f"{DOMAIN} devices refresh")
 
     @callback
+    def async_handle_batch(self, batch: list[Event]) -> None:
+        """Dispatch a batch: each run of session events is applied as one update (in order,
+        flushed before any other event), so the work per batch follows what changed rather
+        than how many frames said it."""
+        run: list[tuple[Session, bool]] = []
+        for event in batch:
+            if (change := self._session_change(event)) is not None:
+                run.append(change)
+                self._after_session_change(event)
+                continue
+            self._apply_run(run)
+            run = []
+            self.async_handle(event)
+        self._apply_run(run)
+
+    @callback
+    def _apply_run(self, run: list[tuple[Session, bool]]) -> None:
+        if run:
+            known = len(self.runtime.sessions.known_devices)
+            self.runtime.sessions.async_apply_sessions(run)
+            self._new_devices(known)
+
+    @staticmethod
+    def _session_change(event: Event) -> tuple[Session, bool] | None:
+        """The session an event carries and whether it ended (None: not a session event)."""
+        match event["type"]:
+            case "playback_start" | "playback_progress":
+                return event["session"], False
+            case "playback_stopped":
+                return stopped_session(event["session"]), False
+            case "session_ended":
+                return event["session"], True
+            case _:
+                return None
+
+    def _after_session_change(self, event: Event) -> None:
+        """What a session event causes besides the session itself."""
+        if (
+            event["type"] == "playback_stopped"
+            and (user_id := event["session"].user_id) is not None
+        ):
+            self._refresh_discovery(USER_EVENT_ROWS, [user_id])
+
+    @callback
     def async_handle(self, event: Event) -> None:
         """Dispatch one event; each refreshes exactly the data it can change."""
         runtime = self.runtime
         sessions = runtime.sessions
+        if (change := self._session_change(event)) is not None:
+            self._apply_run([change])
+            self._after_session_change(event)
+            return
         match event["type"]:
             case "connected":
                 self.async_set_connected(True)
@@ -120,16 +169,6 @@ class EmbyEventHandler:
                 known = len(sessions.known_devices)
                 sessions.async_set_sessions(event["sessions"])
                 self._new_devices(known)
-            case "playback_start" | "playback_progress":
-                known = len(sessions.known_devices)
-                sessions.async_apply_session(event["session"])
-                self._new_devices(known)
-            case "playback_stopped":
-                sessions.async_apply_session(stopped_session(event["session"]))
-                if (user_id := event["session"].user_id) is not None:
-                    self._refresh_discovery(USER_EVENT_ROWS, [user_id])
-            case "session_ended":
-                sessions.async_apply_session(event["session"], ended=True)
             case "library_changed":
                 self._spawn(runtime.library.async_request_refresh(), f"{DOMAIN} library refresh")
                 self._refresh_discovery(LIBRARY_EVENT_ROWS)
@@ -171,8 +210,10 @@ async def async_run_event_loop(
         async for batch in runtime.client.events(
             sessions_interval_ms=interval_ms, scheduled_tasks_interval_ms=TASKS_INTERVAL_MS
         ):
-            for event in batch:
-                handler.async_handle(event)
+            handler.async_handle_batch(batch)
+            # While events keep coming, the core hands over queued batches without a wait:
+            # give Home Assistant's loop its turn after each one.
+            await asyncio.sleep(0)
     except EmbyClosedError:
         pass
     except EmbyError as err:

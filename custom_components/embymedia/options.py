@@ -1,6 +1,7 @@
 """What a config entry says: its options (defaults and ranges declared once, read by the
 coordinators and shown by the options flow) and the core client built from its data."""
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Self
@@ -38,6 +39,7 @@ from .const import (
     DEFAULT_SSL,
     DEFAULT_VERIFY_SSL,
     DEVICE_ID_PREFIX,
+    LOGGER,
 )
 
 # Seconds the core waits for one HTTP request (a module constant so tests can shorten it).
@@ -102,7 +104,47 @@ BOOLEAN_DEFAULTS: Final[Mapping[str, bool]] = {
 
 
 def _number(options: Mapping[str, Any], option: NumberOption) -> int:
-    return int(options.get(option.key, option.default))
+    """The option in its range. A value stored by an older version or edited by hand that is out
+    of range is clamped, one that is no number at all takes the default, each with a warning."""
+    raw = options.get(option.key, option.default)
+    try:
+        number = float(raw)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number) or isinstance(raw, bool):
+        LOGGER.warning(
+            "Option %s is %r, not a number: using %s %s",
+            option.key,
+            raw,
+            option.default,
+            option.unit,
+        )
+        return option.default
+    value = min(max(round(number), option.minimum), option.maximum)
+    if value != number:
+        LOGGER.warning(
+            "Option %s is %r, outside %s-%s %s: using %s",
+            option.key,
+            raw,
+            option.minimum,
+            option.maximum,
+            option.unit,
+            value,
+        )
+    return value
+
+
+def _device_ids(options: Mapping[str, Any]) -> frozenset[str]:
+    """Ignored clients: a list of device ids; anything else stored there is dropped."""
+    raw = options.get(CONF_IGNORED_DEVICES, ())
+    if isinstance(raw, list | tuple | set | frozenset):
+        ids = frozenset(item for item in raw if isinstance(item, str) and item)
+        if len(ids) == len(raw):
+            return ids
+    else:
+        ids = frozenset()
+    LOGGER.warning("Option %s is %r: only its device ids are kept", CONF_IGNORED_DEVICES, raw)
+    return ids
 
 
 def _boolean(options: Mapping[str, Any], key: str) -> bool:
@@ -141,7 +183,7 @@ class EmbyOptions:
             server_scan_interval=_number(options, SERVER_SCAN_INTERVAL),
             enable_discovery_sensors=_boolean(options, CONF_ENABLE_DISCOVERY_SENSORS),
             user_id=user_id or None,
-            ignored_devices=frozenset(options.get(CONF_IGNORED_DEVICES, ())),
+            ignored_devices=_device_ids(options),
             ignore_web_players=_boolean(options, CONF_IGNORE_WEB_PLAYERS),
             purge_after_days=_number(options, PURGE_AFTER_DAYS),
             max_streaming_bitrate=_number(options, MAX_STREAMING_BITRATE),

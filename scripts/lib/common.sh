@@ -4,6 +4,8 @@
 EMBYMEDIA_CACHE="${EMBYMEDIA_CACHE:-/var/cache/embymedia}"
 TOOLS_VENV="$EMBYMEDIA_CACHE/host-tools"
 MATURIN_VERSION="1.16.0"
+# zig, the cross linker of scripts/wheels, from its PyPI package (no download of a toolchain).
+ZIGLANG_VERSION="0.17.1"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -18,6 +20,16 @@ ensure_host_tools() {
             python3 -m venv "$TOOLS_VENV"
             "$TOOLS_VENV/bin/pip" install -q "maturin==$MATURIN_VERSION"
         } >&2
+    fi
+}
+
+# zig for `maturin build --zig` (scripts/wheels): the ziglang package in the host tools venv, where
+# maturin finds it as `python3 -m ziglang` with that venv first on PATH.
+ensure_zig() {
+    ensure_host_tools
+    if [ "$("$TOOLS_VENV/bin/python" -m ziglang version 2>/dev/null)" != "$ZIGLANG_VERSION" ]; then
+        log "installing zig (ziglang $ZIGLANG_VERSION) into $TOOLS_VENV" >&2
+        "$TOOLS_VENV/bin/pip" install -q "ziglang==$ZIGLANG_VERSION" >&2
     fi
 }
 

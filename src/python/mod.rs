@@ -50,9 +50,13 @@ fn shutdown_all(py: Python<'_>) {
 /// Routes the crate's `log` records to Python's `logging` (loggers `embymedia_core.*`). Other
 /// crates' records (reqwest, hyper, rustls) are dropped: their messages may carry URLs and the
 /// core reports their failures itself. Records stop at interpreter exit (`handover`).
+///
+/// Levels are not cached: each record asks its Python logger, so a level changed at runtime
+/// (Home Assistant's "enable debug logging") applies to the next record. The core logs per
+/// failed request and per connection change, never per frame, so the lookup costs nothing.
 fn init_logging(py: Python<'_>) {
     use log::LevelFilter;
-    let Ok(logger) = pyo3_log::Logger::new(py, pyo3_log::Caching::LoggersAndLevels) else {
+    let Ok(logger) = pyo3_log::Logger::new(py, pyo3_log::Caching::Loggers) else {
         return;
     };
     let logger = logger

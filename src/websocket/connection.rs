@@ -10,7 +10,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 use crate::config::ClientConfig;
-use crate::error::redact;
+pub use crate::error::scrub;
 
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -33,17 +33,6 @@ pub fn websocket_url(config: &ClientConfig) -> Result<url::Url, String> {
 /// The WebSocket URL without its query (safe to log).
 pub fn display_url(config: &ClientConfig) -> String {
     format!("{}/embywebsocket", config.address.ws_base())
-}
-
-/// Scrubs anything that might hold the key: query-style keys (`api_key=`, `token=`) and the
-/// literal key value itself (a server could echo it in a frame or an error body).
-pub fn scrub(text: &str, key: &str) -> String {
-    let redacted = redact(text);
-    if key.len() >= 4 {
-        redacted.replace(key, "REDACTED")
-    } else {
-        redacted
-    }
 }
 
 /// Opens the socket to the server of `config` with `tls` (the REST client's configuration, so

@@ -444,4 +444,4 @@ pub fn outbound(message_type: &str, data: Option<&str>) -> String {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

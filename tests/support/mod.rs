@@ -43,6 +43,8 @@ pub struct Reply {
     pub delay: Duration,
     /// Announce this Content-Length but send only `body`, then close (a truncated transfer).
     pub declared_len: Option<usize>,
+    /// Extra response headers (`Location`, `Content-Encoding`).
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Reply {
@@ -53,6 +55,7 @@ impl Reply {
             body: body.into().into_bytes(),
             delay: Duration::ZERO,
             declared_len: None,
+            headers: Vec::new(),
         }
     }
 
@@ -63,6 +66,7 @@ impl Reply {
             body: Vec::new(),
             delay: Duration::ZERO,
             declared_len: None,
+            headers: Vec::new(),
         }
     }
 
@@ -73,7 +77,23 @@ impl Reply {
             body: b"<html><body><h1>502 Bad Gateway</h1>nginx</body></html>".to_vec(),
             delay: Duration::ZERO,
             declared_len: None,
+            headers: Vec::new(),
         }
+    }
+
+    /// A redirect to `location`.
+    pub fn redirect(status: u16, location: impl Into<String>) -> Self {
+        Self::status(status).header("Location", location)
+    }
+
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    pub fn with_body(mut self, body: Vec<u8>) -> Self {
+        self.body = body;
+        self
     }
 
     pub fn delayed(mut self, delay: Duration) -> Self {
@@ -202,8 +222,13 @@ async fn serve(
         tokio::time::sleep(reply.delay).await;
     }
     let reason = if reply.status < 300 { "OK" } else { "Error" };
+    let extra: String = reply
+        .headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
     let head = format!(
-        "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n",
         reply.status,
         reply.content_type,
         reply.declared_len.unwrap_or(reply.body.len())

@@ -272,7 +272,7 @@ fn the_fuzz_corpus_replays_cleanly() {
 }
 
 /// One mutation of `input` in the manner of libFuzzer's simplest mutators.
-fn mutate(rng: &mut fastrand::Rng, input: &mut Vec<u8>, corpus: &[Vec<u8>]) {
+pub(crate) fn mutate(rng: &mut fastrand::Rng, input: &mut Vec<u8>, corpus: &[Vec<u8>]) {
     const TOKENS: [&[u8]; 12] = [
         b"null",
         b"\"Data\"",

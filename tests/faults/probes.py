@@ -1,0 +1,112 @@
+"""Instruments of the fault suite: a loop-lag probe, a simulator on its own thread (so a flood
+does not wait for Home Assistant's loop, as a real server would not), and the report every
+fault test prints (recovery time, what was lost)."""
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+from emby_simulator import EmbySimulator, SimulatorConfig
+
+type WaitUntil = Callable[..., Awaitable[None]]
+
+# The probe's sleep: short, so a stall shows to within a few ms.
+PROBE_INTERVAL = 0.002
+
+
+class LoopLag:
+    """The longest time the running loop went without running a task that wanted to run: a
+    task sleeps `PROBE_INTERVAL` again and again and records how late it wakes up."""
+
+    def __init__(self) -> None:
+        """Not running until `start`."""
+        self.max_stall = 0.0
+        self.samples = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start probing on the running loop (resets the figures)."""
+        self.max_stall = 0.0
+        self.samples = 0
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> float:
+        """Stop probing; the longest stall in seconds."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        return self.max_stall
+
+    async def _run(self) -> None:
+        last = time.perf_counter()
+        while True:
+            await asyncio.sleep(PROBE_INTERVAL)
+            now = time.perf_counter()
+            self.max_stall = max(self.max_stall, now - last - PROBE_INTERVAL)
+            self.samples += 1
+            last = now
+
+
+class ThreadedSimulator:
+    """An `EmbySimulator` serving from its own thread and event loop."""
+
+    def __init__(self, config: SimulatorConfig) -> None:
+        """Built, not started."""
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="emby-simulator", daemon=True
+        )
+        self.sim = EmbySimulator(config)
+
+    def start(self) -> EmbySimulator:
+        """Serve; returns the simulator (touch it only through `call` / `run`)."""
+        self._thread.start()
+        self.run(self.sim.start()).result()
+        return self.sim
+
+    def run[T](self, coro: Coroutine[Any, Any, T]) -> Future[T]:
+        """Run a coroutine on the simulator's loop."""
+        return asyncio.run_coroutine_threadsafe(coro, self._loop)
+
+    def call[T](self, func: Callable[[], T]) -> T:
+        """Run a plain call on the simulator's loop and wait for its result."""
+
+        async def _call() -> T:
+            return func()
+
+        return self.run(_call()).result()
+
+    def stop(self) -> None:
+        """Stop serving and join the thread."""
+        self.run(self.sim.stop()).result()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._loop.close()
+
+
+@dataclass
+class FaultReport:
+    """One line of the fault table (issue 14): printed, so `pytest -s` and the bench show it."""
+
+    fault: str
+    recovery_s: float | None = None
+    requests_lost: int = 0
+    events_lost: int = 0
+    loop_stall_ms: float | None = None
+    note: str = ""
+
+    def emit(self) -> None:
+        """Print the line (`FAULT |` prefix: scripts/bench collects them)."""
+        recovery = "-" if self.recovery_s is None else f"{self.recovery_s:.2f} s"
+        stall = "-" if self.loop_stall_ms is None else f"{self.loop_stall_ms:.1f} ms"
+        print(
+            f"FAULT | {self.fault} | recovery {recovery} | requests lost {self.requests_lost}"
+            f" | events lost {self.events_lost} | loop stall {stall} | {self.note}"
+        )
