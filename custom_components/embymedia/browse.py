@@ -12,11 +12,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Self
 from urllib.parse import unquote
 
-from homeassistant.components.media_player.browse_media import BrowseMedia
+from embymedia_core import EmbyError
+from homeassistant.components.media_player.browse_media import (
+    BrowseMedia,
+    SearchMedia,
+    SearchMediaQuery,
+)
 from homeassistant.components.media_player.const import MediaClass, MediaType
 from homeassistant.components.media_player.errors import BrowseError
 
+from .const import DOMAIN
 from .images import image_url, url_safe
+from .search import async_search_items
 
 if TYPE_CHECKING:
     from embymedia_core import EmbyClient, Item, ItemsResult
@@ -182,6 +189,23 @@ class BrowseTree:
         self.user_id = user_id
         self.make = make
         self.mime_types = mime_types
+
+    async def async_search(self, query: SearchMediaQuery) -> SearchMedia:
+        """The ranked search (search.py) as typed results, for Assist and the media source."""
+        try:
+            items = await async_search_items(
+                self.client, self.user_id, query.search_query, query.media_content_type
+            )
+        except EmbyError as err:
+            raise BrowseError(
+                translation_domain=DOMAIN,
+                translation_key="browse_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        results = [self.item(item) for item in items]
+        if query.media_filter_classes:
+            results = [r for r in results if r.media_class in query.media_filter_classes]
+        return SearchMedia(result=results)
 
     # -- building BrowseMedia ------------------------------------------------------------
 

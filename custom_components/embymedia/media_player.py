@@ -21,7 +21,7 @@ from homeassistant.components.media_player.const import (
 from homeassistant.components.media_player.errors import BrowseError
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 from homeassistant.util import dt as dt_util
@@ -32,7 +32,6 @@ from .coordinator import EmbyConfigEntry, EmbySessionCoordinator
 from .entity import EmbyClientEntity, async_setup_client_entities
 from .options import entry_user_id
 from .play import OWN_MEDIA_SOURCE_PREFIX, async_play_ids, media_source_node
-from .search import async_search_items
 
 try:  # Home Assistant 2026.8 and later
     from homeassistant.components.media_player.const import (
@@ -451,21 +450,7 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
     @override
     async def async_search_media(self, query: SearchMediaQuery) -> SearchMedia:
         """Items whose name holds the query, typed, best match first (used by Assist)."""
-        tree = self._browse_tree()
-        try:
-            items = await async_search_items(
-                tree.client, tree.user_id, query.search_query, query.media_content_type
-            )
-        except EmbyError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="browse_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        results = [tree.item(item) for item in items]
-        if query.media_filter_classes:
-            results = [r for r in results if r.media_class in query.media_filter_classes]
-        return SearchMedia(result=results)
+        return await self._browse_tree().async_search(query)
 
     # Volume, shuffle, repeat ---------------------------------------------------------------
 

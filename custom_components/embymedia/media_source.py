@@ -29,7 +29,6 @@ from .browse import PLAYABLE_TYPES, BrowseTree, Node, stream_media_type
 from .const import DOMAIN, LOGGER
 from .coordinator import EmbyConfigEntry
 from .options import EmbyOptions
-from .search import async_search_items
 
 BITS_PER_MBIT = 1_000_000
 
@@ -170,20 +169,7 @@ class EmbyMediaSource(MediaSource):
         if len(parts) < 2:
             raise BrowseError(translation_domain=DOMAIN, translation_key="search_needs_user")
         tree = self._tree(self._entry(parts[0]), parts[1])
-        try:
-            items = await async_search_items(
-                tree.client, tree.user_id, query.search_query, query.media_content_type
-            )
-        except EmbyError as err:
-            raise BrowseError(
-                translation_domain=DOMAIN,
-                translation_key="browse_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        results = [tree.item(found) for found in items]
-        if query.media_filter_classes:
-            results = [r for r in results if r.media_class in query.media_filter_classes]
-        return SearchMedia(result=results)
+        return await tree.async_search(query)
 
     @override
     async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
