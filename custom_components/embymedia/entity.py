@@ -5,7 +5,7 @@ appear."""
 
 import functools
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Any, cast, override
+from typing import TYPE_CHECKING, Any, Final, cast, override
 
 from embymedia_core import EmbyError, EmbyNotFoundError
 from homeassistant.config_entries import ConfigEntry
@@ -24,6 +24,9 @@ from .errors import command_error
 
 if TYPE_CHECKING:
     from embymedia_core import Session
+
+# Marks "nothing written yet": compares unequal to every (available, data) pair.
+_UNSET: Final = object()
 
 # Home Assistant 2026.8 links a device to its parent by registry id (`via_device_id`); 2026.3
 # only knows the parent's identifier (`via_device`).
@@ -101,6 +104,8 @@ class EmbyEntity[CoordinatorT: EmbyCoordinator[Any]](CoordinatorEntity[Coordinat
     data it shows: the coordinator fetches that row only while such an entity is added."""
 
     _attr_has_entity_name = True
+    # What the last state written was derived from (see `_async_write_if_changed`).
+    _written: object = _UNSET
 
     def __init__(self, coordinator: CoordinatorT, description: EntityDescription) -> None:
         """Initialize the entity."""
@@ -121,6 +126,15 @@ class EmbyEntity[CoordinatorT: EmbyCoordinator[Any]](CoordinatorEntity[Coordinat
     def available(self) -> bool:
         """Unavailable until the first fetch and after a failed one."""
         return super().available and self.coordinator.data is not None
+
+    @callback
+    def _async_write_if_changed(self, shown: object) -> None:
+        """Write the state unless `shown` (what it is derived from) equals the last written:
+        every listener runs on every update of the coordinator, most often with nothing new."""
+        if shown == self._written:
+            return
+        self._written = shown
+        self.async_write_ha_state()
 
     @property
     def command_entry(self) -> ConfigEntry:
@@ -185,6 +199,8 @@ class EmbyClientEntity(CoordinatorEntity[EmbySessionCoordinator]):
         self._last_session: Session | None = (coordinator.data or {}).get(device_id)
         self._attr_device_info = client_device_info(coordinator, device_id, self._last_session)
         self._forget: list[Callable[[], None]] = []
+        # (available, shown data) of the last coordinator update written; _UNSET: none yet.
+        self._written: object = _UNSET
 
     @property
     def session(self) -> Session | None:
@@ -201,11 +217,22 @@ class EmbyClientEntity(CoordinatorEntity[EmbySessionCoordinator]):
     @callback
     @override
     def _handle_coordinator_update(self) -> None:
+        """Write the state only when what this entity shows changed: a push carries every
+        client's session, and most of them are the same as in the last push."""
         if (session := self.session) is not None:
             self._async_update_device(session)
             self._last_session = session
+        shown = (self.available, self._shown_data(session))
+        if shown == self._written:
+            return
+        self._written = shown
         self._async_update_attrs()
         super()._handle_coordinator_update()
+
+    def _shown_data(self, session: Session | None) -> object:
+        """What the entity's state is derived from (besides availability): the whole session
+        by default (`==` compares every field in the core)."""
+        return session
 
     @callback
     def _async_update_device(self, session: Session) -> None:

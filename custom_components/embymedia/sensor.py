@@ -15,7 +15,7 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory, UnitOfTime
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
@@ -324,6 +324,15 @@ class EmbyServerSensor[DataT](EmbyServerEntity[EmbyCoordinator[DataT]], SensorEn
     """A sensor of the server device."""
 
     entity_description: EmbySensorEntityDescription[DataT]
+
+    @callback
+    @override
+    def _handle_coordinator_update(self) -> None:
+        """Write only a changed value or attributes (an unavailable sensor shows neither)."""
+        if not self.available:
+            self._async_write_if_changed(None)
+            return
+        self._async_write_if_changed((self.native_value, self.extra_state_attributes))
 
     @property
     @override
