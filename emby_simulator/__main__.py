@@ -11,6 +11,7 @@ import signal
 import sys
 
 from .config import SimulatorConfig
+from .discovery import DiscoveryResponder
 from .server import EmbySimulator
 
 SIZE_OPTIONS = (
@@ -55,6 +56,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         choices=("capabilities", "never", "always"),
         default=defaults.api_key_user_events,
     )
+    parser.add_argument(
+        "--discovery-port",
+        type=int,
+        default=None,
+        metavar="N",
+        help="answer Emby's UDP discovery on 127.0.0.1:N (0: a free port); off by default",
+    )
     parser.add_argument("-v", "--verbose", action="store_true")
     for name in SIZE_OPTIONS:
         parser.add_argument(
@@ -63,7 +71,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def serve(config: SimulatorConfig) -> None:
+async def serve(config: SimulatorConfig, discovery_port: int | None = None) -> None:
     """Run until SIGINT or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -75,7 +83,15 @@ async def serve(config: SimulatorConfig) -> None:
             f"Emby simulator listening on {sim.url} (server id {sim.server_id})",
             flush=True,
         )
-        await stop.wait()
+        if discovery_port is None:
+            await stop.wait()
+            return
+        async with DiscoveryResponder(sim, port=discovery_port) as responder:
+            print(
+                f"Emby discovery responder on udp://127.0.0.1:{responder.port}",
+                flush=True,
+            )
+            await stop.wait()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     assert dataclasses.is_dataclass(config)
     try:
-        asyncio.run(serve(config))
+        asyncio.run(serve(config, args.discovery_port))
     except OSError as err:
         print(f"error: cannot listen on {args.host}:{args.port}: {err}", file=sys.stderr)
         return 1

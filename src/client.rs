@@ -398,6 +398,10 @@ impl EmbyClient {
                 endpoint: call.endpoint.template().to_owned(),
             });
         }
+        // A request's first poll may run on Python's event-loop thread (the binding polls every
+        // call once there, so that what needs no I/O, a cache hit above all, is answered without
+        // leaving it): the request's own work starts on the runtime.
+        tokio::task::yield_now().await;
         let started = Instant::now();
         let result = self
             .inner

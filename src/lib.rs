@@ -13,6 +13,7 @@ pub mod client;
 pub mod coalesce;
 pub mod collections;
 pub mod config;
+pub mod discovery;
 pub mod endpoint;
 pub mod error;
 pub mod lifecycle;

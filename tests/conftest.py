@@ -36,6 +36,13 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load custom_components/embymedia in every test."""
 
 
+@pytest.fixture(autouse=True)
+def discovery_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No UDP discovery unless a test points it at a responder on 127.0.0.1 (never a
+    broadcast from a test)."""
+    monkeypatch.setenv("EMBYMEDIA_DISCOVERY_TARGET", "off")
+
+
 @pytest.fixture
 def simulator_config() -> SimulatorConfig:
     """The simulated server (override or parametrize indirectly for other setups)."""

@@ -18,6 +18,7 @@ from homeassistant.components import onboarding
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockUser
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -61,6 +62,8 @@ DOMAINS = (
     "websocket_api",
     "analytics",
     "repairs",
+    "homeassistant",
+    "system_health",
     "media_player",
     "remote",
     "notify",
@@ -107,7 +110,13 @@ async def run(api: Any, config_dir: Path, emby: Any) -> tuple[Any, dict[str, str
     """One start of scripts/develop's setup step, with a fresh read of the stored state."""
     state = develop_bootstrap.State.load(config_dir)
     lines = await develop_bootstrap.bootstrap(
-        api, state, emby, http_timeout=30, start_timeout=30, players_timeout=10
+        api,
+        state,
+        emby,
+        http_timeout=30,
+        start_timeout=30,
+        players_timeout=10,
+        notice_timeout=0,
     )
     return state, dict(lines)
 
@@ -139,6 +148,11 @@ async def test_fresh_instance_is_onboarded_and_set_up(
     refresh = hass.auth.async_validate_access_token(state.token)
     assert refresh is not None
     assert refresh.token_type == TOKEN_TYPE_LONG_LIVED_ACCESS_TOKEN
+
+    # The location step: a country (no "country not configured" repair) and a place.
+    assert hass.config.country == "NL"
+    assert hass.config.location_name == "Home"
+    assert (hass.config.latitude, hass.config.longitude) == (52.3731, 4.8922)
 
     (entry,) = hass.config_entries.async_entries(DOMAIN)
     assert entry.state is ConfigEntryState.LOADED
@@ -174,6 +188,33 @@ async def test_fresh_instance_is_onboarded_and_set_up(
     assert lines_again["Token"] == state.token
     assert [e.entry_id for e in hass.config_entries.async_entries(DOMAIN)] == [entry.entry_id]
     assert len(await long_lived_tokens(hass)) == 1
+
+
+async def test_core_installation_notice_is_ignored(
+    hass: HomeAssistant, make_api: MakeApi, simulator: EmbySimulator, tmp_path: Path
+) -> None:
+    """Home Assistant's "unsupported installation method" repair (a venv install, on purpose
+    here) is ignored as a user would in Repairs; other repairs are left alone."""
+    api = await make_api()
+    for issue_id in ("deprecated_method", "some_other_issue"):
+        ir.async_create_issue(
+            hass,
+            "homeassistant",
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=issue_id,
+        )
+
+    await run(api, tmp_path, target(simulator))
+
+    registry = ir.async_get(hass)
+    notice = registry.async_get_issue("homeassistant", "deprecated_method")
+    other = registry.async_get_issue("homeassistant", "some_other_issue")
+    assert notice is not None
+    assert notice.dismissed_version is not None
+    assert other is not None
+    assert other.dismissed_version is None
 
 
 async def test_lost_token_is_replaced_through_the_login(

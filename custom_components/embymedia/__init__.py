@@ -10,6 +10,7 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, Co
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
 from .coordinator import (
@@ -23,10 +24,15 @@ from .coordinator import (
 from .device import async_setup_server_device
 from .discovery import EmbyDiscoveryCoordinator
 from .errors import error_translation_key
+from .event_bus import async_setup_event_bus
 from .events import async_run_event_loop
 from .extra_coordinators import EmbyExtraCoordinators
 from .images import async_register_image_view
+from .issues import async_check_chosen_user, async_setup_issues
 from .options import EmbyOptions, async_get_device_id, create_client
+from .server_discovery import async_setup_discovery
+from .services import async_setup_services
+from .system_health import async_track_requests
 
 if TYPE_CHECKING:
     from embymedia_core import User
@@ -46,8 +52,11 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up the integration (config entries only) and its authenticated image view."""
+    """Register the integration's actions and image view (once, whatever the number of
+    servers) and start looking for servers on the network."""
     async_register_image_view(hass)
+    async_setup_services(hass)
+    async_setup_discovery(hass)
     return True
 
 
@@ -81,6 +90,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
     options = EmbyOptions.from_entry(entry)
     user_id = options.user_id
     users = await _async_get_users(client)
+    async_check_chosen_user(hass, entry, users, user_id)
     # Counts that need a user (artists, collections, per library): the entry's, else an admin.
     admins = [user["id"] for user in users if user["is_administrator"] and not user["is_disabled"]]
     counting_user = user_id or next(iter(admins), None)
@@ -118,12 +128,23 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
     entry.async_on_unload(sessions.async_add_listener(sessions.async_housekeeping))
     entry.async_on_unload(sessions.async_save_last_seen)
 
+    event_bus = async_setup_event_bus(hass, entry)
+    async_track_requests(hass, entry, dt_util.utcnow())
+    issues = async_setup_issues(
+        hass, entry, websocket_enabled=options.enable_websocket, user_id=options.user_id
+    )
+
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
 
     if options.enable_websocket:
         entry.async_create_background_task(
             hass,
-            async_run_event_loop(hass, entry, options.websocket_interval),
+            async_run_event_loop(
+                hass,
+                entry,
+                options.websocket_interval,
+                (event_bus.async_handle, issues.async_handle),
+            ),
             name=f"{DOMAIN} websocket {entry.title}",
         )
     else:

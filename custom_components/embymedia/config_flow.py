@@ -1,4 +1,4 @@
-"""Config flow (user, reauth, reconfigure) and options flow of Emby Media."""
+"""Config flow (user, discovery, reauth, reconfigure) and options flow of Emby Media."""
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, override
@@ -27,6 +27,7 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
+from homeassistant.helpers.typing import DiscoveryInfoType
 
 from .const import (
     CONF_API_KEY,
@@ -49,6 +50,7 @@ from .const import (
 )
 from .coordinator import EmbyConfigEntry
 from .errors import error_translation_key
+from .issues import version_tuple
 from .options import (
     BOOLEAN_DEFAULTS,
     DEFAULT_VIDEO_CONTAINERS,
@@ -65,6 +67,7 @@ from .options import (
     create_client,
     entry_user_id,
 )
+from .server_discovery import CONF_ADDRESS, CONF_NAME, CONF_SERVER_ID
 
 if TYPE_CHECKING:
     # Home Assistant 2026.10 validates with probatio (voluptuous's API; `import voluptuous` is
@@ -91,16 +94,6 @@ class FlowError(Exception):
         super().__init__(key)
         self.key = key
         self.field = field
-
-
-def version_tuple(version: str) -> tuple[int, ...]:
-    """'4.8.11.0' -> (4, 8, 11, 0); parts that are not numbers end the tuple."""
-    parts: list[int] = []
-    for part in version.split("."):
-        if not part.isdigit():
-            break
-        parts.append(int(part))
-    return tuple(parts)
 
 
 def normalize_connection(user_input: Mapping[str, Any]) -> dict[str, Any]:
@@ -202,6 +195,7 @@ class EmbyConfigFlow(ConfigFlow, domain=DOMAIN):
         """Initialize the flow."""
         self._data: dict[str, Any] = {}
         self._title = ""
+        self._address = ""
         self._users: list[User] = []
 
     @staticmethod
@@ -242,6 +236,51 @@ class EmbyConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=self.add_suggested_values_to_schema(
                 connection_schema(with_api_key=True), user_input
             ),
+            errors=errors,
+        )
+
+    async def async_step_integration_discovery(
+        self, discovery_info: DiscoveryInfoType
+    ) -> ConfigFlowResult:
+        """A server answered Emby's UDP discovery (server_discovery.py)."""
+        await self.async_set_unique_id(str(discovery_info[CONF_SERVER_ID]))
+        # Set up already, or ignored by the user: nothing to ask.
+        self._abort_if_unique_id_configured()
+        self._data = {
+            CONF_HOST: str(discovery_info[CONF_HOST]),
+            CONF_PORT: int(discovery_info[CONF_PORT]),
+            CONF_SSL: bool(discovery_info[CONF_SSL]),
+            CONF_VERIFY_SSL: DEFAULT_VERIFY_SSL,
+        }
+        self._title = str(discovery_info[CONF_NAME])
+        self._address = str(discovery_info[CONF_ADDRESS])
+        self.context["title_placeholders"] = {"name": self._title}
+        return await self.async_step_discovery_confirm()
+
+    async def async_step_discovery_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask only for the API key of the discovered server."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**self._data, CONF_API_KEY: user_input[CONF_API_KEY]}
+            discovered_id = self.unique_id
+            if await self._async_check(data, errors):
+                if self.unique_id != discovered_id:
+                    return self.async_abort(reason="unique_id_mismatch")
+                self._abort_if_unique_id_configured()
+                self._data = data
+                return await self.async_step_select_user()
+        return self.async_show_form(
+            step_id="discovery_confirm",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_API_KEY): TextSelector(
+                        TextSelectorConfig(type=TextSelectorType.PASSWORD)
+                    )
+                }
+            ),
+            description_placeholders={"name": self._title, "address": self._address},
             errors=errors,
         )
 

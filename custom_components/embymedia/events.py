@@ -2,7 +2,7 @@
 
 import asyncio
 import copy
-from collections.abc import Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any
 
 from embymedia_core import EmbyClosedError, EmbyError
@@ -201,16 +201,24 @@ class EmbyEventHandler:
 
 
 async def async_run_event_loop(
-    hass: HomeAssistant, entry: EmbyConfigEntry, interval_ms: int
+    hass: HomeAssistant,
+    entry: EmbyConfigEntry,
+    interval_ms: int,
+    listeners: Iterable[Callable[[Event], None]] = (),
 ) -> None:
-    """Consume the core's WebSocket event stream until the client closes."""
+    """Consume the core's WebSocket event stream until the client closes; `listeners` see
+    every event after the coordinators (the bus events of event_bus.py)."""
     runtime = entry.runtime_data
     handler = EmbyEventHandler(hass, entry, runtime)
+    listeners = tuple(listeners)
     try:
         async for batch in runtime.client.events(
             sessions_interval_ms=interval_ms, scheduled_tasks_interval_ms=TASKS_INTERVAL_MS
         ):
             handler.async_handle_batch(batch)
+            for event in batch:
+                for listener in listeners:
+                    listener(event)
             # While events keep coming, the core hands over queued batches without a wait:
             # give Home Assistant's loop its turn after each one.
             await asyncio.sleep(0)

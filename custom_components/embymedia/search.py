@@ -62,10 +62,11 @@ async def async_search_items(
     media_type: str | None = None,
     *,
     limit: int = SEARCH_LIMIT,
+    item_types: tuple[str, ...] = (),
 ) -> list[Item]:
     """The user's items whose name holds `query`, best match first (one Emby request, through
-    the browse cache)."""
-    types = search_types(media_type)
+    the browse cache). `item_types` (Emby types, the `search` action's) win over `media_type`."""
+    types = item_types or search_types(media_type)
     result = await client.get_items(
         user_id,
         include_item_types=list(types),

@@ -712,6 +712,28 @@ def parse_host(host: str, port: int, ssl: bool) -> tuple[str, int, bool, str]:
     Raises InvalidHostError when the input cannot form a URL.
     """
 
+class DiscoveredServer(TypedDict):
+    """A server that answered Emby's UDP discovery."""
+
+    id: str
+    name: str
+    address: str
+    """As the server gave it, e.g. ``http://192.168.1.10:8096``."""
+    host: str
+    """``address`` split for ``EmbyClient`` (a base path stays in the host)."""
+    port: int
+    ssl: bool
+
+async def discover_servers(
+    target: str, *, port: int = 7359, wait: float = 2.0
+) -> list[DiscoveredServer]:
+    """Send ``who is EmbyServer?`` to ``target`` (an IP address: the broadcast address in
+    production, a responder on 127.0.0.1 in tests) and return the servers that answered within
+    ``wait`` seconds (0 < wait <= 30), one per server id. Answers that are not Emby's are
+    skipped. ValueError for a target that is not an IP address or a bad wait;
+    EmbyConnectionError when the socket cannot be opened or the datagram not sent.
+    """
+
 def shutdown_all() -> None:
     """Synchronously stop every client's background tasks (the package's atexit hook).
 

@@ -39,6 +39,20 @@ STEP_USER, STEP_CORE_CONFIG, STEP_ANALYTICS, STEP_INTEGRATION = (
     "analytics",
     "integration",
 )
+# Where the instance says it is (the onboarding map and country picker): with a country set, Home
+# Assistant raises no "country not configured" repair. A fixed place keeps runs alike.
+HOME_CONFIG: dict[str, Any] = {
+    "location_name": "Home",
+    "latitude": 52.3731,
+    "longitude": 4.8922,
+    "elevation": 0,
+    "country": "NL",
+    "currency": "EUR",
+    "unit_system": "metric",
+}
+# Home Assistant's own notice that a venv ("Core") installation is unsupported: the development and
+# e2e instances are one on purpose, so the bootstrap ignores it as a user would in Repairs.
+INSTALLATION_NOTICE = ("homeassistant", "deprecated_method")
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=60)
 # Emby's default HTTP and HTTPS ports, used when EMBY_URL names none.
 EMBY_HTTP_PORT, EMBY_HTTPS_PORT = 8096, 8920
@@ -256,6 +270,24 @@ class HomeAssistantApi:
                 results.append(answer.get("result"))
         return results
 
+    async def websocket_first_event(self, command: dict[str, Any]) -> Any:
+        """The first event of a subscription command (then the socket closes)."""
+        async with self._session.ws_connect(self._base + "/api/websocket") as ws:
+            await ws.receive_json(timeout=30)
+            await ws.send_json({"type": "auth", "access_token": self.bearer})
+            auth = await ws.receive_json(timeout=30)
+            if auth.get("type") != "auth_ok":
+                raise BootstrapError(f"WebSocket authentication failed: {auth.get('message')}")
+            await ws.send_json({"id": 1, **command})
+            while True:
+                answer = await ws.receive_json(timeout=60)
+                if answer.get("type") == "result" and not answer.get("success"):
+                    raise BootstrapError(
+                        f"WebSocket {command['type']} failed: {answer.get('error')}"
+                    )
+                if answer.get("type") == "event":
+                    return answer.get("event")
+
 
 async def wait_for_http(api: HomeAssistantApi, within: float) -> dict[str, bool] | None:
     """Wait until Home Assistant serves HTTP (it starts after the frontend is set up, so the
@@ -323,6 +355,9 @@ async def onboard(api: HomeAssistantApi, state: State, status: dict[str, bool] |
             "scripts/develop --reset starts over"
         )
     if status is not None:
+        if not status.get(STEP_CORE_CONFIG, False):
+            # What the frontend's location step saves before it finishes the step.
+            await api.websocket({"type": "config/core/update", **HOME_CONFIG})
         for step in (STEP_CORE_CONFIG, STEP_ANALYTICS):
             if not status.get(step, False):
                 await api.request("POST", f"/api/onboarding/{step}", json_body={})
@@ -349,6 +384,44 @@ async def onboard(api: HomeAssistantApi, state: State, status: dict[str, bool] |
         state.save()
         say("created a long-lived access token")
     api.bearer = state.token
+
+
+async def installation_type(api: HomeAssistantApi) -> str:
+    """Home Assistant's installation type, from its system health data."""
+    info = await api.websocket_first_event({"type": "system_health/info"})
+    data = info.get("data", {}).get("homeassistant", {}).get("info", {})
+    return str(data.get("installation_type", ""))
+
+
+async def ignore_installation_notice(api: HomeAssistantApi, within: float) -> bool:
+    """Ignore INSTALLATION_NOTICE, which a Core installation raises just after it started (waits
+    up to `within` seconds for it); returns whether there was one to ignore."""
+    if await installation_type(api) != "Home Assistant Core":
+        return False
+    domain, issue_id = INSTALLATION_NOTICE
+    deadline = time.monotonic() + within
+    while True:
+        (listing,) = await api.websocket({"type": "repairs/list_issues"})
+        found = [
+            issue
+            for issue in listing["issues"]
+            if (issue["domain"], issue["issue_id"]) == INSTALLATION_NOTICE
+        ]
+        if found and found[0].get("ignored"):
+            return True
+        if found:
+            await api.websocket(
+                {
+                    "type": "repairs/ignore_issue",
+                    "domain": domain,
+                    "issue_id": issue_id,
+                    "ignore": True,
+                }
+            )
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(0.5)
 
 
 async def entries(api: HomeAssistantApi) -> list[dict[str, Any]]:
@@ -460,11 +533,13 @@ async def bootstrap(
     http_timeout: float,
     start_timeout: float,
     players_timeout: float = 20.0,
+    notice_timeout: float = 30.0,
 ) -> list[tuple[str, str]]:
     """Every step; returns the summary lines (label, value) for the developer."""
     status = await wait_for_http(api, http_timeout)
     await onboard(api, state, status)
     await wait_until_running(api, start_timeout)
+    await ignore_installation_notice(api, notice_timeout)
     entry = await ensure_entry(api, state, target)
     entry = await wait_entry_loaded(api, entry, 60)
     summary = f"{entry.get('title')} ({target.label}, {target.url})"

@@ -20,6 +20,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use futures_util::FutureExt;
@@ -149,9 +150,14 @@ pub(crate) fn complete(event_loop: Py<PyAny>, future: Py<PyAny>, outcome: Box<dy
     });
 }
 
-/// Runs `fut` on the core's tokio runtime and returns the asyncio future of its result (every
-/// async method of the binding). Cancelling the Python future drops the Rust future; a panic
-/// becomes a `RuntimeError`.
+/// Runs `fut` and returns the asyncio future of its result (every async method of the binding).
+///
+/// Its first step runs here, on the event loop's thread, inside the runtime's context: an answer
+/// that needs no I/O (a cache hit, a refused argument, a closed client) comes back as a future
+/// that is already done, with no tokio round trip and no wake-up of the loop. Whatever has to
+/// wait goes on to the runtime (the core yields before a request's work, `client.rs`), and its
+/// result comes back through [`complete`]. Cancelling the Python future drops the Rust future;
+/// a panic becomes a `RuntimeError`.
 pub(crate) fn spawn<'py, T, F>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
 where
     T: IntoPython,
@@ -162,21 +168,37 @@ where
         // hang): the clients are closed, and this thread may touch Python.
         return ready_future(py, Err(to_pyerr(py, crate::Error::Closed)));
     }
+    let runtime = pyo3_async_runtimes::tokio::get_runtime();
+    let mut fut = Box::pin(AssertUnwindSafe(fut).catch_unwind());
+    let first = {
+        let _context = runtime.enter();
+        fut.as_mut().poll(&mut Context::from_waker(Waker::noop()))
+    };
+    if let Poll::Ready(result) = first {
+        let value = outcome_of(result)
+            .resolve(py)
+            .map(|value| value.into_bound(py));
+        return ready_future(py, value);
+    }
     let (event_loop, future, cancelled) = new_future(py)?;
     let (loop_ref, future_ref) = (event_loop.unbind(), future.clone().unbind());
-    pyo3_async_runtimes::tokio::get_runtime().spawn(async move {
+    runtime.spawn(async move {
         let result = tokio::select! {
             biased;
             _ = cancelled => return,
-            r = AssertUnwindSafe(fut).catch_unwind() => r,
+            r = fut => r,
         };
-        let outcome: Box<dyn Outcome> = match result {
-            Ok(reply) => Box::new(ReplyOutcome(reply)),
-            Err(panic) => Box::new(Panicked(panic_message(panic.as_ref()))),
-        };
-        complete(loop_ref, future_ref, outcome);
+        complete(loop_ref, future_ref, outcome_of(result));
     });
     Ok(future)
+}
+
+/// What a finished call hands over: its reply, or the panic that ended it.
+fn outcome_of<T: IntoPython>(result: std::thread::Result<crate::Result<T>>) -> Box<dyn Outcome> {
+    match result {
+        Ok(reply) => Box::new(ReplyOutcome(reply)),
+        Err(panic) => Box::new(Panicked(panic_message(panic.as_ref()))),
+    }
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {

@@ -6,6 +6,7 @@ mod browse;
 pub mod client;
 mod collections;
 pub mod convert;
+pub mod discovery;
 pub mod errors;
 pub mod events;
 mod handover;
@@ -72,6 +73,8 @@ fn init_logging(py: Python<'_>) {
 mod _core {
     #[pymodule_export]
     use super::client::PyEmbyClient;
+    #[pymodule_export]
+    use super::discovery::discover_servers;
     #[pymodule_export]
     use super::errors::{
         EmbyAuthError, EmbyClosedError, EmbyConnectionError, EmbyError, EmbyHtmlError,
