@@ -10,7 +10,7 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import EmbyConfigEntry, EmbyCoordinator, EmbyServerCoordinator, EmbyServerData
@@ -109,14 +109,10 @@ class EmbyServerBinarySensor[DataT](EmbyServerEntity[EmbyCoordinator[DataT]], Bi
 
     entity_description: EmbyBinarySensorEntityDescription[DataT]
 
-    @callback
     @override
-    def _handle_coordinator_update(self) -> None:
-        """Write only a changed value or attributes (an unavailable sensor shows neither)."""
-        if not self.available:
-            self._async_write_if_changed(None)
-            return
-        self._async_write_if_changed((self.is_on, self.extra_state_attributes))
+    def _shown(self) -> object:
+        """The value and attributes (an unavailable sensor shows neither)."""
+        return (self.is_on, self.extra_state_attributes) if self.available else None
 
     @property
     @override

@@ -117,6 +117,7 @@ class EmbyEntity[CoordinatorT: EmbyCoordinator[Any]](CoordinatorEntity[Coordinat
     async def async_added_to_hass(self) -> None:
         """Ask for the data this entity shows (nothing is fetched for a disabled entity)."""
         await super().async_added_to_hass()
+        self._written = self._shown()  # the platform writes this state next
         if (row := getattr(self.entity_description, "row", None)) is not None:
             self.async_on_remove(self.coordinator.async_want(row))
         self.coordinator.async_request_first()
@@ -127,14 +128,19 @@ class EmbyEntity[CoordinatorT: EmbyCoordinator[Any]](CoordinatorEntity[Coordinat
         """Unavailable until the first fetch and after a failed one."""
         return super().available and self.coordinator.data is not None
 
+    def _shown(self) -> object:
+        """What the state is derived from, compared with the last written before each write
+        (every listener runs on every update of the coordinator, most often with nothing new).
+        The default, a new object each time, never compares equal: always written."""
+        return object()
+
     @callback
-    def _async_write_if_changed(self, shown: object) -> None:
-        """Write the state unless `shown` (what it is derived from) equals the last written:
-        every listener runs on every update of the coordinator, most often with nothing new."""
-        if shown == self._written:
+    @override
+    def _handle_coordinator_update(self) -> None:
+        if (shown := self._shown()) == self._written:
             return
         self._written = shown
-        self.async_write_ha_state()
+        super()._handle_coordinator_update()
 
     @property
     def command_entry(self) -> ConfigEntry:
@@ -233,6 +239,13 @@ class EmbyClientEntity(CoordinatorEntity[EmbySessionCoordinator]):
         """What the entity's state is derived from (besides availability): the whole session
         by default (`==` compares every field in the core)."""
         return session
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Derive the attributes from the data now: the platform writes them next."""
+        await super().async_added_to_hass()
+        self._async_update_attrs()
+        self._written = (self.available, self._shown_data(self.session))
 
     @callback
     def _async_update_device(self, session: Session) -> None:

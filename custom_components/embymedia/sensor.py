@@ -15,7 +15,7 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory, UnitOfTime
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
@@ -325,14 +325,10 @@ class EmbyServerSensor[DataT](EmbyServerEntity[EmbyCoordinator[DataT]], SensorEn
 
     entity_description: EmbySensorEntityDescription[DataT]
 
-    @callback
     @override
-    def _handle_coordinator_update(self) -> None:
-        """Write only a changed value or attributes (an unavailable sensor shows neither)."""
-        if not self.available:
-            self._async_write_if_changed(None)
-            return
-        self._async_write_if_changed((self.native_value, self.extra_state_attributes))
+    def _shown(self) -> object:
+        """The value and attributes (an unavailable sensor shows neither)."""
+        return (self.native_value, self.extra_state_attributes) if self.available else None
 
     @property
     @override
