@@ -109,6 +109,11 @@ class EmbyServerBinarySensor[DataT](EmbyServerEntity[EmbyCoordinator[DataT]], Bi
 
     entity_description: EmbyBinarySensorEntityDescription[DataT]
 
+    @override
+    def _shown(self) -> object:
+        """The value and attributes (an unavailable sensor shows neither)."""
+        return (self.is_on, self.extra_state_attributes) if self.available else None
+
     @property
     @override
     def is_on(self) -> bool | None:

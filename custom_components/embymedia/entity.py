@@ -5,7 +5,7 @@ appear."""
 
 import functools
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Any, cast, override
+from typing import TYPE_CHECKING, Any, Final, cast, override
 
 from embymedia_core import EmbyError, EmbyNotFoundError
 from homeassistant.config_entries import ConfigEntry
@@ -24,6 +24,9 @@ from .errors import command_error
 
 if TYPE_CHECKING:
     from embymedia_core import Session
+
+# Marks "nothing written yet": compares unequal to every (available, data) pair.
+_UNSET: Final = object()
 
 # Home Assistant 2026.8 links a device to its parent by registry id (`via_device_id`); 2026.3
 # only knows the parent's identifier (`via_device`).
@@ -101,6 +104,8 @@ class EmbyEntity[CoordinatorT: EmbyCoordinator[Any]](CoordinatorEntity[Coordinat
     data it shows: the coordinator fetches that row only while such an entity is added."""
 
     _attr_has_entity_name = True
+    # What the last state written was derived from (see `_async_write_if_changed`).
+    _written: object = _UNSET
 
     def __init__(self, coordinator: CoordinatorT, description: EntityDescription) -> None:
         """Initialize the entity."""
@@ -112,6 +117,7 @@ class EmbyEntity[CoordinatorT: EmbyCoordinator[Any]](CoordinatorEntity[Coordinat
     async def async_added_to_hass(self) -> None:
         """Ask for the data this entity shows (nothing is fetched for a disabled entity)."""
         await super().async_added_to_hass()
+        self._written = self._shown()  # the platform writes this state next
         if (row := getattr(self.entity_description, "row", None)) is not None:
             self.async_on_remove(self.coordinator.async_want(row))
         self.coordinator.async_request_first()
@@ -121,6 +127,20 @@ class EmbyEntity[CoordinatorT: EmbyCoordinator[Any]](CoordinatorEntity[Coordinat
     def available(self) -> bool:
         """Unavailable until the first fetch and after a failed one."""
         return super().available and self.coordinator.data is not None
+
+    def _shown(self) -> object:
+        """What the state is derived from, compared with the last written before each write
+        (every listener runs on every update of the coordinator, most often with nothing new).
+        The default, a new object each time, never compares equal: always written."""
+        return object()
+
+    @callback
+    @override
+    def _handle_coordinator_update(self) -> None:
+        if (shown := self._shown()) == self._written:
+            return
+        self._written = shown
+        super()._handle_coordinator_update()
 
     @property
     def command_entry(self) -> ConfigEntry:
@@ -185,6 +205,8 @@ class EmbyClientEntity(CoordinatorEntity[EmbySessionCoordinator]):
         self._last_session: Session | None = (coordinator.data or {}).get(device_id)
         self._attr_device_info = client_device_info(coordinator, device_id, self._last_session)
         self._forget: list[Callable[[], None]] = []
+        # (available, shown data) of the last coordinator update written; _UNSET: none yet.
+        self._written: object = _UNSET
 
     @property
     def session(self) -> Session | None:
@@ -201,11 +223,29 @@ class EmbyClientEntity(CoordinatorEntity[EmbySessionCoordinator]):
     @callback
     @override
     def _handle_coordinator_update(self) -> None:
+        """Write the state only when what this entity shows changed: a push carries every
+        client's session, and most of them are the same as in the last push."""
         if (session := self.session) is not None:
             self._async_update_device(session)
             self._last_session = session
+        shown = (self.available, self._shown_data(session))
+        if shown == self._written:
+            return
+        self._written = shown
         self._async_update_attrs()
         super()._handle_coordinator_update()
+
+    def _shown_data(self, session: Session | None) -> object:
+        """What the entity's state is derived from (besides availability): the whole session
+        by default (`==` compares every field in the core)."""
+        return session
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Derive the attributes from the data now: the platform writes them next."""
+        await super().async_added_to_hass()
+        self._async_update_attrs()
+        self._written = (self.available, self._shown_data(self.session))
 
     @callback
     def _async_update_device(self, session: Session) -> None:

@@ -51,6 +51,11 @@ class EmbyNotify(EmbyClientEntity, NotifyEntity):
     _attr_supported_features = NotifyEntityFeature.TITLE
 
     @override
+    def _shown_data(self, session: Session | None) -> object:
+        """The state is the last message sent: no session data shows (only availability)."""
+        return None
+
+    @override
     async def async_send_message(self, message: str, title: str | None = None) -> None:
         """Display the message on the client."""
         client = self.coordinator.client

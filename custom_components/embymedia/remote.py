@@ -208,6 +208,11 @@ class EmbyRemote(EmbyClientEntity, RemoteEntity):
         self._attr_is_on = self.session is not None
 
     @override
+    def _shown_data(self, session: Session | None) -> object:
+        """On or off: only whether the client is connected."""
+        return session is not None
+
+    @override
     async def async_send_command(self, command: Iterable[str], **kwargs: Any) -> None:
         """Send commands `num_repeats` times, `delay_secs` apart."""
         session: Session = self._require_session()

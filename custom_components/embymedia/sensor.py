@@ -330,6 +330,11 @@ class EmbyServerSensor[DataT](EmbyServerEntity[EmbyCoordinator[DataT]], SensorEn
 
     entity_description: EmbySensorEntityDescription[DataT]
 
+    @override
+    def _shown(self) -> object:
+        """The value and attributes (an unavailable sensor shows neither)."""
+        return (self.native_value, self.extra_state_attributes) if self.available else None
+
     @property
     @override
     def native_value(self) -> StateType | datetime:

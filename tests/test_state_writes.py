@@ -1,0 +1,116 @@
+"""Issue 13: a sessions push writes the states of the entities whose data changed, and no
+other: with many clients, one that pauses writes its media player (and the playing-sessions
+sensor, whose attributes say who is paused), an identical push writes nothing, and a change of
+availability (the coordinator failing, then recovering) still writes every client entity."""
+
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.update_coordinator import UpdateFailed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.embymedia.const import CONF_ENABLE_WEBSOCKET, DOMAIN
+from custom_components.embymedia.events import EmbyEventHandler
+from emby_simulator import EmbySimulator, SimulatorConfig
+
+API_KEY = "test-api-key"
+CLIENTS = 12
+
+
+@pytest.fixture
+def simulator_config() -> SimulatorConfig:
+    """Many clients, two of them playing, nobody changes playback but the test."""
+    return SimulatorConfig(api_key=API_KEY, users=2, clients=CLIENTS, playing=2, script=False)
+
+
+@pytest.fixture
+def entry_options() -> dict[str, bool]:
+    """Pushes come only from the test (through the event handler)."""
+    return {CONF_ENABLE_WEBSOCKET: False}
+
+
+@pytest.fixture
+def writes(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
+    """State writes per entity_id (every write, also one that changes nothing)."""
+    counted: Counter[str] = Counter()
+    original = Entity.async_write_ha_state
+
+    def counting(self: Entity) -> None:
+        counted[self.entity_id] += 1
+        original(self)
+
+    monkeypatch.setattr(Entity, "async_write_ha_state", counting)
+    yield counted
+
+
+def client_entities(hass: HomeAssistant, entry: MockConfigEntry, device_id: str) -> set[str]:
+    """Entity ids of one client's entities (media player, remote, notify)."""
+    server_id = entry.runtime_data.sessions.server_id
+    return {
+        e.entity_id
+        for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        if e.unique_id == f"{server_id}_{device_id}"
+    }
+
+
+async def test_push_writes_only_changed_entities(
+    hass: HomeAssistant,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+    writes: Counter[str],
+) -> None:
+    """One client pauses among many: only its media player and the playing-sessions sensor are
+    written; the same push again writes nothing; a failure and the recovery write all."""
+    runtime = init_integration.runtime_data
+    handler = EmbyEventHandler(hass, init_integration, runtime)
+    registry = er.async_get(hass)
+
+    async def push() -> None:
+        handler.async_handle({"type": "sessions", "sessions": await runtime.client.get_sessions()})
+        await hass.async_block_till_done()
+
+    web = next(
+        s.device_id
+        for s in simulator.sessions
+        if s.now_playing and s.device_id in runtime.sessions.data
+    )
+    player = registry.async_get_entity_id("media_player", DOMAIN, f"{simulator.server_id}_{web}")
+    playing_sensor = registry.async_get_entity_id(
+        "sensor", DOMAIN, f"{simulator.server_id}_playing_sessions"
+    )
+    assert player is not None
+    assert playing_sensor is not None
+    client_ids = list(runtime.sessions.data)
+    assert len(client_ids) >= 10
+    every_client_entity = set().union(
+        *(client_entities(hass, init_integration, d) for d in client_ids)
+    )
+    assert len(every_client_entity) >= 2 * len(client_ids)
+
+    await push()  # the pushed sessions as the poll saw them
+    writes.clear()
+    await push()
+    assert writes == Counter()
+
+    simulator.pause(web)
+    await push()
+    assert set(writes) == {player, playing_sensor}
+    assert hass.states.get(player).state == "paused"  # type: ignore[union-attr]
+    writes.clear()
+    await push()
+    assert writes == Counter()
+
+    # Availability is written whatever the data: every client entity goes unavailable.
+    runtime.sessions.async_set_update_error(UpdateFailed("gone"))
+    await hass.async_block_till_done()
+    assert every_client_entity <= set(writes)
+    assert hass.states.get(player).state == STATE_UNAVAILABLE  # type: ignore[union-attr]
+    writes.clear()
+    await push()
+    assert every_client_entity <= set(writes)
+    assert hass.states.get(player).state == "paused"  # type: ignore[union-attr]
