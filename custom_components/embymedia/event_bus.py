@@ -289,5 +289,6 @@ def async_setup_event_bus(hass: HomeAssistant, entry: EmbyConfigEntry) -> EmbyEv
         # Home Assistant stops without unloading entries: no stop may outlive it.
         bus.async_cancel_pending()
 
-    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop))
+    # A plain listener: one that fired once would be unknown to the unload that follows the stop.
+    entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, _stop))
     return bus
