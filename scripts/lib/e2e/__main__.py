@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import re
 import secrets
@@ -242,9 +243,12 @@ async def check_stop(run: Run) -> str:
         problems.append(f"exit code {code}")
     tolerated = 0
     for text in (log, file_log):
-        for match in TRACEBACK.finditer(text):
-            record = LOG_RECORD.search(text, match.end())
-            block = text[match.start() : record.start() if record else len(text)]
+        # One log record per block: its line and every chained traceback under it.
+        starts = [0, *(m.start() for m in LOG_RECORD.finditer(text)), len(text)]
+        for begin, end in itertools.pairwise(starts):
+            block = text[begin:end]
+            if not (match := TRACEBACK.search(text, begin, end)):
+                continue
             if NO_NETWORK.search(block) and not OUR_CODE.search(block):
                 tolerated += 1  # another integration reaching for the internet, which is absent
                 continue
