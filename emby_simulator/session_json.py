@@ -11,6 +11,7 @@ from .dto import Dto
 from .fields import NOW_PLAYING_FIELDS
 from .library import Library
 from .models import Item
+from .transcoding import transcoding_info
 
 
 class SessionJson:
@@ -105,6 +106,8 @@ class SessionJson:
         if session.icon:
             out["AppIconUrl"] = session.icon
         out["SupportedCommands"] = list(session.supported_commands)
+        if item is not None and session.play_method == "Transcode":
+            out["TranscodingInfo"] = transcoding_info(item, session.position_ticks)
         out["SupportsRemoteControl"] = session.supports_remote_control
         return out
 

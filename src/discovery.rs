@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use tokio::net::UdpSocket;
 use tokio::time::Instant;
 
+use crate::arguments::invalid;
 use crate::config::ServerAddress;
 use crate::error::{Error, Result};
 
@@ -90,6 +91,26 @@ fn socket_error(target: SocketAddr, err: &std::io::Error) -> Error {
     }
 }
 
+/// The checked arguments of a discovery call: `target` an IP address (the broadcast address in
+/// production, 127.0.0.1 in tests), `port` not 0, `wait` a positive number of seconds up to
+/// [`MAX_WAIT`].
+pub fn discovery_arguments(target: &str, port: u16, wait: f64) -> Result<(SocketAddr, Duration)> {
+    let ip: IpAddr = target
+        .trim()
+        .parse()
+        .map_err(|_| invalid(format!("target {target:?} is not an IP address")))?;
+    if port == 0 {
+        return Err(invalid("port must be 1 to 65535"));
+    }
+    if !(wait.is_finite() && wait > 0.0 && wait <= MAX_WAIT.as_secs_f64()) {
+        return Err(invalid(format!(
+            "wait must be a positive number of seconds (at most {})",
+            MAX_WAIT.as_secs()
+        )));
+    }
+    Ok((SocketAddr::new(ip, port), Duration::from_secs_f64(wait)))
+}
+
 /// Sends the discovery datagram to `target` and collects the answers that arrive within
 /// `wait` (one per server id, in arrival order).
 pub async fn discover(target: SocketAddr, wait: Duration) -> Result<Vec<DiscoveredServer>> {
@@ -146,6 +167,27 @@ pub async fn discover(target: SocketAddr, wait: Duration) -> Result<Vec<Discover
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn discovery_arguments_are_checked_in_the_core() {
+        use super::discovery_arguments;
+        use crate::error::Error;
+        let (addr, wait) = discovery_arguments(" 127.0.0.1 ", 7359, 2.0).expect("valid");
+        assert_eq!(addr.to_string(), "127.0.0.1:7359");
+        assert_eq!(wait, std::time::Duration::from_secs(2));
+        for (target, port, wait) in [
+            ("emby.local", 7359, 2.0),
+            ("127.0.0.1", 0, 2.0),
+            ("127.0.0.1", 7359, 0.0),
+            ("127.0.0.1", 7359, f64::NAN),
+            ("127.0.0.1", 7359, 31.0),
+        ] {
+            assert!(matches!(
+                discovery_arguments(target, port, wait),
+                Err(Error::InvalidArgument(_))
+            ));
+        }
+    }
+
     use super::*;
 
     const ANSWER: &str = r#"{"Address":"http://127.0.0.1:8096","Id":"ae3349983dbe45d9aa1d317a7753483e","Name":"Living room","EndpointAddress":null}"#;

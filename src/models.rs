@@ -27,6 +27,21 @@ where
     Ok(Option::<i64>::deserialize(d)?.filter(|v| *v >= 0))
 }
 
+/// A list of strings where entries of another type (`null`, a number) are dropped, not fatal.
+fn strings_only<'de, D>(d: D) -> Result<Vec<String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let values = Option::<Vec<serde_json::Value>>::deserialize(d)?.unwrap_or_default();
+    Ok(values
+        .into_iter()
+        .filter_map(|v| match v {
+            serde_json::Value::String(s) => Some(s),
+            _ => None,
+        })
+        .collect())
+}
+
 /// Declares a model with the project's serde conventions on every field.
 macro_rules! model {
     (
@@ -236,6 +251,48 @@ model! {
     }
 }
 
+/// `TranscodingInfo` of a session that Emby transcodes (the `TranscodingInfo` pyclass): what it
+/// converts and why. Emby leaves it out for direct play; `null` reads the same. Written out
+/// rather than with `model!` because the reasons list has its own lenient reader.
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(
+        frozen,
+        eq,
+        get_all,
+        from_py_object,
+        name = "TranscodingInfo",
+        module = "embymedia_core._core"
+    )
+)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all(deserialize = "PascalCase", serialize = "snake_case"))]
+pub struct TranscodingInfo {
+    #[serde(default, deserialize_with = "null_default")]
+    pub is_video_direct: bool,
+    #[serde(default, deserialize_with = "null_default")]
+    pub is_audio_direct: bool,
+    #[serde(default, deserialize_with = "null_default")]
+    pub video_codec: Option<String>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub audio_codec: Option<String>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub container: Option<String>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub bitrate: Option<i64>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub width: Option<i64>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub height: Option<i64>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub audio_channels: Option<i64>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub completion_percentage: Option<f64>,
+    /// `TranscodeReason` names (`VideoCodecNotSupported`, ...), as Emby spells them.
+    #[serde(default, deserialize_with = "strings_only")]
+    pub transcode_reasons: Vec<String>,
+}
+
 /// `SessionInfo` (`GET /Sessions`, and the WebSocket's `Sessions`/playback messages). Python
 /// gets the `Session` pyclass: these fields as read-only attributes, converted when read
 /// (cheaper per update than a dict, measured: docs/ARCHITECTURE.md).
@@ -281,6 +338,8 @@ pub struct Session {
     pub now_playing_item: Option<Item>,
     #[serde(default, deserialize_with = "null_default")]
     pub play_state: PlayState,
+    #[serde(default, deserialize_with = "null_default")]
+    pub transcoding_info: Option<TranscodingInfo>,
     #[serde(default, deserialize_with = "non_negative")]
     pub playlist_index: Option<i64>,
     #[serde(default, deserialize_with = "non_negative")]
@@ -505,5 +564,37 @@ mod tests {
         assert_eq!(p.local_address.as_deref(), Some("http://10.0.0.2:8096"));
         let v = serde_json::to_value(&p).expect("serialize");
         assert!(v.get("local_addresses").is_none());
+    }
+
+    #[test]
+    fn transcoding_info_is_optional_and_lenient() {
+        let s: Session = serde_json::from_str(
+            r#"{"Id":"s","TranscodingInfo":{"IsVideoDirect":false,"IsAudioDirect":true,"VideoCodec":"h264","AudioCodec":null,"Bitrate":4000000,"Width":1280,"CompletionPercentage":12.5,"TranscodeReasons":["VideoCodecNotSupported",null,7,"ContainerBitrateExceedsLimit"],"CpuHistory":[]}}"#,
+        )
+        .expect("parse");
+        let t = s.transcoding_info.expect("transcoding info");
+        assert!(!t.is_video_direct);
+        assert!(t.is_audio_direct);
+        assert_eq!(t.video_codec.as_deref(), Some("h264"));
+        assert_eq!(t.audio_codec, None);
+        assert_eq!(t.bitrate, Some(4_000_000));
+        assert_eq!(t.width, Some(1280));
+        assert_eq!(t.height, None);
+        assert_eq!(t.completion_percentage, Some(12.5));
+        assert_eq!(
+            t.transcode_reasons,
+            ["VideoCodecNotSupported", "ContainerBitrateExceedsLimit"]
+        );
+        for json in [r#"{"Id":"s"}"#, r#"{"Id":"s","TranscodingInfo":null}"#] {
+            let s: Session = serde_json::from_str(json).expect("parse");
+            assert_eq!(s.transcoding_info, None, "{json}");
+        }
+        let s: Session = serde_json::from_str(
+            r#"{"Id":"s","TranscodingInfo":{"TranscodeReasons":null,"IsVideoDirect":null}}"#,
+        )
+        .expect("parse");
+        let t = s.transcoding_info.expect("transcoding info");
+        assert!(t.transcode_reasons.is_empty());
+        assert!(!t.is_video_direct);
     }
 }

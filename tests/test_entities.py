@@ -18,6 +18,7 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UN
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_platform
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -26,6 +27,12 @@ from syrupy.extensions.amber import AmberSnapshotExtension
 
 from custom_components.embymedia.const import CONF_ENABLE_WEBSOCKET, DOMAIN
 from custom_components.embymedia.pictures import item_picture, picture_url
+from custom_components.embymedia.sensor import (
+    LIBRARY_SENSORS,
+    PLUGIN_SENSORS,
+    EmbySensorEntityDescription,
+    EmbyServerSensor,
+)
 from emby_simulator import EmbySimulator, Fault, SimulatorConfig
 
 NO_WEBSOCKET = {CONF_ENABLE_WEBSOCKET: False}
@@ -210,6 +217,56 @@ async def test_disabled_entities_cost_no_request(
     await wait_until(lambda: state_of(hass, plugins) == "6")
     await hass.async_block_till_done()
     assert simulator.count("/Plugins") == 2
+
+
+async def test_enabled_entity_gets_its_data_without_a_reload(
+    hass: HomeAssistant,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+    wait_until: WaitUntil,
+) -> None:
+    """An entity enabled after setup and added to the running platform (no reload of the
+    entry, no time passing, so not Home Assistant's delayed reload) fetches its source at once:
+    an on-demand source never fetched before (plugins) and an optional row of a source that
+    already has data (artists of the library)."""
+    runtime = init_integration.runtime_data
+    await wait_until(lambda: runtime.sessions.websocket_connected)
+    await hass.async_block_till_done()
+    assert runtime.extra is not None
+    registry = er.async_get(hass)
+    plugins = entity_id(hass, "sensor", "plugins", simulator)
+    artists = entity_id(hass, "sensor", "artists", simulator)
+    for entity in (plugins, artists):
+        assert hass.states.get(entity) is None
+        registry.async_update_entity(entity, disabled_by=None)
+    assert simulator.count("/Plugins") == 0
+    assert simulator.count("/Artists") == 0
+
+    platform = next(
+        platform
+        for platform in entity_platform.async_get_platforms(hass, DOMAIN)
+        if platform.domain == "sensor"
+        and platform.config_entry is not None
+        and platform.config_entry.entry_id == init_integration.entry_id
+    )
+    await platform.async_add_entities(
+        [
+            EmbyServerSensor(runtime.extra.plugins, _description(PLUGIN_SENSORS, "plugins")),
+            EmbyServerSensor(runtime.library, _description(LIBRARY_SENSORS, "artists")),
+        ]
+    )
+    await wait_until(lambda: state_of(hass, plugins) == "5" and state_of(hass, artists) == "4")
+    assert init_integration.runtime_data is runtime  # never reloaded
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert simulator.count("/Plugins") == 1
+    assert simulator.count("/Artists") == 1
+    assert hass.states.get(plugins).attributes["plugins"]  # type: ignore[union-attr]
+
+
+def _description(
+    descriptions: tuple[EmbySensorEntityDescription[Any], ...], key: str
+) -> EmbySensorEntityDescription[Any]:
+    return next(d for d in descriptions if d.key == key)
 
 
 async def test_websocket_messages_update_their_entities_without_requests(

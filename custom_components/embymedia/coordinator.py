@@ -463,6 +463,10 @@ def folder_item_id(folder: VirtualFolder) -> str:
     return folder["item_id"] or folder["id"]
 
 
+# Rows enabled together (the entities of one platform) are fetched by one refresh.
+ROW_FETCH_DELAY: Final = 1.0
+
+
 class EmbyLibraryCoordinator(EmbyCoordinator[EmbyLibraryData]):
     """Libraries and counts: every `library_scan_interval` hours while polling; with the
     WebSocket up, refreshed (debounced) on LibraryChanged and daily as a safety net.
@@ -496,6 +500,9 @@ class EmbyLibraryCoordinator(EmbyCoordinator[EmbyLibraryData]):
         self.user_id = options.user_id
         # Queries that need a user (artists, collections, per library) use this one.
         self.counting_user = counting_user
+        self._row_debouncer = Debouncer(
+            hass, LOGGER, cooldown=ROW_FETCH_DELAY, immediate=False, function=self.async_refresh
+        )
 
     async def _async_total(self, **query: Any) -> int:
         user = self.counting_user
@@ -531,6 +538,21 @@ class EmbyLibraryCoordinator(EmbyCoordinator[EmbyLibraryData]):
             }.get(LibraryRow(row))
             is not None
         )
+
+    @callback
+    @override
+    def _async_fetch_row(self, row: str) -> None:
+        """An entity enabled later: refresh within a second, not after the event debouncer's
+        cooldown (rows asked for together, as at setup, share one refresh)."""
+        self.config_entry.async_create_background_task(
+            self.hass, self._row_debouncer.async_call(), name=f"{self.name} {row}"
+        )
+
+    @override
+    async def async_shutdown(self) -> None:
+        """Cancel a pending row refresh too."""
+        self._row_debouncer.async_shutdown()
+        await super().async_shutdown()
 
     def _fetches(self, row: LibraryRow) -> bool:
         return self.counting_user is not None and self.wants(row)

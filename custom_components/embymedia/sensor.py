@@ -83,6 +83,11 @@ def _who_plays_what(sessions: dict[str, Session]) -> Mapping[str, Any]:
                 "type": item.type,
                 "paused": session.play_state.is_paused,
                 "play_method": session.play_state.play_method,
+                "transcode_reasons": (
+                    list(transcoding.transcode_reasons)
+                    if (transcoding := session.transcoding_info) is not None
+                    else None
+                ),
             }
             for session in _playing(sessions)
             if (item := session.now_playing_item) is not None

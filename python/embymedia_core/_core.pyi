@@ -156,6 +156,19 @@ class PlayStateDict(TypedDict):
     play_method: str | None
     media_source_id: str | None
 
+class TranscodingInfoDict(TypedDict):
+    is_video_direct: bool
+    is_audio_direct: bool
+    video_codec: str | None
+    audio_codec: str | None
+    container: str | None
+    bitrate: int | None
+    width: int | None
+    height: int | None
+    audio_channels: int | None
+    completion_percentage: float | None
+    transcode_reasons: list[str]
+
 class SessionDict(TypedDict):
     id: str
     device_id: str
@@ -171,6 +184,7 @@ class SessionDict(TypedDict):
     remote_end_point: str | None
     now_playing_item: Item | None
     play_state: PlayStateDict
+    transcoding_info: TranscodingInfoDict | None
     playlist_index: int | None
     playlist_length: int | None
 
@@ -309,6 +323,39 @@ class PlayState:
         """The dict form (the keys are the attribute names; nested models are dicts too)."""
 
 @final
+class TranscodingInfo:
+    """What Emby converts for a transcoding session and why (absent for direct play)."""
+
+    @property
+    def is_video_direct(self) -> bool: ...
+    @property
+    def is_audio_direct(self) -> bool: ...
+    @property
+    def video_codec(self) -> str | None: ...
+    @property
+    def audio_codec(self) -> str | None: ...
+    @property
+    def container(self) -> str | None: ...
+    @property
+    def bitrate(self) -> int | None: ...
+    @property
+    def width(self) -> int | None: ...
+    @property
+    def height(self) -> int | None: ...
+    @property
+    def audio_channels(self) -> int | None: ...
+    @property
+    def completion_percentage(self) -> float | None: ...
+    @property
+    def transcode_reasons(self) -> list[str]:
+        """Emby's ``TranscodeReason`` names, e.g. ``VideoCodecNotSupported``."""
+    def __eq__(self, other: object) -> bool: ...
+    def __replace__(self, **changes: Any) -> Self:
+        """A copy with the named fields changed (``copy.replace``); TypeError on a wrong name or type."""
+    def to_dict(self) -> TranscodingInfoDict:
+        """The dict form (the keys are the attribute names; nested models are dicts too)."""
+
+@final
 class Session:
     """A client session (``get_sessions()``, WebSocket session events); ``==`` compares every field."""
 
@@ -340,6 +387,8 @@ class Session:
     def now_playing_item(self) -> NowPlayingItem | None: ...
     @property
     def play_state(self) -> PlayState: ...
+    @property
+    def transcoding_info(self) -> TranscodingInfo | None: ...
     @property
     def playlist_index(self) -> int | None: ...
     @property

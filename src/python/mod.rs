@@ -87,7 +87,7 @@ mod _core {
     use super::{parse_host, shutdown_all};
     #[pymodule_export]
     use crate::models::{
-        Item as NowPlayingItem, PlayState, Session, UserData as NowPlayingUserData,
+        Item as NowPlayingItem, PlayState, Session, TranscodingInfo, UserData as NowPlayingUserData,
     };
 
     use pyo3::prelude::*;

@@ -1,5 +1,5 @@
-//! The per-update models as frozen pyclasses: `Session`, `PlayState`, `NowPlayingItem`,
-//! `NowPlayingUserData`.
+//! The per-update models as frozen pyclasses: `Session`, `PlayState`, `TranscodingInfo`,
+//! `NowPlayingItem`, `NowPlayingUserData`.
 //!
 //! The pyclasses are the Rust model structs themselves (`#[pyclass(get_all)]` in
 //! `crate::models`, so each field is declared once): one object per model, each attribute
@@ -19,7 +19,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use super::convert::{IntoPython, to_py};
-use crate::models::{Item, PlayState, Session, UserData};
+use crate::models::{Item, PlayState, Session, TranscodingInfo, UserData};
 
 /// A Python-style literal of a string, for `repr()`.
 fn lit(s: &str) -> String {
@@ -73,6 +73,21 @@ impl PlayState {
             py_bool(self.is_paused),
             py_bool(self.is_muted),
             opt_num(self.volume_level)
+        )
+    }
+}
+
+impl TranscodingInfo {
+    fn repr(&self) -> String {
+        format!(
+            "TranscodingInfo(video_codec={}, audio_codec={}, transcode_reasons=[{}])",
+            opt_lit(self.video_codec.as_deref()),
+            opt_lit(self.audio_codec.as_deref()),
+            self.transcode_reasons
+                .iter()
+                .map(|r| lit(r))
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     }
 }
@@ -151,10 +166,15 @@ replace_fields!(PlayState, "PlayState":
     position_ticks, can_seek, is_paused, is_muted, volume_level, repeat_mode, shuffle,
     play_method, media_source_id,
 );
+replace_fields!(TranscodingInfo, "TranscodingInfo":
+    is_video_direct, is_audio_direct, video_codec, audio_codec, container, bitrate, width,
+    height, audio_channels, completion_percentage, transcode_reasons,
+);
 replace_fields!(Session, "Session":
     id, device_id, device_name, client, application_version, user_id, user_name,
     supports_remote_control, playable_media_types, supported_commands, last_activity_date,
-    remote_end_point, now_playing_item, play_state, playlist_index, playlist_length,
+    remote_end_point, now_playing_item, play_state, transcoding_info, playlist_index,
+    playlist_length,
 );
 
 #[pymethods]
@@ -191,6 +211,22 @@ impl Item {
 
 #[pymethods]
 impl PlayState {
+    #[pyo3(signature = (**changes))]
+    fn __replace__(&self, changes: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        self.replaced(changes)
+    }
+
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        dict_of(py, self)
+    }
+
+    fn __repr__(&self) -> String {
+        self.repr()
+    }
+}
+
+#[pymethods]
+impl TranscodingInfo {
     #[pyo3(signature = (**changes))]
     fn __replace__(&self, changes: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
         self.replaced(changes)
@@ -266,6 +302,7 @@ mod tests {
         assert_eq!(fields(UserData::FIELDS), keys::<UserData>());
         assert_eq!(fields(Item::FIELDS), keys::<Item>());
         assert_eq!(fields(PlayState::FIELDS), keys::<PlayState>());
+        assert_eq!(fields(TranscodingInfo::FIELDS), keys::<TranscodingInfo>());
         assert_eq!(fields(Session::FIELDS), keys::<Session>());
     }
 }

@@ -1,4 +1,5 @@
-"""The per-update models (`Session`, `PlayState`, `NowPlayingItem`, `NowPlayingUserData`): frozen
+"""The per-update models (`Session`, `PlayState`, `TranscodingInfo`, `NowPlayingItem`,
+`NowPlayingUserData`): frozen
 classes whose attributes are the keys of their dict form, equal when every field is, with a
 `repr` free of the remote address and `copy.replace` for changed copies."""
 
@@ -9,7 +10,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from embymedia_core import EmbyClient, NowPlayingItem, PlayState, Session
+from embymedia_core import EmbyClient, NowPlayingItem, PlayState, Session, TranscodingInfo
 
 from emby_simulator import EmbySimulator, SimulatorConfig
 
@@ -36,6 +37,8 @@ def playing(sessions: list[Session]) -> Session:
 def models_of(session: Session) -> list[Any]:
     """The session and every model it holds."""
     found: list[Any] = [session, session.play_state]
+    if session.transcoding_info is not None:
+        found.append(session.transcoding_info)
     if (item := session.now_playing_item) is not None:
         found.append(item)
         if item.user_data is not None:
@@ -56,6 +59,32 @@ async def test_attributes_are_the_dict_form(sessions: list[Session]) -> None:
     item = playing(sessions).now_playing_item
     assert isinstance(item, NowPlayingItem)
     assert item.to_dict()["type"] == item.type
+
+
+async def test_transcoding_session_says_why(sessions: list[Session]) -> None:
+    """A transcoding session carries Emby's TranscodingInfo (reasons, codecs, size); a direct
+    one has none; the nested model replaces and compares like the others."""
+    transcoding = [s for s in sessions if s.play_state.play_method == "Transcode"]
+    assert transcoding
+    for session in sessions:
+        info = session.transcoding_info
+        if session not in transcoding:
+            assert info is None, session
+            continue
+        assert isinstance(info, TranscodingInfo)
+        assert info.transcode_reasons
+        assert info.video_codec == "h264"
+        assert info.is_video_direct is False
+        assert info.bitrate is not None
+        assert info.bitrate > 0
+        assert session.to_dict()["transcoding_info"] == info.to_dict()
+        assert repr(info).startswith("TranscodingInfo(video_codec='h264'")
+        direct = copy.replace(session, transcoding_info=None)
+        assert direct.transcoding_info is None
+        assert direct != session
+        assert copy.replace(info, transcode_reasons=[]).transcode_reasons == []
+        with pytest.raises(TypeError, match=r"TranscodingInfo\.transcode_reasons"):
+            copy.replace(info, transcode_reasons="VideoCodecNotSupported")
 
 
 async def test_frozen_and_equal_by_value(sessions: list[Session]) -> None:
