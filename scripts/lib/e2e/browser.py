@@ -18,6 +18,7 @@ from playwright.async_api import (
     ConsoleMessage,
     Page,
     Request,
+    Response,
     async_playwright,
 )
 from playwright.async_api import Error as PlaywrightError
@@ -39,6 +40,12 @@ UI_TIMEOUT_MS = 30_000
 OUR_TEXT = re.compile(r"emby", re.IGNORECASE)
 ERROR_TOAST = re.compile(r"error|fail|unable|unknown|invalid", re.IGNORECASE)
 # The option the browser changes in the Configure dialog, and its label there (strings.json).
+# Home Assistant's view that serves Emby images to the frontend (images.py), and the media
+# source's id (media_source.py).
+IMAGE_VIEW = "/api/embymedia/image/"
+MEDIA_SOURCE_ROOT = "media-source://embymedia"
+# The library and the folder in it the Media panel step opens (the simulator's Movies).
+MEDIA_LIBRARY, MEDIA_FOLDER = "Movies", "All movies"
 UI_OPTION, UI_OPTION_LABEL = "purge_after_days", "Remove clients unseen for"
 
 STEP_NAMES = [
@@ -47,6 +54,7 @@ STEP_NAMES = [
     "browser: Configure, change an option, submit, saved",
     "browser: a playing media player's more-info shows title and artwork",
     "browser: Download diagnostics",
+    "browser: Media panel browses Emby (server, user, library, folder) with thumbnails",
     "browser: no embymedia console error, no error toast, no API key in a URL",
 ]
 
@@ -57,6 +65,7 @@ class BrowserWatch:
 
     console_errors: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
+    images: list[tuple[str, int]] = field(default_factory=list)
     toasts: list[str] = field(default_factory=list)
 
     def on_console(self, message: ConsoleMessage) -> None:
@@ -72,6 +81,11 @@ class BrowserWatch:
     def on_request(self, request: Request) -> None:
         """Every URL the page asked for."""
         self.urls.append(request.url)
+
+    def on_response(self, response: Response) -> None:
+        """Answers to embymedia's image view (URL, status)."""
+        if IMAGE_VIEW in response.url:
+            self.images.append((response.url, response.status))
 
     def ours(self) -> list[str]:
         """Console errors that concern embymedia."""
@@ -122,6 +136,7 @@ async def run_steps(run: Run, checks: Checks, chromium: str) -> None:
                 page.on("console", watch.on_console)
                 page.on("pageerror", watch.on_page_error)
                 page.on("request", watch.on_request)
+                page.on("response", watch.on_response)
                 ui = Ui(run, page, watch)
                 steps: list[Callable[[], Awaitable[str | None]]] = [
                     lambda: login(ui),
@@ -129,6 +144,7 @@ async def run_steps(run: Run, checks: Checks, chromium: str) -> None:
                     lambda: configure(ui),
                     lambda: more_info(ui),
                     lambda: download_diagnostics(ui),
+                    lambda: browse_media(ui),
                     lambda: no_errors(ui),
                 ]
                 if pause := os.environ.get("E2E_BROWSER_PAUSE"):  # exploring the UI by hand
@@ -303,6 +319,88 @@ async def download_diagnostics(ui: Ui) -> str:
     leaks = run.leaked(text)
     expect(not leaks, f"the downloaded diagnostics contain {leaks}")
     return f"{target.name}, {len(text)} bytes"
+
+
+async def _media_children(ui: Ui, content_id: str) -> list[dict[str, Any]]:
+    """The children of a media source node, as Home Assistant's WebSocket API gives them."""
+    node = await ui.run.socket.call(
+        "media_source/browse_media", media_content_id=content_id, within=60
+    )
+    return list(node.get("children") or [])
+
+
+async def _media_path(ui: Ui) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The titles to click from the Media panel's first level down to MEDIA_FOLDER, each with
+    the children of the node it opens (what the panel must then show)."""
+    sources = await _media_children(ui, "media-source://")
+    emby = next((c for c in sources if c["media_content_id"] == MEDIA_SOURCE_ROOT), None)
+    expect(emby, f"the media sources {[c['title'] for c in sources]} have no {MEDIA_SOURCE_ROOT}")
+    assert emby is not None
+    path: list[tuple[str, list[dict[str, Any]]]] = []
+    node = emby
+    # The source, the server, the user: one of each (the run's entry covers all users).
+    for _ in range(3):
+        children = await _media_children(ui, node["media_content_id"])
+        path.append((node["title"], children))
+        expect(children, f"{node['title']!r} has no children in the media source")
+        node = children[0]
+    for title in (MEDIA_LIBRARY, MEDIA_FOLDER):
+        children = path[-1][1]
+        found = next((c for c in children if c["title"] == title), None)
+        expect(found, f"{path[-1][0]!r} has no {title!r} in {[c['title'] for c in children]}")
+        assert found is not None
+        node = found
+        path.append((title, await _media_children(ui, node["media_content_id"])))
+    return path
+
+
+async def browse_media(ui: Ui) -> str:
+    """The Media panel: Emby, the server, the user, the Movies library and its "All movies"
+    folder, clicked as a person would; the folder's items are shown with their thumbnails,
+    loaded through Home Assistant's image view (200), never from Emby with the key."""
+    page = ui.page
+    path = await _media_path(ui)
+    first_image = len(ui.watch.images)  # the image view's answers from this step on
+    await page.locator("ha-sidebar").get_by_text("Media", exact=True).click()
+    await page.wait_for_url(re.compile(r"/media-browser"))
+    browser = page.locator("ha-media-player-browse")
+    for step, (title, children) in enumerate(path):
+        # The child to click, at the end of the list (the header may show the same title).
+        await browser.get_by_text(title, exact=True).filter(visible=True).last.click()
+        for child in [c["title"] for c in children[:3]]:
+            await browser.get_by_text(child, exact=True).filter(visible=True).first.wait_for()
+        await ui.shot(f"media-{step + 1}-{re.sub(r'[^a-z0-9]+', '-', title.lower()).strip('-')}")
+    items = path[-1][1]
+    with_thumbnail = [c for c in items if c.get("thumbnail")]
+    expect(with_thumbnail, f"{MEDIA_FOLDER!r} has no item with a thumbnail")
+    bad_thumbnails = [c["thumbnail"] for c in with_thumbnail if IMAGE_VIEW not in c["thumbnail"]]
+    expect(not bad_thumbnails, f"thumbnails outside {IMAGE_VIEW}: {bad_thumbnails[:3]}")
+
+    async def loaded() -> list[str]:
+        # Cards whose thumbnail the page has drawn (a data: or blob: background from the
+        # authenticated fetch, or the image URL itself).
+        drawn: list[str] = await browser.locator(".child .image").evaluate_all(
+            "els => els.map(e => getComputedStyle(e).backgroundImage)"
+            ".filter(b => b && b !== 'none')"
+        )
+        ok = [u for u, status in ui.watch.images[first_image:] if status == 200]
+        return drawn if ok and len(drawn) >= min(len(with_thumbnail), 3) else []
+
+    drawn = await wait_until(
+        loaded,
+        30,
+        f"the Media panel shows no loaded thumbnail for {MEDIA_FOLDER!r}",
+        detail=lambda: f"image view answers {ui.watch.images[-5:]}",
+    )
+    await ui.shot("media-thumbnails")
+    answers = ui.watch.images[first_image:]
+    failed = [(u, s) for u, s in answers if s != 200]
+    expect(not failed, f"image view answers that are not 200: {failed[:3]}")
+    ok = sum(1 for _, s in answers if s == 200)
+    return (
+        f"{' > '.join(t for t, _ in path)}: {len(items)} items, {len(drawn)} thumbnails drawn, "
+        f"{ok} image view answers 200"
+    )
 
 
 async def no_errors(ui: Ui) -> str:
