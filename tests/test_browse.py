@@ -193,6 +193,9 @@ async def test_every_browse_level(
         assert all(c["thumbnail"] for c in folder["children"])
 
     movies = await browser.browse(child(root, "Movies")["media_content_id"])
+    assert movies["title"] == "Movies"
+    all_movies = await browser.browse(child(movies, "All movies")["media_content_id"])
+    assert all_movies["title"] == "All movies"
     assert [c["title"] for c in movies["children"]] == [
         "A-Z", "Year", "Decade", "Genre", "Studio", "Collections", "All movies",
     ]  # fmt: skip

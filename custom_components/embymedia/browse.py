@@ -57,6 +57,11 @@ PLAYABLE_TYPES: Final = frozenset(t for t, (_, _, _, expand) in ITEM_CLASSES.ite
 AUDIO_TYPES: Final = frozenset({"Audio", "AudioBook"})
 
 
+# Headers of a library's menu and of its "all" listing (the id carries the kind, not the name).
+VIEW_TITLES: Final = {"movies": "Movies", "tvshows": "TV shows", "music": "Music"}
+ALL_TITLES: Final = {"Movie": "All movies", "Series": "All series"}
+
+
 @dataclass(frozen=True, slots=True)
 class Node:
     """A place in the tree."""
@@ -365,7 +370,9 @@ class BrowseTree:
         }
         if kind in menus:
             return self.folder(
-                node, kind, children=[self.folder(n, title) for n, title in menus[kind]]
+                node,
+                VIEW_TITLES[kind],
+                children=[self.folder(n, title) for n, title in menus[kind]],
             )
         if kind == "livetv":
             return await self._channels(node)
@@ -408,7 +415,7 @@ class BrowseTree:
 
     async def _all(self, node: Node) -> BrowseMedia:
         view_id, types = node.args
-        return await self._listing(node, view_id, types, "All")
+        return await self._listing(node, view_id, types, ALL_TITLES.get(types, "All"))
 
     async def _year_list(self, view_id: str, types: str) -> list[int]:
         result = await self.client.get_years(
