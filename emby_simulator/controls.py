@@ -106,6 +106,13 @@ class SimulatorControls:
         return sum(1 for s in self.state.hub.sockets if s.sessions_interval is not None)
 
     @property
+    def user_event_sockets(self) -> int:
+        """Open sockets that LibraryChanged reaches now (an API-key socket only once its
+        session registered capabilities, see hub.py): wait for it before triggering one."""
+        hub = self.state.hub
+        return sum(1 for s in hub.sockets if not s.closed and hub.receives_user_events(s, None))
+
+    @property
     def activity_log(self) -> list[dict[str, Any]]:
         """Activity log entries, oldest first."""
         return self.state.activity.entries

@@ -330,6 +330,10 @@ async def test_large_library_pages_through_the_cache(
 
     # LibraryChanged (pushed over the WebSocket) drops the cached listings.
     counted = simulator.count(ITEMS)
+    for _ in range(200):  # Emby routes it to our socket once capabilities are in
+        if simulator.user_event_sockets == 1:
+            break
+        await hass.async_add_executor_job(__import__("time").sleep, 0.05)
     simulator.trigger_library_change(items_added=1)
     for _ in range(200):
         await browser.browse(all_movies)

@@ -190,7 +190,8 @@ async def test_websocket_messages_become_events(
 ) -> None:
     """LibraryChanged, UserDataChanged, NotificationAdded and UserDeleted, each once."""
     entry = init_integration
-    await wait_until(lambda: entry.runtime_data.sessions.websocket_connected)
+    # Emby routes library and user-data messages to our socket only once capabilities are in.
+    await wait_until(lambda: simulator.user_event_sockets == 1)
     library = async_capture_events(hass, EVENT_LIBRARY_UPDATED)
     user_data = async_capture_events(hass, EVENT_USER_DATA_CHANGED)
     notifications = async_capture_events(hass, EVENT_NOTIFICATION)
