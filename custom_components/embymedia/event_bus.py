@@ -156,8 +156,12 @@ class EmbyEventBus:
         """
         if self._unloaded:
             return
-        current: Mapping[str, Session] = self.entry.runtime_data.sessions.data or {}
-        for emby_device_id in [*self._sessions, *(d for d in current if d not in self._sessions)]:
+        coordinator = self.entry.runtime_data.sessions
+        current: Mapping[str, Session] = coordinator.data or {}
+        changed = coordinator.last_changed
+        if changed is None:  # an update of everything
+            changed = {*self._sessions, *current}
+        for emby_device_id in changed:
             before, after = self._sessions.get(emby_device_id), current.get(emby_device_id)
             if before is after:
                 continue

@@ -25,11 +25,13 @@ from .coordinator import (
     EmbyLibraryData,
     EmbyServerData,
     LibraryRow,
+    is_playing,
 )
 from .discovery import DiscoveryRow, EmbyDiscoveryData
 from .entity import EmbyServerEntity, EmbyUserEntity
 from .extra_coordinators import ActivityData, LiveTvData, entry_time, watch_minutes
 from .pictures import item_summaries, item_summary
+from .session_updates import SessionTopic
 
 if TYPE_CHECKING:
     from embymedia_core import Device, Plugin, Session, VirtualFolder
@@ -45,6 +47,8 @@ class EmbySensorEntityDescription[DataT](SensorEntityDescription):
     value_fn: Callable[[DataT], StateType | datetime]
     attributes_fn: Callable[[DataT], Mapping[str, Any]] | None = None
     row: str | None = None
+    # The coordinator's listener context: what the value can change with (None: everything).
+    listens_to: SessionTopic | None = None
 
 
 def _count(
@@ -64,11 +68,7 @@ def _count(
 
 
 def _playing(sessions: dict[str, Session]) -> list[Session]:
-    return [
-        session
-        for session in sessions.values()
-        if session.now_playing_item is not None and not session.now_playing_item.is_theme_media
-    ]
+    return [session for session in sessions.values() if is_playing(session)]
 
 
 def _who_plays_what(sessions: dict[str, Session]) -> Mapping[str, Any]:
@@ -96,11 +96,12 @@ def _who_plays_what(sessions: dict[str, Session]) -> Mapping[str, Any]:
 
 
 SESSION_SENSORS: Final[tuple[EmbySensorEntityDescription[dict[str, Session]], ...]] = (
-    _count("active_sessions", len),
+    _count("active_sessions", len, listens_to=SessionTopic.MEMBERS),
     _count(
         "playing_sessions",
         lambda sessions: len(_playing(sessions)),
         attributes_fn=_who_plays_what,
+        listens_to=SessionTopic.PLAYING,
     ),
 )
 
