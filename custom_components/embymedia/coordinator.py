@@ -350,7 +350,10 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
                 continue
             device_id = session.device_id
             if ended or not self._wanted(session):
-                if not ended:
+                # Kept out while connected (housekeeping removes its device); gone: forgotten.
+                if ended:
+                    self.excluded_devices.discard(device_id)
+                else:
                     self.excluded_devices.add(device_id)
                 self._set(data, update, device_id, None)
             else:

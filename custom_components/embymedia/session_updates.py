@@ -91,17 +91,9 @@ class ClientListeners:
 
     @callback
     def async_tell(self, update: SessionUpdate) -> None:
-        """Tell the general listeners, those of the topics that changed and (a slice now, the
-        rest on the next turns of the loop) those of the clients that changed."""
-        for update_callback in [
-            *self._general.values(),
-            *(
-                listener
-                for topic in update.topics
-                for listener in self._topics.get(topic, {}).values()
-            ),
-        ]:
-            self._call(update_callback)
+        """Tell the listeners of the clients that changed (a slice now, the rest on the next
+        turns of the loop; the clients first: their states are what the update is about), then
+        those of the topics that changed and the general ones."""
         pending = self._pending
         for device_id in update.devices:
             # A client changed again waits at the end of the line: oldest change first.
@@ -113,6 +105,15 @@ class ClientListeners:
             self._entry.async_create_task(
                 self._hass, self._async_drain(), f"{self._name} updates", eager_start=False
             )
+        for update_callback in [
+            *(
+                listener
+                for topic in update.topics
+                for listener in self._topics.get(topic, {}).values()
+            ),
+            *self._general.values(),
+        ]:
+            self._call(update_callback)
 
     @callback
     def async_tell_all(self, listeners: Iterable[CALLBACK_TYPE]) -> None:
