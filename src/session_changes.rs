@@ -48,23 +48,26 @@ impl SessionTracker {
     }
 
     /// A full session list (a `Sessions` push or `GET /Sessions`): what changed since the last
-    /// hand-over. Sessions without a DeviceId belong to no client and are left out.
-    pub fn snapshot(&self, sessions: Vec<Session>) -> SessionChanges {
+    /// hand-over. Sessions without a DeviceId belong to no client and are left out. Only the
+    /// changed sessions are copied: the list itself is read, never taken apart (the caller
+    /// frees it where that costs the reader nothing).
+    pub fn snapshot(&self, sessions: &[Session]) -> SessionChanges {
         // The newest session of each client, in the server's order of first appearance.
-        let mut order: Vec<String> = Vec::with_capacity(sessions.len());
-        let mut newest: HashMap<String, Session> = HashMap::with_capacity(sessions.len());
+        let mut order: Vec<&Session> = Vec::with_capacity(sessions.len());
+        let mut index: HashMap<&str, usize> = HashMap::with_capacity(sessions.len());
         for session in sessions {
             if session.device_id.is_empty() {
                 continue;
             }
-            match newest.entry(session.device_id.clone()) {
+            match index.entry(session.device_id.as_str()) {
                 Entry::Vacant(slot) => {
-                    order.push(session.device_id.clone());
-                    slot.insert(session);
+                    slot.insert(order.len());
+                    order.push(session);
                 }
-                Entry::Occupied(mut slot) => {
-                    if newer(&session, slot.get()) {
-                        slot.insert(session);
+                Entry::Occupied(slot) => {
+                    let kept = &mut order[*slot.get()];
+                    if newer(session, kept) {
+                        *kept = session;
                     }
                 }
             }
@@ -73,7 +76,7 @@ impl SessionTracker {
         let mut changes = SessionChanges {
             removed: last
                 .keys()
-                .filter(|device| !newest.contains_key(*device))
+                .filter(|device| !index.contains_key(device.as_str()))
                 .cloned()
                 .collect(),
             ..SessionChanges::default()
@@ -81,19 +84,16 @@ impl SessionTracker {
         for device in &changes.removed {
             last.remove(device);
         }
-        for device in order {
-            let Some(session) = newest.remove(&device) else {
-                continue;
-            };
-            match last.entry(device) {
-                Entry::Occupied(known) if *known.get() == session => {}
-                Entry::Occupied(mut known) => {
+        for session in order {
+            match last.get_mut(session.device_id.as_str()) {
+                Some(known) if known == session => {}
+                Some(known) => {
+                    *known = session.clone();
                     changes.changed.push(session.clone());
-                    known.insert(session);
                 }
-                Entry::Vacant(slot) => {
+                None => {
+                    last.insert(session.device_id.clone(), session.clone());
                     changes.changed.push(session.clone());
-                    slot.insert(session);
                 }
             }
         }
@@ -155,7 +155,7 @@ mod tests {
     #[test]
     fn the_first_snapshot_is_all_changed() {
         let tracker = SessionTracker::default();
-        let changes = tracker.snapshot(vec![session("a", "1"), session("b", "1")]);
+        let changes = tracker.snapshot(&[session("a", "1"), session("b", "1")]);
         assert_eq!(devices(&changes.changed), ["a", "b"]);
         assert!(changes.removed.is_empty());
         assert_eq!(tracker.len(), 2);
@@ -165,11 +165,11 @@ mod tests {
     fn an_unchanged_snapshot_is_empty_and_one_change_is_one_session() {
         let tracker = SessionTracker::default();
         let clients: Vec<Session> = (0..2000).map(|i| session(&i.to_string(), "1")).collect();
-        tracker.snapshot(clients.clone());
-        assert!(tracker.snapshot(clients.clone()).is_empty());
+        tracker.snapshot(&clients);
+        assert!(tracker.snapshot(&clients).is_empty());
         let mut paused = clients;
         paused[1234].play_state.is_paused = true;
-        let changes = tracker.snapshot(paused);
+        let changes = tracker.snapshot(&paused);
         assert_eq!(devices(&changes.changed), ["1234"]);
         assert!(changes.changed[0].play_state.is_paused);
         assert!(changes.removed.is_empty());
@@ -178,12 +178,12 @@ mod tests {
     #[test]
     fn clients_that_left_are_removed_and_new_ones_changed() {
         let tracker = SessionTracker::default();
-        tracker.snapshot(vec![session("a", "1"), session("b", "1")]);
-        let changes = tracker.snapshot(vec![session("b", "1"), session("c", "1")]);
+        tracker.snapshot(&[session("a", "1"), session("b", "1")]);
+        let changes = tracker.snapshot(&[session("b", "1"), session("c", "1")]);
         assert_eq!(devices(&changes.changed), ["c"]);
         assert_eq!(changes.removed, ["a"]);
         // Back again: a change, no longer removed.
-        let changes = tracker.snapshot(vec![session("a", "1"), session("b", "1")]);
+        let changes = tracker.snapshot(&[session("a", "1"), session("b", "1")]);
         assert_eq!(devices(&changes.changed), ["a"]);
         assert_eq!(changes.removed, ["c"]);
     }
@@ -191,7 +191,7 @@ mod tests {
     #[test]
     fn the_newest_session_of_a_client_wins_and_sessions_without_device_are_left_out() {
         let tracker = SessionTracker::default();
-        let changes = tracker.snapshot(vec![
+        let changes = tracker.snapshot(&[
             session("a", "2"),
             session("a", "1"),
             session("", "3"),
@@ -208,18 +208,18 @@ mod tests {
     #[test]
     fn single_session_events_are_remembered() {
         let tracker = SessionTracker::default();
-        tracker.snapshot(vec![session("a", "1"), session("b", "1")]);
+        tracker.snapshot(&[session("a", "1"), session("b", "1")]);
         let mut progressed = session("a", "2");
         progressed.play_state.position_ticks = Some(10);
         tracker.apply(&progressed, false);
         // The snapshot that follows says what the event said: nothing new.
         assert!(
             tracker
-                .snapshot(vec![progressed.clone(), session("b", "1")])
+                .snapshot(&[progressed.clone(), session("b", "1")])
                 .is_empty()
         );
         tracker.apply(&session("b", "1"), true);
-        let changes = tracker.snapshot(vec![progressed, session("b", "1")]);
+        let changes = tracker.snapshot(&[progressed, session("b", "1")]);
         assert_eq!(devices(&changes.changed), ["b"]);
         tracker.apply(&session("", "1"), false);
         assert_eq!(tracker.len(), 2);

@@ -24,7 +24,7 @@ use super::client::PyEmbyClient;
 use super::convert::to_py;
 use super::errors::to_pyerr;
 use super::handover::{self, Outcome};
-use super::models::session_changes;
+use super::models::{free_off_loop, session_changes};
 use crate::session_changes::stopped;
 use crate::websocket::WebSocketSettings;
 use crate::websocket::events::{Event, EventQueue, TryBatch};
@@ -161,7 +161,8 @@ fn events_to_py<'py>(
         let tag = event.tag();
         let (session, ended) = match event {
             Event::Sessions { sessions } => {
-                list.append(session_changes(py, tracker.snapshot(sessions))?)?;
+                list.append(session_changes(py, tracker.snapshot(&sessions))?)?;
+                free_off_loop(sessions, Vec::len);
                 continue;
             }
             Event::PlaybackStopped { session } => (stopped(session), false),
