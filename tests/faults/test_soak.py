@@ -7,23 +7,23 @@ import asyncio
 import os
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from emby_simulator import EmbySimulator, Fault, SimulatorConfig
+from emby_simulator import Fault, SimulatorConfig
 from emby_simulator.flood import flood_progress
 
-from .probes import FaultReport, LoopLag, ThreadedSimulator
+from .probes import FaultReport, LoopLag, ThreadedSimulator, WaitUntil
 
-type WaitUntil = Callable[..., Awaitable[None]]
-
-pytestmark = pytest.mark.skipif(
-    os.environ.get("EMBYMEDIA_SOAK") != "1", reason="long soak: scripts/bench --faults"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        os.environ.get("EMBYMEDIA_SOAK") != "1", reason="long soak: scripts/bench --faults"
+    ),
+    pytest.mark.threaded_simulator,
+]
 API_KEY = "test-api-key"
 LOOP_BUDGET_MS = 50.0
 
@@ -39,23 +39,6 @@ def without_asyncio_debug() -> None:
 def simulator_config(request: pytest.FixtureRequest) -> SimulatorConfig:
     """Per test: `@pytest.mark.parametrize("simulator_config", [...], indirect=True)`."""
     return getattr(request, "param", SimulatorConfig(api_key=API_KEY, clients=30, playing=30))
-
-
-@pytest.fixture
-def threaded_simulator(
-    socket_enabled: None, simulator_config: SimulatorConfig
-) -> Iterator[ThreadedSimulator]:
-    """The simulator on its own thread (a flood does not wait for Home Assistant's loop)."""
-    threaded = ThreadedSimulator(simulator_config)
-    threaded.start()
-    yield threaded
-    threaded.stop()
-
-
-@pytest.fixture
-async def simulator(threaded_simulator: ThreadedSimulator) -> AsyncIterator[EmbySimulator]:
-    """The threaded simulator for the shared entry fixtures."""
-    yield threaded_simulator.sim
 
 
 async def test_thousand_messages_a_second_for_ten_seconds(
