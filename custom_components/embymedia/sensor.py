@@ -331,24 +331,35 @@ class EmbyServerSensor[DataT](EmbyServerEntity[EmbyCoordinator[DataT]], SensorEn
 
     entity_description: EmbySensorEntityDescription[DataT]
 
+    # What `_shown` derived last: the state write that follows reads it.
+    _value: StateType | datetime = None
+    _attributes: Mapping[str, Any] | None = None
+
     @override
     def _shown(self) -> object:
-        """The value and attributes (an unavailable sensor shows neither)."""
-        return (self.native_value, self.extra_state_attributes) if self.available else None
+        """The value and attributes, derived once per update and kept for the state write
+        that follows (the playing-sessions attributes list every playing client); an
+        unavailable sensor shows neither."""
+        if not self.available:
+            return None
+        data = self.coordinator.data
+        description = self.entity_description
+        self._value = description.value_fn(data)
+        attributes_fn = description.attributes_fn
+        self._attributes = None if attributes_fn is None else attributes_fn(data)
+        return (self._value, self._attributes)
 
     @property
     @override
     def native_value(self) -> StateType | datetime:
         """The value (None, hence unknown, where Emby left it out)."""
-        return self.entity_description.value_fn(self.coordinator.data)
+        return self._value
 
     @property
     @override
     def extra_state_attributes(self) -> Mapping[str, Any] | None:
         """The description's attributes."""
-        if (attributes := self.entity_description.attributes_fn) is None:
-            return None
-        return attributes(self.coordinator.data)
+        return self._attributes
 
 
 LIBRARY_ITEMS = EmbySensorEntityDescription[EmbyLibraryData](
