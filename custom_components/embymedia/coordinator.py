@@ -384,11 +384,23 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
 
     @callback
     def _async_push(self, data: dict[str, Session]) -> None:
-        """Take pushed data; listeners only hear of it when something changed."""
+        """Take pushed data; listeners only hear of it when something changed (compared for
+        the clients the push named, not for all of them).
+
+        Not `async_set_updated_data`: it would move the safety-net poll on every push, which
+        the poll's own check of the last push already makes pointless.
+        """
         self.last_push = self.hass.loop.time()
         self.push_count += 1
-        if data != self.data or not self.last_update_success:
-            self.async_set_updated_data(data)
+        before = self.data or {}
+        update = self._update
+        changed = update is not None and any(
+            before.get(device_id) != data.get(device_id) for device_id in update.devices
+        )
+        if changed or not self.last_update_success:
+            self.data = data
+            self.last_update_success = True
+            self.async_update_listeners()
         else:
             self._update = None
 
