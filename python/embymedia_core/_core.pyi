@@ -763,6 +763,10 @@ def parse_host(host: str, port: int, ssl: bool) -> tuple[str, int, bool, str]:
     for a port outside 1..65535 (or no int), an IPv6 zone id or credentials in the URL.
     """
 
+def position_ticks(seconds: float) -> int:
+    """Emby ticks (100 ns) of a media position in seconds. Raises InvalidArgumentError (a
+    ValueError) for NaN, infinities, negative positions and ones beyond Emby's 64-bit ticks."""
+
 def parse_api_key(api_key: str) -> str:
     """The API key without surrounding blanks. Raises InvalidArgumentError (a ValueError whose
     message never holds the key) when it is empty, longer than 256 characters, or holds anything

@@ -33,6 +33,12 @@ fn parse_host(
     Ok((a.host, a.port, a.ssl, a.base_path))
 }
 
+/// Emby ticks of a position in seconds (the core's rule: finite, not negative).
+#[pyfunction]
+fn position_ticks(py: Python<'_>, seconds: f64) -> PyResult<i64> {
+    crate::arguments::position_ticks(seconds).map_err(|e| errors::to_pyerr(py, e))
+}
+
 /// An API key as typed: trimmed, checked by the core (`InvalidArgumentError` without the key).
 #[pyfunction]
 fn parse_api_key(py: Python<'_>, api_key: &str) -> PyResult<String> {
@@ -93,7 +99,7 @@ mod _core {
     #[pymodule_export]
     use super::events::EventStream;
     #[pymodule_export]
-    use super::{parse_api_key, parse_host, shutdown_all};
+    use super::{parse_api_key, parse_host, position_ticks, shutdown_all};
     #[pymodule_export]
     use crate::models::{
         Item as NowPlayingItem, PlayState, Session, TranscodingInfo, UserData as NowPlayingUserData,
