@@ -360,3 +360,178 @@ async def test_remote_sequences_are_clamped_with_a_warning(
     commands = [r for r in simulator.request_log[start:] if "/Command" in r.path]
     assert len(commands) == MAX_NUM_REPEATS
     assert caplog.text.count("num_repeats of 1000000000") == 1
+
+
+BAD_IDS: list[Any] = ["999999", "", " ", "..", ".", "a/b", "a,b", "?x=1#", "\n", "x" * 5000]
+
+
+def valid_calls(hass: HomeAssistant, sim: EmbySimulator) -> dict[str, dict[str, Any]]:
+    """A call of every action of services.yaml that would succeed."""
+    alice = next(user["Id"] for user in sim.users if user["Name"] == "Alice")
+    movie = first(sim, "Movie")
+    playlist = sim.library.of_type("Playlist")[0]
+    user_item = {"item_id": movie, "user_id": alice}
+    player = {ATTR_ENTITY_ID: entity(hass, sim, "media_player")}
+    return {
+        "send_message": {**player, "message": "Hi"},
+        "send_command": {**player, "command": "GoHome"},
+        "play_instant_mix": {**player, "item_id": movie},
+        "play_similar": {**player, "item_id": movie, "user_id": alice},
+        "clear_queue": player,
+        "mark_played": user_item,
+        "mark_unplayed": user_item,
+        "add_favorite": user_item,
+        "remove_favorite": user_item,
+        "refresh_library": {"library_id": "3"},
+        "create_playlist": {"name": "Trip", "item_ids": [movie]},
+        "add_to_playlist": {"playlist_id": playlist.id, "item_ids": [movie], "user_id": alice},
+        "remove_from_playlist": {
+            "playlist_id": playlist.id,
+            "entry_ids": [playlist.entries[0][0]],
+            "user_id": alice,
+        },
+        "create_collection": {"name": "Set", "item_ids": [movie]},
+        "add_to_collection": {"collection_id": first(sim, "BoxSet"), "item_ids": [movie]},
+        "remove_from_collection": {"collection_id": first(sim, "BoxSet"), "item_ids": [movie]},
+        "schedule_recording": {"program_id": first(sim, "Program")},
+        "cancel_recording": {"timer_id": sim.library.timers[0].id},
+        "cancel_series_timer": {"series_timer_id": sim.library.series_timers[0].id},
+        "run_scheduled_task": {"task": sim.library.tasks[1].name},
+        "restart_server": {},
+        "shutdown_server": {},
+        "search": {"search_term": "a", "user_id": alice},
+    }
+
+
+# Fields that name something on the server (ids, a task) and are checked against it.
+ID_FIELDS = {
+    "item_id",
+    "user_id",
+    "library_id",
+    "item_ids",
+    "playlist_id",
+    "entry_ids",
+    "collection_id",
+    "program_id",
+    "timer_id",
+    "series_timer_id",
+    "task",
+}
+
+
+async def test_wrong_ids_in_every_id_field(
+    hass: HomeAssistant,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Ids the server does not have, ids that cannot be ids (empty, `..`, commas, a path, a
+    query, 5,000 characters) in every id field of every action: a translated error, nothing
+    changed on the server (no request but reads)."""
+    services = yaml.safe_load(SERVICES_YAML.read_text())
+    calls = valid_calls(hass, simulator)
+    assert set(calls) == set(services)
+    problems: list[str] = []
+    checked = 0
+    for service, base in calls.items():
+        fields = set(services[service].get("fields") or {}) & ID_FIELDS
+        checked += len(fields)
+        for field in sorted(fields):
+            for value in BAD_IDS:
+                what = f"{service}.{field}={value[:20]!r}"
+                start = len(simulator.request_log)
+                bad = [value] if field.endswith("_ids") else value
+                try:
+                    await hass.services.async_call(
+                        DOMAIN,
+                        service,
+                        {**base, field: bad},
+                        blocking=True,
+                        return_response=service == "search",
+                    )
+                except Exception as err:
+                    try:
+                        assert_refused_cleanly(err, what)
+                    except AssertionError as failure:
+                        problems.append(str(failure))
+                else:
+                    problems.append(f"{what}: accepted")
+                writes = [
+                    f"{r.method} {r.path}"
+                    for r in simulator.request_log[start:]
+                    if r.method == "POST" and r.status < 400
+                ]
+                if writes:
+                    problems.append(f"{what}: changed the server: {writes}")
+    assert not problems, "\n".join(problems)
+    assert checked == 29
+    assert_no_traceback(caplog)
+
+
+async def test_wrong_targets(
+    hass: HomeAssistant,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A media player of another integration, a config entry of another integration or none at
+    all, an unknown device: refused (Home Assistant's translated errors or ours), nothing sent."""
+    other_entry = MockConfigEntry(domain="demo", title="Other")
+    other_entry.add_to_hass(hass)
+    hass.states.async_set("media_player.other", "playing")
+    start = len(simulator.request_log)
+    cases: list[tuple[str, dict[str, Any]]] = [
+        ("send_message", {ATTR_ENTITY_ID: "media_player.other", "message": "Hi"}),
+        ("clear_queue", {ATTR_ENTITY_ID: "media_player.nothing_here"}),
+        ("restart_server", {"config_entry_id": other_entry.entry_id}),
+        ("restart_server", {"config_entry_id": "0" * 26}),
+        ("restart_server", {"config_entry_id": ""}),
+        ("restart_server", {"device_id": "not-a-device"}),
+        ("restart_server", {"device_id": ""}),
+    ]
+    problems: list[str] = []
+    for service, data in cases:
+        what = f"{service} {data}"
+        try:
+            await hass.services.async_call(DOMAIN, service, data, blocking=True)
+        except Exception as err:
+            try:
+                assert_refused_cleanly(err, what)
+            except AssertionError as failure:
+                problems.append(str(failure))
+        else:
+            # Home Assistant may skip an entity that is not ours without an error; then nothing
+            # may have been sent.
+            if not service.startswith(("send_message", "clear_queue")):
+                problems.append(f"{what}: accepted")
+    assert not problems, "\n".join(problems)
+    assert not [r for r in simulator.request_log[start:] if r.method == "POST"]
+    assert_no_traceback(caplog)
+
+
+async def test_notify_odd_messages(
+    hass: HomeAssistant,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The notify entity with messages of the wrong type, empty, huge or with control
+    characters: refused by the schema or sent as text, never an exception of ours."""
+    target = entity(hass, simulator, "notify")
+    problems: list[str] = []
+    for message in [{"a": 1}, [[1]], "", "\x00\n\t", "é" * 100_000, 10**30, math.nan]:
+        what = f"notify.send_message {str(message)[:20]!r}"
+        try:
+            await hass.services.async_call(
+                "notify",
+                "send_message",
+                {ATTR_ENTITY_ID: target, "message": message, "title": message},
+                blocking=True,
+            )
+        except Exception as err:
+            try:
+                assert_refused_cleanly(err, what)
+            except AssertionError as failure:
+                problems.append(str(failure))
+    assert not problems, "\n".join(problems)
+    assert_no_traceback(caplog)
