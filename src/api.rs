@@ -256,6 +256,7 @@ impl EmbyClient {
         tag: Option<&str>,
         max_width: Option<u32>,
     ) -> Result<Arc<(bytes::Bytes, String)>> {
+        let tag = tag.map(crate::urls::image_tag).transpose()?;
         self.get_bytes(
             Call::new(Endpoint::ItemImage)
                 .path("Id", item_id)
