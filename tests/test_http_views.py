@@ -94,6 +94,7 @@ def assert_no_key(response_text: str, headers: Any, what: str) -> None:
 
 async def test_every_view_refuses_unauthenticated_requests(
     hass: HomeAssistant,
+    *,
     registered_views: list[HomeAssistantView],
     static_paths: list[Any],
     simulator: EmbySimulator,
@@ -175,6 +176,7 @@ async def test_every_view_refuses_unauthenticated_requests(
 )
 async def test_image_view_odd_queries(
     hass: HomeAssistant,
+    *,
     simulator: EmbySimulator,
     init_integration: MockConfigEntry,
     hass_client: ClientSessionGenerator,
