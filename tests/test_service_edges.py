@@ -180,6 +180,11 @@ def test_every_numeric_field_has_cases() -> None:
     assert PLATFORM_NUMERIC_FIELDS.isdisjoint(covered)
 
 
+@pytest.mark.parametrize(
+    "entry_options",
+    [{CONF_ENABLE_WEBSOCKET: False}, {CONF_ENABLE_WEBSOCKET: True}],
+    ids=["polling", "websocket"],
+)
 async def test_extreme_numbers_in_every_numeric_field(
     hass: HomeAssistant,
     simulator: EmbySimulator,
@@ -195,6 +200,7 @@ async def test_extreme_numbers_in_every_numeric_field(
     cases = numeric_cases(hass, simulator)
     assert set(cases) == yaml_numeric_fields() | PLATFORM_NUMERIC_FIELDS
     tasks = background_tasks(init_integration)
+    assert bool(tasks) is init_integration.options[CONF_ENABLE_WEBSOCKET]
     problems: list[str] = []
     for case, base in cases.items():
         for value in EXTREMES:
@@ -214,6 +220,15 @@ async def test_extreme_numbers_in_every_numeric_field(
                 problems.extend(check_sent(case, value, simulator, start))
     assert not problems, "\n".join(problems)
     assert all(not task.done() for task in tasks)
+    # The sessions still update (polled, or pushed over the WebSocket, which stays up).
+    sessions = init_integration.runtime_data.sessions
+    polls = simulator.count("/Sessions")
+    await sessions.async_refresh()
+    assert sessions.last_update_success
+    if init_integration.options[CONF_ENABLE_WEBSOCKET]:
+        assert sessions.websocket_connected
+    else:
+        assert simulator.count("/Sessions") > polls
     assert_no_traceback(caplog)
     assert API_KEY not in caplog.text
 
@@ -243,15 +258,18 @@ async def test_wrong_types_in_every_field(
     init_integration: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A dict, a nested list or a list of dicts in any field of any action of ours is a
-    schema error (or a translated one), never another exception."""
+    """A dict, a nested list or a list of dicts in any field of any action of ours (the other
+    fields valid) is a schema error (or a translated one), never another exception. (A dict is
+    what `send_command`'s `arguments` takes.)"""
     services = yaml.safe_load(SERVICES_YAML.read_text())
-    player = entity(hass, simulator, "media_player")
+    calls = valid_calls(hass, simulator)
     problems: list[str] = []
     for service, spec in services.items():
-        base = {ATTR_ENTITY_ID: player} if "target" in spec else {}
         for field in spec.get("fields") or {}:
             for value in WRONG_TYPES:
+                if (service, field, value) == ("send_command", "arguments", {"a": 1}):
+                    continue
+                base = calls[service]
                 what = f"{service}.{field}={value!r}"
                 try:
                     await hass.services.async_call(
