@@ -349,6 +349,24 @@ async def test_media_player_odd_values(
     assert not problems, "\n".join(problems)
     assert not [r for r in simulator.request_log[start:] if r.path.endswith("/Playing")]
     assert_no_traceback(caplog)
+    # Searches (Assist's, the search_media action) with queries that match nothing or cannot.
+    for query in ["", "   ", "\x00", "%", "*", "x" * 5000, "é" * 500]:
+        what = f"search_media {query[:20]!r}"
+        try:
+            await hass.services.async_call(
+                "media_player",
+                "search_media",
+                {ATTR_ENTITY_ID: player, "search_query": query},
+                blocking=True,
+                return_response=True,
+            )
+        except Exception as err:
+            try:
+                assert_refused_cleanly(err, what)
+            except AssertionError as failure:
+                problems.append(str(failure))
+    assert not problems, "\n".join(problems)
+    assert_no_traceback(caplog)
     # A known id with an odd media type plays: the type is only a hint for names.
     await hass.services.async_call(
         "media_player",
