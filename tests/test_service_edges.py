@@ -3,7 +3,8 @@ numbers in every numeric field (found by walking services.yaml and the entity se
 platforms implement, so a new numeric field without cases fails here), wrong types in every
 field, wrong ids and targets. Each is refused with a translated error (or Home Assistant's schema
 error) or clamped with a warning: never another exception, never a stopped background task,
-never the key in a message."""
+never the key in a message. Browse ids that name nothing get a browse error, never an
+unhandled one."""
 
 import asyncio
 import math
@@ -27,6 +28,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.embymedia import remote as remote_platform
 from custom_components.embymedia.const import CONF_ENABLE_WEBSOCKET, DOMAIN
@@ -571,3 +573,74 @@ async def test_notify_odd_messages(
                 problems.append(str(failure))
     assert not problems, "\n".join(problems)
     assert_no_traceback(caplog)
+
+
+ODD_BROWSE_IDS = [
+    "..",
+    "item",
+    "item/Movie",
+    "item/Movie/999999",
+    "item/Movie/..",
+    "item/Movie/a%2Fb",
+    "item/Movie/1@99999999999999",
+    "item/Movie/1@-1",
+    "item/Movie/1@nan",
+    "all/x/Movie@4294967296",
+    "collections@4294967295",
+    "playlists@" + "9" * 400,
+    "letter/x/Movie/" + "z" * 5000,
+    "view/\x00/movies",
+    "nosuchkind/a/b",
+    "x" * 10_000,
+]
+
+
+async def test_browse_odd_ids(
+    hass: HomeAssistant,
+    *,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Browse ids that name nothing or cannot be ids (pages beyond any index, unknown kinds,
+    huge ones) in the media player's browser and the media source: a browse error, never an
+    unhandled exception (Home Assistant answers those with a bare "Unknown error" and logs a
+    traceback; a BrowseError is sent with its message)."""
+    player = next(
+        entry.entity_id
+        for entry in er.async_entries_for_config_entry(
+            er.async_get(hass), init_integration.entry_id
+        )
+        if entry.domain == "media_player"
+    )
+    ws = await hass_ws_client(hass)
+    problems: list[str] = []
+    for number, media_id in enumerate(ODD_BROWSE_IDS, start=1):
+        await ws.send_json(
+            {
+                "id": number,
+                "type": "media_player/browse_media",
+                "entity_id": player,
+                "media_content_id": media_id,
+                "media_content_type": "movie",
+            }
+        )
+        answer = await ws.receive_json()
+        if not answer["success"] and answer["error"]["message"] == "Unknown error":
+            problems.append(f"{media_id[:40]!r}: {answer['error']}")
+    # The same through the media source (server id / user id / node), browsed and resolved.
+    alice = next(user["Id"] for user in simulator.users if user["Name"] == "Alice")
+    for number, media_id in enumerate(ODD_BROWSE_IDS, start=100):
+        source_id = f"media-source://{DOMAIN}/{simulator.server_id}/{alice}/{media_id}"
+        for kind in ("media_source/browse_media", "media_source/resolve_media"):
+            await ws.send_json(
+                {"id": number * 2 + len(kind), "type": kind, "media_content_id": source_id}
+            )
+            answer = await ws.receive_json()
+            if not answer["success"] and answer["error"]["message"] == "Unknown error":
+                problems.append(f"{kind} {media_id[:40]!r}: {answer['error']}")
+    assert not problems, "\n".join(problems)
+    for record in caplog.records:
+        assert record.exc_info is None, record.getMessage()
+    assert API_KEY not in caplog.text
