@@ -8,6 +8,7 @@ unhandled one."""
 
 import asyncio
 import math
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from homeassistant.components.media_player import (
     ATTR_MEDIA_VOLUME_MUTED,
 )
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import ATTR_COMMAND, ATTR_ENTITY_ID
+from homeassistant.const import ATTR_COMMAND, ATTR_ENTITY_ID, MAJOR_VERSION, MINOR_VERSION
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
@@ -43,6 +44,7 @@ if True:  # probatio on Home Assistant 2026.10, voluptuous before: both raise vo
     import voluptuous as vol
 
 API_KEY = "test-api-key"
+OURS = "custom_components/embymedia"
 SERVICES_YAML = Path(__file__).parent.parent / "custom_components" / DOMAIN / "services.yaml"
 
 EXTREMES: list[Any] = [
@@ -150,6 +152,16 @@ def assert_no_traceback(caplog: pytest.LogCaptureFixture) -> None:
             assert "Traceback" not in record.getMessage()
 
 
+def raised_by_home_assistant_schema(err: BaseException) -> bool:
+    """An OverflowError of Home Assistant's own schema of a platform service, before any code
+    of ours runs: voluptuous (Home Assistant before 2026.10) lets `int(inf)` escape
+    `vol.Coerce(int)` (remote's `num_repeats`). Nothing of the integration can catch it."""
+    if not isinstance(err, OverflowError) or (MAJOR_VERSION, MINOR_VERSION) >= (2026, 10):
+        return False
+    frames = traceback.extract_tb(err.__traceback__)
+    return not any(OURS in frame.filename for frame in frames)
+
+
 def background_tasks(entry: ConfigEntry) -> set[asyncio.Task[Any]]:
     return set(entry._background_tasks)
 
@@ -214,6 +226,8 @@ async def test_extreme_numbers_in_every_numeric_field(
             except TimeoutError:
                 problems.append(f"{what}: hung")
             except Exception as err:
+                if case[0] != DOMAIN and raised_by_home_assistant_schema(err):
+                    continue
                 try:
                     assert_refused_cleanly(err, what)
                 except AssertionError as failure:
