@@ -124,10 +124,16 @@ impl ServerAddress {
     /// Accepts a bare host (`emby.local`, `10.0.0.2`, `[::1]`), `host:port`, or a pasted URL
     /// (`https://emby.example/emby`). A scheme or port in the text wins over the separate fields.
     pub fn parse(input: &str, port: u16, ssl: bool) -> Result<Self> {
+        // Messages quote the input, unless it may hold credentials (`user:password@host`).
+        let shown = if input.contains('@') {
+            "the address (credentials left out)"
+        } else {
+            input
+        };
         let trimmed = input.trim();
         if trimmed.is_empty() || trimmed.chars().any(char::is_whitespace) {
             return Err(Error::InvalidHost(format!(
-                "{input:?} is not a host name or URL"
+                "{shown:?} is not a host name or URL"
             )));
         }
         let trimmed = bracket_ipv6(trimmed)?;
@@ -137,7 +143,7 @@ impl ServerAddress {
             format!("{}://{trimmed}", if ssl { "https" } else { "http" })
         };
         let url =
-            Url::parse(&with_scheme).map_err(|e| Error::InvalidHost(format!("{input:?}: {e}")))?;
+            Url::parse(&with_scheme).map_err(|e| Error::InvalidHost(format!("{shown:?}: {e}")))?;
         let ssl = match url.scheme() {
             "https" | "wss" => true,
             "http" | "ws" => false,
@@ -155,7 +161,7 @@ impl ServerAddress {
             Some(url::Host::Domain(d)) if !d.is_empty() => d.to_owned(),
             Some(url::Host::Ipv4(ip)) => ip.to_string(),
             Some(url::Host::Ipv6(ip)) => ip.to_string(),
-            _ => return Err(Error::InvalidHost(format!("{input:?} has no host"))),
+            _ => return Err(Error::InvalidHost(format!("{shown:?} has no host"))),
         };
         let (base_path, web_app) = base_path(url.path());
         if !url.username().is_empty() || url.password().is_some() {
@@ -166,7 +172,7 @@ impl ServerAddress {
         }
         if !web_app && (url.query().is_some() || url.fragment().is_some()) {
             return Err(Error::InvalidHost(format!(
-                "{input:?}: remove the query and fragment"
+                "{shown:?}: remove the query and fragment"
             )));
         }
         // A port written in the text wins; otherwise the form's port field. (`Url` forgets a port
@@ -372,7 +378,12 @@ mod tests {
 
     #[test]
     fn credentials_in_urls_are_refused_without_echoing_them() {
-        for url in ["http://:hunter2@h", "http://me:hunter2@h/emby"] {
+        for url in [
+            "http://:hunter2@h",
+            "http://me:hunter2@h/emby",
+            "http://me:hunter2@h:99999",
+            "me:hunter2@h?x#y",
+        ] {
             let e = ServerAddress::parse(url, 8096, false);
             assert!(
                 matches!(&e, Err(Error::InvalidHost(m)) if !m.contains("hunter2")),
