@@ -27,6 +27,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import ATTR_COMMAND, ATTR_ENTITY_ID, MAJOR_VERSION, MINOR_VERSION
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
@@ -530,6 +531,12 @@ async def test_wrong_targets(
     all, an unknown device: refused (Home Assistant's translated errors or ours), nothing sent."""
     other_entry = MockConfigEntry(domain="demo", title="Other")
     other_entry.add_to_hass(hass)
+    # An Emby entry that is not loaded (never set up), and a device of another integration.
+    idle_entry = MockConfigEntry(domain=DOMAIN, title="Idle Emby", unique_id="idle")
+    idle_entry.add_to_hass(hass)
+    other_device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=other_entry.entry_id, identifiers={("demo", "x")}
+    )
     hass.states.async_set("media_player.other", "playing")
     start = len(simulator.request_log)
     cases: list[tuple[str, dict[str, Any]]] = [
@@ -538,6 +545,9 @@ async def test_wrong_targets(
         ("restart_server", {"config_entry_id": other_entry.entry_id}),
         ("restart_server", {"config_entry_id": "0" * 26}),
         ("restart_server", {"config_entry_id": ""}),
+        ("restart_server", {"config_entry_id": idle_entry.entry_id}),
+        ("restart_server", {"device_id": other_device.id}),
+        ("mark_played", {"config_entry_id": other_entry.entry_id, "item_id": "1"}),
         ("restart_server", {"device_id": "not-a-device"}),
         ("restart_server", {"device_id": ""}),
     ]
