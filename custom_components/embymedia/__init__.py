@@ -38,6 +38,7 @@ from .issues import async_check_chosen_user, async_setup_issues
 from .options import EmbyOptions, async_get_device_id, create_client
 from .server_discovery import async_setup_discovery
 from .services import async_setup_services
+from .session_updates import SessionTopic
 from .system_health import async_track_requests
 
 if TYPE_CHECKING:
@@ -136,7 +137,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
     # Housekeeping (ignored and purged clients) after every session change; it also keeps the
     # session coordinator polling when no entity listens.
     sessions.async_housekeeping()
-    entry.async_on_unload(sessions.async_add_listener(sessions.async_housekeeping))
+    entry.async_on_unload(
+        sessions.async_add_listener(sessions.async_housekeeping, SessionTopic.MEMBERS)
+    )
     entry.async_on_unload(sessions.async_save_last_seen)
 
     event_bus = async_setup_event_bus(hass, entry)

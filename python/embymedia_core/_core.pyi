@@ -624,10 +624,17 @@ class ReconnectingEvent(TypedDict):
     attempt: int
 
 class SessionsEvent(TypedDict):
+    """A ``Sessions`` snapshot (pushed, or ``get_session_changes``) as what changed since the
+    sessions last handed over: the new or changed ``sessions`` (the newest per DeviceId, none
+    without one) and the DeviceIds ``removed``."""
+
     type: Literal["sessions"]
     sessions: list[Session]
+    removed: list[str]
 
 class PlaybackEvent(TypedDict):
+    """One client's session (``playback_stopped``: as it is after the stop, playing nothing)."""
+
     type: Literal["playback_start", "playback_stopped", "playback_progress", "session_ended"]
     session: Session
 
@@ -855,6 +862,9 @@ class EmbyClient:
     # Users and sessions
     async def get_users(self) -> list[User]: ...
     async def get_sessions(self) -> list[Session]: ...
+    async def get_session_changes(self) -> SessionsEvent:
+        """``GET /Sessions`` as what changed since the sessions last handed over by this method
+        or by ``events()`` (the first call: every client)."""
     # Remote control
     async def play(
         self,
