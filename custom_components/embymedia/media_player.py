@@ -419,7 +419,9 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
         self, media_type: MediaType | str, media_id: str, **kwargs: Any
     ) -> None:
         """Play Emby items now, next or last (enqueue): ids, a browse id or a name."""
-        ids = await async_play_ids(self._browse_tree(), media_type, media_id)
+        ids = await async_play_ids(
+            self._browse_tree(), self.coordinator.server_id, media_type, media_id
+        )
         command = ENQUEUE_COMMANDS.get(kwargs.get(ATTR_MEDIA_ENQUEUE), "PlayNow")
         client = self.coordinator.client
         await self._async_command(command, lambda session_id: client.play(session_id, ids, command))
@@ -443,7 +445,14 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
         """The browse tree as the client's user sees it (libraries, rows, A-Z, pages)."""
         tree = self._browse_tree()
         if media_content_id and media_content_id.startswith(OWN_MEDIA_SOURCE_PREFIX):
-            media_content_id = media_source_node(media_content_id)
+            try:
+                media_content_id = media_source_node(media_content_id, self.coordinator.server_id)
+            except ServiceValidationError as err:
+                raise BrowseError(
+                    translation_domain=DOMAIN,
+                    translation_key="other_server_media",
+                    translation_placeholders={"media_id": media_content_id},
+                ) from err
         try:
             return await tree.browse(media_content_id)
         except EmbyError as err:
