@@ -3,7 +3,13 @@
 import asyncio
 from typing import TYPE_CHECKING
 
-from embymedia_core import EmbyAuthError, EmbyClient, EmbyError, InvalidHostError
+from embymedia_core import (
+    EmbyAuthError,
+    EmbyClient,
+    EmbyError,
+    InvalidArgumentError,
+    InvalidHostError,
+)
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, ConfigEntryNotReady
@@ -68,6 +74,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
         client = create_client(entry.data, device_id)
     except InvalidHostError as err:
         raise ConfigEntryError(translation_domain=DOMAIN, translation_key="invalid_host") from err
+    except InvalidArgumentError as err:
+        # A stored key no request could carry (edited by hand): ask for a new one.
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        ) from err
 
     async def _async_close() -> None:
         # The core hands back an asyncio future; Home Assistant schedules coroutines.
