@@ -143,6 +143,26 @@ def now_playing_image(item: NowPlayingItem) -> tuple[str, str, str] | None:
     return None
 
 
+# Feature bits as plain ints: combining enum members costs microseconds each, and every update
+# of a client derives its features again.
+_BASE: Final = int(BASE_FEATURES)
+_PLAYABLE: Final = int(
+    MediaPlayerEntityFeature.PLAY_MEDIA
+    | MediaPlayerEntityFeature.MEDIA_ENQUEUE
+    | MediaPlayerEntityFeature.BROWSE_MEDIA
+    | MediaPlayerEntityFeature.SEARCH_MEDIA
+)
+_SEEK: Final = int(MediaPlayerEntityFeature.SEEK)
+_CLEAR_PLAYLIST: Final = int(MediaPlayerEntityFeature.CLEAR_PLAYLIST)
+_VOLUME_MUTE: Final = int(MediaPlayerEntityFeature.VOLUME_MUTE)
+_VOLUME_STEP: Final = int(MediaPlayerEntityFeature.VOLUME_STEP)
+_COMMAND_FEATURES: Final = {
+    "SetVolume": int(MediaPlayerEntityFeature.VOLUME_SET),
+    "SetShuffle": int(MediaPlayerEntityFeature.SHUFFLE_SET),
+    "SetRepeatMode": int(MediaPlayerEntityFeature.REPEAT_SET),
+}
+
+
 def supported_features(session: Session) -> MediaPlayerEntityFeature:
     """What the client really supports: its SupportedCommands, PlayableMediaTypes and the
     PlayState of what it plays. A client that cannot be remote controlled (Infuse, a DLNA
@@ -150,30 +170,22 @@ def supported_features(session: Session) -> MediaPlayerEntityFeature:
     if not session.supports_remote_control:
         return MediaPlayerEntityFeature(0)
     commands = set(session.supported_commands)
-    features = BASE_FEATURES
+    features = _BASE
     if session.playable_media_types:
-        features |= (
-            MediaPlayerEntityFeature.PLAY_MEDIA
-            | MediaPlayerEntityFeature.MEDIA_ENQUEUE
-            | MediaPlayerEntityFeature.BROWSE_MEDIA
-            | MediaPlayerEntityFeature.SEARCH_MEDIA
-        )
+        features |= _PLAYABLE
     playing = session.now_playing_item is not None
     if playing and session.play_state.can_seek:
-        features |= MediaPlayerEntityFeature.SEEK
-    if "SetVolume" in commands:
-        features |= MediaPlayerEntityFeature.VOLUME_SET
+        features |= _SEEK
+    for command, feature in _COMMAND_FEATURES.items():
+        if command in commands:
+            features |= feature
     if {"Mute", "Unmute"} <= commands or "ToggleMute" in commands:
-        features |= MediaPlayerEntityFeature.VOLUME_MUTE
+        features |= _VOLUME_MUTE
     if {"VolumeUp", "VolumeDown"} <= commands:
-        features |= MediaPlayerEntityFeature.VOLUME_STEP
-    if "SetShuffle" in commands:
-        features |= MediaPlayerEntityFeature.SHUFFLE_SET
-    if "SetRepeatMode" in commands:
-        features |= MediaPlayerEntityFeature.REPEAT_SET
+        features |= _VOLUME_STEP
     if playing and (session.playlist_length or 0) > 0:
-        features |= MediaPlayerEntityFeature.CLEAR_PLAYLIST
-    return features
+        features |= _CLEAR_PLAYLIST
+    return MediaPlayerEntityFeature(features)
 
 
 class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
