@@ -20,7 +20,6 @@ WHEEL_ROOTS="$EMBYMEDIA_CACHE/wheel-roots"
 _WR_APT="$WHEEL_ROOTS/apt"
 _WR_SUITE=trixie
 _WR_PYTHON=3.13
-_WR_PYTHON_TUPLE="3, 13"
 
 # Rust target -> Debian architecture.
 declare -A _WR_DEB_ARCH=(
@@ -74,29 +73,37 @@ _wr_qemu_ensure() {
 
 # zig's C compiler for ARCH-linux-musl (dynamically linked: the interpreter must dlopen extensions).
 # The zig binary itself, not `python -m ziglang`: configure runs the compiler a thousand times.
+# -Wno-date-time: zig makes __DATE__ an error (reproducible builds); CPython stamps its build with it.
 _wr_zig_tools() {
     local dir="$WHEEL_ROOTS/zig" arch zig
     zig="$("$TOOLS_VENV/bin/python" -c 'import os, ziglang; print(os.path.dirname(ziglang.__file__))')/zig"
     [ -x "$zig" ] || { echo "no zig binary in the ziglang package ($zig)" >&2; return 1; }
     mkdir -p "$dir"
     for arch in x86_64 aarch64; do
-        printf '#!/bin/sh\nexec "%s" cc -target %s-linux-musl -dynamic "$@"\n' "$zig" "$arch" >"$dir/cc-$arch"
+        printf '#!/bin/sh\nexec "%s" cc -target %s-linux-musl -dynamic -Wno-date-time "$@"\n' "$zig" "$arch" >"$dir/cc-$arch"
     done
     printf '#!/bin/sh\nexec "%s" ar "$@"\n' "$zig" >"$dir/ar"
     printf '#!/bin/sh\nexec "%s" ranlib "$@"\n' "$zig" >"$dir/ranlib"
     chmod +x "$dir"/*
 }
 
-# The Python cross builds need a host CPython of the same minor version.
+# A cross build of CPython runs the target's own Lib/ with a host CPython of exactly that version
+# (3.13.0's interpreter cannot run 3.13.5's linecache): one built natively from the same source,
+# kept in its build directory (where it finds its Lib/ by itself).
 _wr_build_python() {
-    local py
-    for py in "python$_WR_PYTHON" "$HOME/.pyenv/versions/$_WR_PYTHON.0/bin/python$_WR_PYTHON"; do
-        if command -v "$py" >/dev/null 2>&1 &&
-            "$py" -c "import sys; sys.exit(sys.version_info[:2] != ($_WR_PYTHON_TUPLE))" 2>/dev/null; then
-            command -v "$py"
-            return
-        fi
-    done
+    local dir="$WHEEL_ROOTS/host-python"
+    if [ ! -f "$dir/.ready" ]; then
+        rm -rf "$dir" && mkdir -p "$dir"
+        tar -xf "$_WR_APT/src"/python"$_WR_PYTHON"_*.orig.tar.xz -C "$dir" || return 1
+        log "building CPython $_WR_PYTHON for this host, to cross-build it (once; log: $dir/build.log)" >&2
+        (cd "$dir"/Python-* && ./configure --disable-test-modules --with-ensurepip=no &&
+            nice -n 19 make -j"$(nproc)") >"$dir/build.log" 2>&1 || {
+            echo "the host CPython build failed (log: $dir/build.log)" >&2
+            return 1
+        }
+        touch "$dir/.ready"
+    fi
+    echo "$(ls -d "$dir"/Python-*)/python"
 }
 
 # A musl root for ARCH: Debian's musl, and CPython with zlib built by zig, installed under /usr/local.
@@ -104,13 +111,12 @@ _wr_musl_root_ensure() {
     local arch="$1" deb_arch="$2" root build_py
     root=$(_wr_root "$arch-unknown-linux-musl")
     [ -f "$root/.ready" ] && return 0
-    build_py=$(_wr_build_python)
-    [ -n "$build_py" ] || { echo "no python$_WR_PYTHON on the host to cross-build CPython with" >&2; return 1; }
     _wr_apt_ensure && ensure_zig && _wr_zig_tools || return 1
     local src="$_WR_APT/src"
     if ! ls "$src"/python"$_WR_PYTHON"_*.orig.tar.xz >/dev/null 2>&1; then
         (cd "$src" && _wr_apt source --download-only "python$_WR_PYTHON") || return 1
     fi
+    build_py=$(_wr_build_python) || return 1
     if ! ls "$src"/zlib_*.orig.tar.gz >/dev/null 2>&1; then
         # Only the upstream tarball is needed (Debian's own patches are for its packaging).
         (cd "$src" && _wr_apt source --download-only zlib) || ls "$src"/zlib_*.orig.tar.gz >/dev/null || return 1
