@@ -6,22 +6,22 @@ Each prints its line of the fault table (`FAULT |`); timings are reported, never
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from emby_simulator import EmbySimulator, Fault, SimulatorConfig
+from emby_simulator import Fault, SimulatorConfig
 from emby_simulator.flood import flood_progress
 
-from .probes import FaultReport, LoopLag, ThreadedSimulator
+from .probes import FaultReport, LoopLag, ThreadedSimulator, WaitUntil
 
-type WaitUntil = Callable[..., Awaitable[None]]
-
-pytestmark = pytest.mark.skipif(
-    os.environ.get("EMBYMEDIA_SOAK") != "1", reason="long soak: scripts/bench --faults"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        os.environ.get("EMBYMEDIA_SOAK") != "1", reason="long soak: scripts/bench --faults"
+    ),
+    pytest.mark.threaded_simulator,
+]
 API_KEY = "test-api-key"
 LOOP_BUDGET_MS = 50.0
 
@@ -30,23 +30,6 @@ LOOP_BUDGET_MS = 50.0
 def simulator_config(request: pytest.FixtureRequest) -> SimulatorConfig:
     """Per test: `@pytest.mark.parametrize("simulator_config", [...], indirect=True)`."""
     return getattr(request, "param", SimulatorConfig(api_key=API_KEY, clients=30, playing=30))
-
-
-@pytest.fixture
-def threaded_simulator(
-    socket_enabled: None, simulator_config: SimulatorConfig
-) -> Iterator[ThreadedSimulator]:
-    """The simulator on its own thread (a flood does not wait for Home Assistant's loop)."""
-    threaded = ThreadedSimulator(simulator_config)
-    threaded.start()
-    yield threaded
-    threaded.stop()
-
-
-@pytest.fixture
-async def simulator(threaded_simulator: ThreadedSimulator) -> AsyncIterator[EmbySimulator]:
-    """The threaded simulator for the shared entry fixtures."""
-    yield threaded_simulator.sim
 
 
 async def test_thousand_messages_a_second_for_ten_seconds(

@@ -4,7 +4,6 @@ works."""
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -17,23 +16,18 @@ from custom_components.embymedia.const import CONF_SSL, CONF_VERIFY_SSL
 from emby_simulator import EmbySimulator, SimulatorConfig
 from emby_simulator.tls import self_signed_context
 
-from .probes import ThreadedSimulator
+from .probes import WaitUntil
 
-type WaitUntil = Callable[..., Awaitable[None]]
-
+pytestmark = pytest.mark.threaded_simulator
 API_KEY = "test-api-key"
 
 
 @pytest.fixture
-async def simulator(socket_enabled: None, tmp_path: Path) -> AsyncIterator[EmbySimulator]:
-    """The simulator on HTTPS and WSS with a self-signed certificate, on its own thread: the
-    handshakes it fails (our client refusing its certificate) are logged by its loop, not by
-    Home Assistant's."""
-    config = SimulatorConfig(api_key=API_KEY, ssl_context=self_signed_context(tmp_path))
-    threaded = ThreadedSimulator(config)
-    threaded.start()
-    yield threaded.sim
-    threaded.stop()
+def simulator_config(tmp_path: Path) -> SimulatorConfig:
+    """HTTPS and WSS with a self-signed certificate (served on its own thread: the handshakes
+    it fails, our client refusing its certificate, are logged by its loop, not by Home
+    Assistant's)."""
+    return SimulatorConfig(api_key=API_KEY, ssl_context=self_signed_context(tmp_path))
 
 
 def _tls_entry(entry: MockConfigEntry, *, verify: bool) -> dict[str, object]:

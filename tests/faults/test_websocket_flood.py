@@ -9,17 +9,17 @@ stall.
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from emby_simulator import EmbySimulator, SimulatorConfig
+from emby_simulator import SimulatorConfig
 from emby_simulator.flood import flood_progress
 
 from .probes import FaultReport, LoopLag, ThreadedSimulator, WaitUntil
 
+pytestmark = pytest.mark.threaded_simulator
 API_KEY = "test-api-key"
 # Far above a few ms (a loaded 2-core machine), far below the stall this test catches.
 STALL_LIMIT = 1.0
@@ -29,23 +29,6 @@ STALL_LIMIT = 1.0
 def simulator_config() -> SimulatorConfig:
     """Thirty clients, all playing."""
     return SimulatorConfig(api_key=API_KEY, users=2, clients=30, playing=30)
-
-
-@pytest.fixture
-def threaded_simulator(
-    socket_enabled: None, simulator_config: SimulatorConfig
-) -> Iterator[ThreadedSimulator]:
-    """The simulator on its own thread."""
-    threaded = ThreadedSimulator(simulator_config)
-    threaded.start()
-    yield threaded
-    threaded.stop()
-
-
-@pytest.fixture
-async def simulator(threaded_simulator: ThreadedSimulator) -> AsyncIterator[EmbySimulator]:
-    """The threaded simulator for the shared entry fixtures."""
-    yield threaded_simulator.sim
 
 
 async def test_progress_flood_never_stalls_the_loop(
