@@ -13,19 +13,14 @@
 # Everything is fetched with apt from Debian's mirror through a private apt state (no change to the
 # host's apt) and built once into $EMBYMEDIA_CACHE/wheel-roots, outside the checkout.
 #
-# Functions: wheel_root_ensure TARGET (provision; prints why not and fails when it cannot),
-#            wheel_root_run TARGET BIND_DIR CMD... (run CMD inside that root, BIND_DIR at /mnt/work).
+# Functions (after common.sh and py314.sh): wheel_root_ensure TARGET (provision, or say why not and
+# fail), wheel_root_check TARGET WHEEL VERSION, wheel_root_run TARGET WORK_DIR CMD...,
+# wheel_root_describe TARGET.
 
 WHEEL_ROOTS="$EMBYMEDIA_CACHE/wheel-roots"
 _WR_APT="$WHEEL_ROOTS/apt"
 _WR_SUITE=trixie
 _WR_PYTHON=3.13
-
-# Rust target -> Debian architecture.
-declare -A _WR_DEB_ARCH=(
-    [x86_64-unknown-linux-gnu]=amd64 [aarch64-unknown-linux-gnu]=arm64
-    [x86_64-unknown-linux-musl]=amd64 [aarch64-unknown-linux-musl]=arm64
-)
 
 _wr_root() { echo "$WHEEL_ROOTS/root-$1"; }
 
@@ -94,7 +89,7 @@ _wr_build_python() {
     local dir="$WHEEL_ROOTS/host-python"
     if [ ! -f "$dir/.ready" ]; then
         rm -rf "$dir" && mkdir -p "$dir"
-        tar -xf "$_WR_APT/src"/python"$_WR_PYTHON"_*.orig.tar.xz -C "$dir" || return 1
+        tar -xf "$_WR_APT/src/python${_WR_PYTHON}_"*.orig.tar.xz -C "$dir" || return 1
         log "building CPython $_WR_PYTHON for this host, to cross-build it (once; log: $dir/build.log)" >&2
         (cd "$dir"/Python-* && ./configure --disable-test-modules --with-ensurepip=no &&
             nice -n 19 make -j"$(nproc)") >"$dir/build.log" 2>&1 || {
@@ -113,7 +108,7 @@ _wr_musl_root_ensure() {
     [ -f "$root/.ready" ] && return 0
     _wr_apt_ensure && ensure_zig && _wr_zig_tools || return 1
     local src="$_WR_APT/src"
-    if ! ls "$src"/python"$_WR_PYTHON"_*.orig.tar.xz >/dev/null 2>&1; then
+    if ! ls "$src/python${_WR_PYTHON}_"*.orig.tar.xz >/dev/null 2>&1; then
         (cd "$src" && _wr_apt source --download-only "python$_WR_PYTHON") || return 1
     fi
     build_py=$(_wr_build_python) || return 1
@@ -127,7 +122,7 @@ _wr_musl_root_ensure() {
     local build="$WHEEL_ROOTS/build-$arch-musl" cc="$WHEEL_ROOTS/zig/cc-$arch" jobs
     jobs=$(nproc)
     rm -rf "$build" "$root.partial" && mkdir -p "$build" "$root.partial"
-    tar -xf "$src"/python"$_WR_PYTHON"_*.orig.tar.xz -C "$build"
+    tar -xf "$src/python${_WR_PYTHON}_"*.orig.tar.xz -C "$build"
     tar -xzf "$src"/zlib_*.orig.tar.gz -C "$build"
     log "building zlib and CPython $_WR_PYTHON for $arch-linux-musl with zig (once; log: $build/build.log)"
     (
@@ -182,7 +177,7 @@ _wr_debian_root_ensure() {
         dpkg -x "$deb" "$root.partial" || return 1
     done
     printf 'Debian %s python%s %s, glibc %s, %s' "$_WR_SUITE" "$_WR_PYTHON" \
-        "$(dpkg-deb -f "$debs"/python"$_WR_PYTHON"-minimal_*.deb Version)" \
+        "$(dpkg-deb -f "$debs/python${_WR_PYTHON}-minimal_"*.deb Version)" \
         "$(dpkg-deb -f "$debs"/libc6_*.deb Version)" "$deb_arch" >"$root.partial/.describe"
     # Debian's pip loads the CA bundle update-ca-certificates would write (even with --no-index).
     mkdir -p "$root.partial/etc/ssl/certs"
@@ -225,8 +220,9 @@ wheel_root_run() {
     local root qemu=""
     root=$(_wr_root "$target")
     [[ "$target" == aarch64-* ]] && qemu="$WHEEL_ROOTS/qemu/qemu-aarch64"
-    CHROOT=$(command -v chroot) ROOT="$root" WORK="$work" QEMU="$qemu" unshare --user --map-root-user --mount --pid --fork \
-        --propagation private /bin/bash -c '
+    # shellcheck disable=SC2016 # the script expands its variables inside the namespaces
+    CHROOT=$(command -v chroot) ROOT="$root" WORK="$work" QEMU="$qemu" \
+        unshare --user --map-root-user --mount --pid --fork --propagation private /bin/bash -c '
         set -e
         if [ -n "$QEMU" ]; then
             mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
