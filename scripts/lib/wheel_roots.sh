@@ -84,13 +84,13 @@ _wr_zig_tools() {
 
 # A cross build of CPython runs the target's own Lib/ with a host CPython of exactly that version
 # (3.13.0's interpreter cannot run 3.13.5's linecache): one built natively from the same source,
-# kept in its build directory (where it finds its Lib/ by itself).
-_wr_build_python() {
+# kept in its build directory (where it finds its Lib/ by itself). Sets _WR_BUILD_PY.
+_wr_build_python_ensure() {
     local dir="$WHEEL_ROOTS/host-python"
     if [ ! -f "$dir/.ready" ]; then
         rm -rf "$dir" && mkdir -p "$dir"
         tar -xf "$_WR_APT/src/python${_WR_PYTHON}_"*.orig.tar.xz -C "$dir" || return 1
-        log "building CPython $_WR_PYTHON for this host, to cross-build it (once; log: $dir/build.log)" >&2
+        log "building CPython $_WR_PYTHON for this host, to cross-build it (once; log: $dir/build.log)"
         (cd "$dir"/Python-* && ./configure --disable-test-modules --with-ensurepip=no &&
             nice -n 19 make -j"$(nproc)") >"$dir/build.log" 2>&1 || {
             echo "the host CPython build failed (log: $dir/build.log)" >&2
@@ -98,12 +98,12 @@ _wr_build_python() {
         }
         touch "$dir/.ready"
     fi
-    echo "$(ls -d "$dir"/Python-*)/python"
+    _WR_BUILD_PY=$(echo "$dir"/Python-*/python)
 }
 
 # A musl root for ARCH: Debian's musl, and CPython with zlib built by zig, installed under /usr/local.
 _wr_musl_root_ensure() {
-    local arch="$1" deb_arch="$2" root build_py
+    local arch="$1" deb_arch="$2" root
     root=$(_wr_root "$arch-unknown-linux-musl")
     [ -f "$root/.ready" ] && return 0
     _wr_apt_ensure && ensure_zig && _wr_zig_tools || return 1
@@ -111,7 +111,7 @@ _wr_musl_root_ensure() {
     if ! ls "$src/python${_WR_PYTHON}_"*.orig.tar.xz >/dev/null 2>&1; then
         (cd "$src" && _wr_apt source --download-only "python$_WR_PYTHON") || return 1
     fi
-    build_py=$(_wr_build_python) || return 1
+    _wr_build_python_ensure || return 1
     if ! ls "$src"/zlib_*.orig.tar.gz >/dev/null 2>&1; then
         # Only the upstream tarball is needed (Debian's own patches are for its packaging).
         (cd "$src" && _wr_apt source --download-only zlib) || ls "$src"/zlib_*.orig.tar.gz >/dev/null || return 1
@@ -141,7 +141,7 @@ _wr_musl_root_ensure() {
                 RANLIB="$WHEEL_ROOTS/zig/ranlib" ZLIB_CFLAGS="-I$build/zlib/include" \
                 ZLIB_LIBS="$build/zlib/lib/libz.a" \
                 ./configure --host="$arch-linux-musl" --build="$(uname -m)-linux-gnu" \
-                --with-build-python="$build_py" --prefix=/usr/local --disable-test-modules \
+                --with-build-python="$_WR_BUILD_PY" --prefix=/usr/local --disable-test-modules \
                 --with-ensurepip=no &&
             nice -n 19 make -j"$jobs" &&
             PKG_CONFIG_LIBDIR="$build/no-pkgconfig" make install DESTDIR="$root.partial"
