@@ -17,6 +17,7 @@ before it leaves; the parent checks those, the exit status and stderr.
 """
 
 import asyncio
+import logging
 import sys
 import threading
 import time
@@ -50,6 +51,11 @@ class SimulatorThread:
 
     def _main(self) -> None:
         asyncio.set_event_loop(self.loop)
+        # The server's own complaints about connections cut at exit (aiohttp, the simulator,
+        # its loop) go to stdout: the parent reads stderr for the crashes of the client side.
+        self.loop.set_exception_handler(
+            lambda _loop, context: print("simulator loop:", context.get("message"), flush=True)
+        )
         self.loop.run_until_complete(self._serve())
 
     async def _serve(self) -> None:
@@ -116,6 +122,11 @@ async def read_until_flowing(server: SimulatorThread, exit_inside: bool) -> None
 
 def main() -> None:
     mode = sys.argv[1]
+    to_stdout = logging.StreamHandler(sys.stdout)
+    for name in ("aiohttp", "emby_simulator"):
+        server_logger = logging.getLogger(name)
+        server_logger.addHandler(to_stdout)
+        server_logger.propagate = False
     server = SimulatorThread()
     if mode == "return":
         asyncio.run(read_until_flowing(server, exit_inside=False))
