@@ -1,17 +1,19 @@
 """The long faults of issue 14, behind EMBYMEDIA_SOAK=1 (`scripts/bench --faults` sets it): a
-minute of WebSocket drops, a stalled socket (the core's 75 s read deadline), 1,000 WebSocket
-messages a second for 10 s, 2,000 sessions where one client pauses, a library of 100,000 items.
-Each prints its line of the fault table (`FAULT |`); timings are reported, never asserted."""
+minute of WebSocket drops, a stalled socket (the core's 75 s read deadline), ten real minutes
+without a server, 1,000 WebSocket messages a second for 10 s, 2,000 sessions where one client
+pauses, a library of 100,000 items. Each prints its line of the fault table (`FAULT |`);
+timings are reported, never asserted; what was lost is counted and must be nothing."""
 
 import asyncio
 import contextlib
+import logging
 import os
 import time
 from typing import Any
 
 import pytest
 from homeassistant.components.media_player import DOMAIN as MP_DOMAIN
-from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
@@ -231,6 +233,68 @@ async def test_websocket_stalled_without_close(
         f" a pause and a new movie of the silent time shown"
         f" {time.monotonic() - started:.0f} s after the stall began",
     ).emit()
+    assert lost == 0
+
+
+async def test_down_for_ten_minutes_in_real_time(
+    hass: HomeAssistant,
+    threaded_simulator: ThreadedSimulator,
+    init_integration: MockConfigEntry,
+    wait_until: WaitUntil,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Ten real minutes without a server (tests/faults/test_outages.py moves Home Assistant's
+    clock; here the core's clock moves too, so its reconnect backoff reaches its 5-minute cap):
+    clients unavailable, a quiet log, and once the server is back the entities at the next
+    poll, the socket within its backoff, and a pause and a new movie of the outage shown."""
+    sim = threaded_simulator.sim
+    runtime = init_integration.runtime_data
+    sessions = runtime.sessions
+    await wait_until(lambda: sessions.websocket_connected)
+    assert runtime.library.data is not None
+    movies = runtime.library.data.counts["movie_count"]
+
+    def _players() -> set[str]:
+        return {s.state for s in hass.states.async_all(MP_DOMAIN)}
+
+    threaded_simulator.run(sim.shutdown()).result()
+    down = time.monotonic()
+    await wait_until(lambda: _players() == {STATE_UNAVAILABLE}, within=60)
+    unavailable_after = time.monotonic() - down
+    # What changed on the server meanwhile (its state lives on while it does not listen).
+    playing = threaded_simulator.call(
+        lambda: next(s.device_id for s in sim.sessions if s.now_playing and not s.is_paused)
+    )
+    threaded_simulator.call(lambda: sim.pause(playing))
+    added = threaded_simulator.call(lambda: sim.trigger_library_change(items_added=1))["ItemsAdded"]
+    await asyncio.sleep(max(600 - (time.monotonic() - down), 0))
+    loud = [
+        f"{r.levelname} {r.name} {r.getMessage()}"
+        for r in caplog.records
+        if r.levelno >= logging.WARNING
+        and r.name.startswith(("custom_components.embymedia", "embymedia_core"))
+    ]
+    threaded_simulator.run(sim.restart(down_for=0)).result()
+    started = time.monotonic()
+    await wait_until(lambda: STATE_UNAVAILABLE not in _players(), within=60)
+    entities_back = time.monotonic() - started
+    await wait_until(lambda: sessions.websocket_connected, within=400)
+    socket_back = time.monotonic() - started
+    with contextlib.suppress(AssertionError):
+        await wait_until(
+            lambda: _unseen(threaded_simulator, runtime, movies, added) == 0, within=60
+        )
+    lost = _unseen(threaded_simulator, runtime, movies, added)
+    FaultReport(
+        "down for 10 minutes (real time)",
+        recovery_s=entities_back,
+        events_lost=lost,
+        note=f"unavailable {unavailable_after:.0f} s after the server went; entities back"
+        f" {entities_back:.1f} s and the WebSocket {socket_back:.0f} s after it returned"
+        f" (backoff cap 300 s); {len(loud)} warnings/errors during the outage",
+    ).emit()
+    coordinators = 3 + len(runtime.discovery)
+    assert len(loud) <= coordinators + 1, loud
     assert lost == 0
 
 
