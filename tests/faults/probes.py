@@ -106,6 +106,7 @@ class ProcessSimulator:
     def __init__(self, api_key: str, **sizes: int) -> None:
         """Built, not started; `sizes` are SimulatorConfig's size fields (movies=100_000)."""
         self.api_key = api_key
+        self.sizes = sizes
         self._args = [sys.executable, "-m", "emby_simulator", "--port", "0", "--api-key", api_key]
         for name, value in sizes.items():
             self._args += ["--" + name.replace("_", "-"), str(value)]

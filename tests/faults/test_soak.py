@@ -9,6 +9,7 @@ import contextlib
 import logging
 import os
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -340,85 +341,95 @@ async def test_one_pause_among_two_thousand_sessions(
     ).emit()
 
 
+@pytest.fixture
+def library_simulator(request: pytest.FixtureRequest) -> Iterator[ProcessSimulator]:
+    """A simulator process with `request.param` movies (started before the test's loop runs:
+    building a large library takes seconds)."""
+    with ProcessSimulator(API_KEY, movies=request.param) as sim:
+        yield sim
+
+
 # 1,000 movies: the same run on a small library, so the figures show what the size costs.
-@pytest.mark.parametrize("movies", [100_000, 1_000])
+@pytest.mark.parametrize("library_simulator", [100_000, 1_000], indirect=True)
 async def test_a_library_of_100000_items(
-    hass: HomeAssistant, socket_enabled: None, hass_ws_client: WebSocketGenerator, movies: int
+    hass: HomeAssistant,
+    socket_enabled: None,
+    hass_ws_client: WebSocketGenerator,
+    library_simulator: ProcessSimulator,
 ) -> None:
     """Setup, the library counts, and the frontend browsing and searching 100,000 movies (a
     page of 100 at a time): the longest event-loop stall of each. The simulator runs in its
     own process: in this one, its queries over 100,000 items would hold the GIL and stall the
     loop by themselves."""
-    with ProcessSimulator(API_KEY, movies=movies) as sim:
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            title="Emby Simulator",
-            unique_id=sim.server_id,
-            data={
-                CONF_HOST: "127.0.0.1",
-                CONF_PORT: sim.port,
-                CONF_SSL: False,
-                CONF_VERIFY_SSL: True,
-                CONF_API_KEY: API_KEY,
-                CONF_USER_ID: None,
-            },
-        )
-        entry.add_to_hass(hass)
-        probe = LoopLag()
-        probe.start()
-        started = time.monotonic()
-        try:
-            assert await hass.config_entries.async_setup(entry.entry_id)
-            await hass.async_block_till_done()
-        finally:
-            setup_stall = await probe.stop()
-        setup_s = time.monotonic() - started
-        runtime = entry.runtime_data
-        assert runtime.library.data is not None
-        assert runtime.library.data.counts["movie_count"] == movies
+    sim = library_simulator
+    movies = int(library_simulator.sizes["movies"])
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Emby Simulator",
+        unique_id=sim.server_id,
+        data={
+            CONF_HOST: "127.0.0.1",
+            CONF_PORT: sim.port,
+            CONF_SSL: False,
+            CONF_VERIFY_SSL: True,
+            CONF_API_KEY: API_KEY,
+            CONF_USER_ID: None,
+        },
+    )
+    entry.add_to_hass(hass)
+    probe = LoopLag()
+    probe.start()
+    started = time.monotonic()
+    try:
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    finally:
+        setup_stall = await probe.stop()
+    setup_s = time.monotonic() - started
+    runtime = entry.runtime_data
+    assert runtime.library.data is not None
+    assert runtime.library.data.counts["movie_count"] == movies
 
-        device = next(d for d, s in (runtime.sessions.data or {}).items() if s.user_id)
-        player = er.async_get(hass).async_get_entity_id(
-            MP_DOMAIN, DOMAIN, f"{sim.server_id}_{device}"
-        )
-        ws = await hass_ws_client(hass)
-        calls = 0
+    device = next(d for d, s in (runtime.sessions.data or {}).items() if s.user_id)
+    player = er.async_get(hass).async_get_entity_id(MP_DOMAIN, DOMAIN, f"{sim.server_id}_{device}")
+    ws = await hass_ws_client(hass)
+    calls = 0
 
-        async def _ask(message: dict[str, Any]) -> dict[str, Any]:
-            nonlocal calls
-            calls += 1
-            await ws.send_json({"id": calls, "entity_id": player, **message})
-            response: dict[str, Any] = await ws.receive_json()
-            assert response["success"], response
-            result: dict[str, Any] = response["result"]
-            return result
+    async def _ask(message: dict[str, Any]) -> dict[str, Any]:
+        nonlocal calls
+        calls += 1
+        await ws.send_json({"id": calls, "entity_id": player, **message})
+        response: dict[str, Any] = await ws.receive_json()
+        assert response["success"], response
+        result: dict[str, Any] = response["result"]
+        return result
 
-        async def _open(folder: dict[str, Any] | None, title: str = "") -> dict[str, Any]:
-            message: dict[str, Any] = {"type": "media_player/browse_media"}
-            if folder is not None:
-                found = next(c for c in folder["children"] if c["title"].startswith(title))
-                message |= {
-                    "media_content_id": found["media_content_id"],
-                    "media_content_type": "directory",
-                }
-            return await _ask(message)
+    async def _open(folder: dict[str, Any] | None, title: str = "") -> dict[str, Any]:
+        message: dict[str, Any] = {"type": "media_player/browse_media"}
+        if folder is not None:
+            found = next(c for c in folder["children"] if c["title"].startswith(title))
+            message |= {
+                "media_content_id": found["media_content_id"],
+                "media_content_type": "directory",
+            }
+        return await _ask(message)
 
-        probe.start()
-        try:
-            library = await _open(await _open(None), "Movies")
-            page = await _open(library, "All movies")
-            second = await _open(page, "Next page")
-            found = await _ask({"type": "media_player/search_media", "search_query": "the"})
-        finally:
-            browse_stall = await probe.stop()
-        assert page["not_shown"] == movies - 100
-        assert len(second["children"]) == 101
-        FaultReport(
-            f"library of {movies:,} items",
-            recovery_s=setup_s,
-            loop_stall_ms=max(setup_stall, browse_stall) * 1000,
-            note=f"recovery = setup time; loop stall: setup {setup_stall * 1000:.1f} ms,"
-            f" browsing two pages and a search ({len(found['result'])} found)"
-            f" {browse_stall * 1000:.1f} ms; simulator in its own process",
-        ).emit()
-        assert await hass.config_entries.async_unload(entry.entry_id)
+    probe.start()
+    try:
+        library = await _open(await _open(None), "Movies")
+        page = await _open(library, "All movies")
+        second = await _open(page, "Next page")
+        found = await _ask({"type": "media_player/search_media", "search_query": "the"})
+    finally:
+        browse_stall = await probe.stop()
+    assert page["not_shown"] == movies - 100
+    assert len(second["children"]) == 101
+    FaultReport(
+        f"library of {movies:,} items",
+        recovery_s=setup_s,
+        loop_stall_ms=max(setup_stall, browse_stall) * 1000,
+        note=f"recovery = setup time; loop stall: setup {setup_stall * 1000:.1f} ms,"
+        f" browsing two pages and a search ({len(found['result'])} found)"
+        f" {browse_stall * 1000:.1f} ms; simulator in its own process",
+    ).emit()
+    assert await hass.config_entries.async_unload(entry.entry_id)
