@@ -113,6 +113,7 @@ impl EmbyClient {
         start_position_ticks: Option<i64>,
     ) -> Result<()> {
         arguments::one_of("play command", command, &PLAY_COMMANDS)?;
+        let start_position_ticks = arguments::ticks("start_position_ticks", start_position_ticks)?;
         self.post(
             Call::new(Endpoint::SessionPlay)
                 .path("Id", session_id)
@@ -132,6 +133,7 @@ impl EmbyClient {
         seek_position_ticks: Option<i64>,
     ) -> Result<()> {
         arguments::one_of("playstate command", command, &PLAYSTATE_COMMANDS)?;
+        let seek_position_ticks = arguments::ticks("seek_position_ticks", seek_position_ticks)?;
         // The position goes in the `PlaystateRequest` body: the specification declares no
         // query parameters for this route.
         let call = |cmd: &str| {
@@ -254,6 +256,7 @@ impl EmbyClient {
         tag: Option<&str>,
         max_width: Option<u32>,
     ) -> Result<Arc<(bytes::Bytes, String)>> {
+        let tag = tag.map(crate::urls::image_tag).transpose()?;
         self.get_bytes(
             Call::new(Endpoint::ItemImage)
                 .path("Id", item_id)

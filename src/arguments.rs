@@ -32,6 +32,34 @@ pub fn timeout(value: Option<f64>) -> Result<Option<Duration>> {
     value.map(|t| seconds("timeout", t)).transpose()
 }
 
+/// Emby's ticks per second (100 ns ticks).
+pub const TICKS_PER_SECOND: f64 = 10_000_000.0;
+
+/// A media position in seconds as Emby ticks: finite and not negative, and no more ticks than
+/// Emby's 64-bit fields hold (about 29,000 years).
+pub fn position_ticks(seconds: f64) -> Result<i64> {
+    let ticks = (seconds * TICKS_PER_SECOND).round();
+    // `i64::MAX as f64` rounds up to 2^63: the comparison must be strict.
+    #[allow(clippy::cast_precision_loss)]
+    let limit = i64::MAX as f64;
+    if ticks.is_finite() && ticks >= 0.0 && ticks < limit {
+        #[allow(clippy::cast_possible_truncation)]
+        Ok(ticks as i64)
+    } else {
+        Err(invalid(
+            "position must be a finite, non-negative number of seconds",
+        ))
+    }
+}
+
+/// A position given in ticks: not negative.
+pub fn ticks(name: &str, value: Option<i64>) -> Result<Option<i64>> {
+    match value {
+        Some(t) if t < 0 => Err(invalid(format!("{name} must not be negative"))),
+        other => Ok(other),
+    }
+}
+
 /// `value` when it lies in `range`.
 pub fn in_range<T: PartialOrd + Display + Copy>(
     name: &str,
@@ -143,6 +171,33 @@ mod tests {
         );
         assert!(sort_order(Some("Descending")).is_ok() && sort_order(None).is_ok());
         assert!(message(sort_order(Some("Up"))).contains("sort_order"));
+    }
+
+    #[test]
+    fn positions_are_finite_non_negative_ticks() {
+        assert_eq!(position_ticks(0.0).ok(), Some(0));
+        assert_eq!(position_ticks(1.5).ok(), Some(15_000_000));
+        assert_eq!(position_ticks(-0.0).ok(), Some(0));
+        assert_eq!(position_ticks(9.0e11).ok(), Some(9_000_000_000_000_000_000));
+        for bad in [
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1e308,
+            9.3e11,
+        ] {
+            assert!(
+                message(position_ticks(bad)).starts_with("position "),
+                "{bad}"
+            );
+        }
+        assert_eq!(ticks("t", Some(0)).ok(), Some(Some(0)));
+        assert_eq!(ticks("t", None).ok(), Some(None));
+        assert_eq!(
+            message(ticks("seek_position_ticks", Some(-1))),
+            "seek_position_ticks must not be negative"
+        );
     }
 
     #[test]

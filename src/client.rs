@@ -218,6 +218,8 @@ pub(crate) struct Inner {
     pub(crate) websocket: std::sync::OnceLock<Box<dyn Attachment>>,
     /// User access tokens for the URLs of player devices, by user id ([`crate::playback`]).
     pub(crate) media_tokens: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    /// Every client's session as last handed to the reader ([`crate::session_changes`]).
+    pub(crate) sessions: crate::session_changes::SessionTracker,
 }
 
 /// Something started on a client that must hear of its `close()`: the WebSocket's handle, whose
@@ -289,6 +291,7 @@ impl EmbyClient {
                 inflight: SingleFlight::default(),
                 websocket: std::sync::OnceLock::new(),
                 media_tokens: std::sync::Mutex::default(),
+                sessions: crate::session_changes::SessionTracker::default(),
             }),
             timeout: None,
         })
@@ -330,6 +333,11 @@ impl EmbyClient {
     /// Cancellation and task tracking; the WebSocket spawns its tasks on `lifecycle().tracker()`.
     pub fn lifecycle(&self) -> &Arc<Lifecycle> {
         &self.inner.lifecycle
+    }
+
+    /// Every client's session as last handed to the reader: turns snapshots into changes.
+    pub fn session_tracker(&self) -> &crate::session_changes::SessionTracker {
+        &self.inner.sessions
     }
 
     pub fn is_closed(&self) -> bool {

@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod models;
 pub mod playback;
 mod redirect;
+pub mod session_changes;
 pub mod tls;
 pub mod urls;
 pub mod websocket;

@@ -42,6 +42,26 @@ pub fn image_type(name: &str) -> Result<&'static str> {
         })
 }
 
+/// The longest image tag taken (Emby's are 32 hex digits).
+const MAX_TAG_LEN: usize = 128;
+
+/// An image tag: Emby's are hex digests; anything else (quotes, line breaks, megabytes) would
+/// end up in an ETag header or a URL for nothing.
+pub(crate) fn image_tag(tag: &str) -> Result<&str> {
+    if !tag.is_empty()
+        && tag.len() <= MAX_TAG_LEN
+        && tag
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    {
+        Ok(tag)
+    } else {
+        Err(invalid(
+            "tag must be 1 to 128 letters, digits, '-', '_' or '.'",
+        ))
+    }
+}
+
 /// Which stream route an item plays through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StreamKind {
@@ -140,8 +160,8 @@ impl EmbyClient {
     /// `/Items/{Id}/Images/{Type}?..`, relative to the server URL. `image_type` is one of
     /// [`IMAGE_TYPES`] in any case (see [`image_type`]). With the item's image `tag`, Emby
     /// answers with long-lived cache headers (the URL changes when the image does).
-    /// `InvalidArgument` for another image type, a quality above 100 or an id that cannot be a
-    /// path segment.
+    /// `InvalidArgument` for another image type, a quality above 100, an id that cannot be a
+    /// path segment or a tag that is not one (see `image_tag`).
     pub fn image_path(
         &self,
         item_id: &str,
@@ -152,6 +172,7 @@ impl EmbyClient {
         quality: Option<u8>,
     ) -> Result<String> {
         let image_type = self::image_type(image_type)?;
+        let tag = tag.map(image_tag).transpose()?;
         if quality.is_some_and(|q| q > 100) {
             return Err(invalid("quality must be 0 to 100"));
         }
@@ -287,6 +308,18 @@ mod tests {
             c.image_path("7", "Thumb", None, None, None, Some(101)),
             "quality",
         );
+        for tag in [
+            "",
+            "a\r\nSet-Cookie: x",
+            "\"q\"",
+            &"t".repeat(129),
+            "t\u{e9}",
+        ] {
+            refused(
+                c.image_path("7", "Thumb", Some(tag), None, None, None),
+                "tag",
+            );
+        }
         assert_eq!(
             c.image_path("../x", "Thumb", None, None, None, None)
                 .ok()

@@ -364,7 +364,8 @@ async def test_playback_events_update_sessions(
     assert sessions.own_device_id not in sessions.data
     assert sessions.own_device_id not in sessions.known_devices
 
-    handler.async_handle({"type": "sessions", "sessions": [session]})
+    others = [d for d in sessions.data if d != device_id]
+    handler.async_handle({"type": "sessions", "sessions": [session], "removed": others})
     assert set(sessions.data) == {device_id}
     assert sum(simulator.request_counts().values()) == requests
     remove()
@@ -382,7 +383,8 @@ async def test_connection_events_switch_intervals(
     runtime = init_integration.runtime_data
     sessions = runtime.sessions
     handler = handler_for(hass, init_integration)
-    current = list(sessions.data.values())
+    # A push that changes nothing (what the core hands over when nobody did anything).
+    unchanged = {"type": "sessions", "sessions": [], "removed": []}
 
     handler.async_handle({"type": "connected"})
     assert sessions.websocket_connected
@@ -390,7 +392,7 @@ async def test_connection_events_switch_intervals(
     assert sessions.update_interval == timedelta(seconds=WEBSOCKET_FALLBACK_INTERVAL)
     start = simulator.count("/Sessions")
     for _ in range(10):  # a push every 30 s: never a poll
-        handler.async_handle({"type": "sessions", "sessions": current})
+        handler.async_handle(unchanged)
         await tick(hass, freezer, 30)
     assert simulator.count("/Sessions") == start
     await tick(hass, freezer, 61)  # quiet for a minute: no poll yet

@@ -385,8 +385,7 @@ async def test_pushed_sessions_reach_entities(
     polls = simulator.count("/Sessions")
 
     simulator.pause(web)
-    pushed = await runtime.client.get_sessions()
-    handler.async_handle({"type": "sessions", "sessions": pushed})
+    handler.async_handle(await runtime.client.get_session_changes())
     await hass.async_block_till_done()
     assert hass.states.get(entity_id).state == MediaPlayerState.PAUSED  # type: ignore[union-attr]
 
@@ -398,11 +397,16 @@ async def test_pushed_sessions_reach_entities(
     await hass.async_block_till_done()
     assert hass.states.get(entity_id).state == MediaPlayerState.IDLE  # type: ignore[union-attr]
 
-    # PlaybackStopped names the item that stopped: the client is idle at once all the same.
+    # A stop (the core hands the session over as it is after the stop): idle at once.
     handler.async_handle({"type": "playback_progress", "session": session})
     await hass.async_block_till_done()
     assert hass.states.get(entity_id).state == MediaPlayerState.PAUSED  # type: ignore[union-attr]
-    handler.async_handle({"type": "playback_stopped", "session": session})
+    stopped = copy.replace(
+        session,
+        now_playing_item=None,
+        play_state=copy.replace(session.play_state, position_ticks=None, is_paused=False),
+    )
+    handler.async_handle({"type": "playback_stopped", "session": stopped})
     await hass.async_block_till_done()
     state = hass.states.get(entity_id)
     assert state is not None
@@ -410,7 +414,7 @@ async def test_pushed_sessions_reach_entities(
     assert "media_position" not in state.attributes
 
     simulator.add_client(client="Emby for Android", device_name="Pixel 8", device_id="pixel-8")
-    handler.async_handle({"type": "sessions", "sessions": await runtime.client.get_sessions()})
+    handler.async_handle(await runtime.client.get_session_changes())
     await hass.async_block_till_done()
     state = hass.states.get("media_player.pixel_8_emby_for_android")
     assert state is not None
@@ -767,7 +771,7 @@ async def test_ignored_devices(
     await poll(hass, mock_config_entry)
     simulator.add_client(client="Emby for Android", device_name="Pixel 8", device_id="pixel-8")
     handler = EmbyEventHandler(hass, mock_config_entry, runtime)
-    handler.async_handle({"type": "sessions", "sessions": await runtime.client.get_sessions()})
+    handler.async_handle(await runtime.client.get_session_changes())
     await hass.async_block_till_done()
     await poll(hass, mock_config_entry)
     assert not set(client_devices(hass, mock_config_entry)) & {android, "pixel-8"}

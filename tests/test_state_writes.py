@@ -3,8 +3,11 @@ other: with many clients, one that pauses writes its media player (and the playi
 sensor, whose attributes say who is paused), an identical push writes nothing, and a change of
 availability (the coordinator failing, then recovering) still writes every client entity."""
 
+import copy
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
+from unittest.mock import patch
 
 import pytest
 from homeassistant.const import STATE_UNAVAILABLE
@@ -15,7 +18,9 @@ from homeassistant.helpers.update_coordinator import UpdateFailed
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.embymedia.const import CONF_ENABLE_WEBSOCKET, DOMAIN
+from custom_components.embymedia.entity import EmbyClientEntity, EmbyEntity
 from custom_components.embymedia.events import EmbyEventHandler
+from custom_components.embymedia.session_updates import CLIENTS_PER_SLICE
 from emby_simulator import EmbySimulator, SimulatorConfig
 
 API_KEY = "test-api-key"
@@ -71,7 +76,7 @@ async def test_push_writes_only_changed_entities(
     registry = er.async_get(hass)
 
     async def push() -> None:
-        handler.async_handle({"type": "sessions", "sessions": await runtime.client.get_sessions()})
+        handler.async_handle(await runtime.client.get_session_changes())
         await hass.async_block_till_done()
 
     web = next(
@@ -114,3 +119,108 @@ async def test_push_writes_only_changed_entities(
     await push()
     assert every_client_entity <= set(writes)
     assert hass.states.get(player).state == "paused"  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def updates(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
+    """Coordinator updates handled per entity_id (the listener calls, written or not)."""
+    counted: Counter[str] = Counter()
+    for cls in (EmbyEntity, EmbyClientEntity):
+        original = cls._handle_coordinator_update
+
+        def counting(self: Entity, original: Callable[[Any], None] = original) -> None:
+            counted[self.entity_id] += 1
+            original(self)
+
+        monkeypatch.setattr(cls, "_handle_coordinator_update", counting)
+    yield counted
+
+
+async def test_an_update_reaches_only_the_clients_that_changed(
+    hass: HomeAssistant,
+    simulator: EmbySimulator,
+    updates: Counter[str],  # before the entities are added: their listeners are counted
+    init_integration: MockConfigEntry,
+) -> None:
+    """One client pauses among many: the listeners of that client's entities and of the
+    playing-sessions sensor run, no other entity's; a client that connects reaches the count
+    of active sessions too; an identical push reaches nobody."""
+    runtime = init_integration.runtime_data
+    handler = EmbyEventHandler(hass, init_integration, runtime)
+    registry = er.async_get(hass)
+
+    async def push() -> None:
+        handler.async_handle(await runtime.client.get_session_changes())
+        await hass.async_block_till_done()
+
+    def sensor(key: str) -> str:
+        entity_id = registry.async_get_entity_id("sensor", DOMAIN, f"{simulator.server_id}_{key}")
+        assert entity_id is not None
+        return entity_id
+
+    await push()
+    updates.clear()
+    await push()
+    assert updates == Counter()
+
+    web = next(
+        s.device_id
+        for s in simulator.sessions
+        if s.now_playing and s.device_id in runtime.sessions.data
+    )
+    simulator.pause(web)
+    await push()
+    assert set(updates) == client_entities(hass, init_integration, web) | {
+        sensor("playing_sessions")
+    }
+    assert all(count == 1 for count in updates.values())
+
+    updates.clear()
+    simulator.add_client(client="Emby Theater", device_name="Den", device_id="den-pc")
+    await push()
+    assert sensor("active_sessions") in updates
+    assert sensor("playing_sessions") not in updates  # the newcomer plays nothing
+    assert not set(updates) & client_entities(hass, init_integration, web)
+
+
+async def test_a_burst_of_changes_is_told_in_slices(
+    hass: HomeAssistant,
+    simulator: EmbySimulator,
+    updates: Counter[str],  # before the entities are added: their listeners are counted
+    init_integration: MockConfigEntry,
+) -> None:
+    """Every client changes at once: the first slice of clients is told at once,
+    the others on the next turns of the loop, each client once (a client that changes again
+    before its turn is told once, with its newest session)."""
+    runtime = init_integration.runtime_data
+    sessions = runtime.sessions
+    players = {
+        device_id: entity_id
+        for device_id in sessions.data
+        if (
+            entity_id := er.async_get(hass).async_get_entity_id(
+                "media_player", DOMAIN, f"{simulator.server_id}_{device_id}"
+            )
+        )
+    }
+    slice_size = 4  # patched below, so that a dozen clients make three slices
+    assert len(players) > 2 * slice_size
+
+    def renamed(suffix: str) -> list[tuple[Any, bool]]:
+        return [
+            (copy.replace(session, device_name=f"{session.device_name} {suffix}"), False)
+            for session in sessions.data.values()
+        ]
+
+    assert slice_size < CLIENTS_PER_SLICE
+    with patch("custom_components.embymedia.session_updates.CLIENTS_PER_SLICE", slice_size):
+        sessions.async_apply_sessions(renamed("a"))
+        told = {entity_id for entity_id in players.values() if updates[entity_id]}
+        assert len(told) == slice_size
+        sessions.async_apply_sessions(renamed("b"))  # before the others' turn
+        await hass.async_block_till_done()
+    assert {entity_id: updates[entity_id] for entity_id in players.values()} == {
+        entity_id: 2 if entity_id in told else 1 for entity_id in players.values()
+    }
+    for device_id in players:
+        assert sessions.data[device_id].device_name.endswith(" b")

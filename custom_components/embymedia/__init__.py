@@ -3,7 +3,13 @@
 import asyncio
 from typing import TYPE_CHECKING
 
-from embymedia_core import EmbyAuthError, EmbyClient, EmbyError, InvalidHostError
+from embymedia_core import (
+    EmbyAuthError,
+    EmbyClient,
+    EmbyError,
+    InvalidArgumentError,
+    InvalidHostError,
+)
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, ConfigEntryNotReady
@@ -32,6 +38,7 @@ from .issues import async_check_chosen_user, async_setup_issues
 from .options import EmbyOptions, async_get_device_id, create_client
 from .server_discovery import async_setup_discovery
 from .services import async_setup_services
+from .session_updates import SessionTopic
 from .system_health import async_track_requests
 
 if TYPE_CHECKING:
@@ -67,6 +74,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
         client = create_client(entry.data, device_id)
     except InvalidHostError as err:
         raise ConfigEntryError(translation_domain=DOMAIN, translation_key="invalid_host") from err
+    except InvalidArgumentError as err:
+        # A stored key no request could carry (edited by hand): ask for a new one.
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        ) from err
 
     async def _async_close() -> None:
         # The core hands back an asyncio future; Home Assistant schedules coroutines.
@@ -125,7 +137,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
     # Housekeeping (ignored and purged clients) after every session change; it also keeps the
     # session coordinator polling when no entity listens.
     sessions.async_housekeeping()
-    entry.async_on_unload(sessions.async_add_listener(sessions.async_housekeeping))
+    entry.async_on_unload(
+        sessions.async_add_listener(sessions.async_housekeeping, SessionTopic.MEMBERS)
+    )
     entry.async_on_unload(sessions.async_save_last_seen)
 
     event_bus = async_setup_event_bus(hass, entry)

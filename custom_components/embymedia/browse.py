@@ -57,6 +57,10 @@ PLAYABLE_TYPES: Final = frozenset(t for t, (_, _, _, expand) in ITEM_CLASSES.ite
 AUDIO_TYPES: Final = frozenset({"Audio", "AudioBook"})
 
 
+# The first item of a page at most: Emby's StartIndex is a 32-bit int (a larger one in a
+# hand-made id would fail in the core's conversion, not as a browse error).
+MAX_START: Final = 2**31 - 1
+
 # Headers of a library's menu and of its "all" listing (the id carries the kind, not the name).
 VIEW_TITLES: Final = {"movies": "Movies", "tvshows": "TV shows", "music": "Music"}
 ALL_TITLES: Final = {"Movie": "All movies", "Series": "All series"}
@@ -81,7 +85,7 @@ class Node:
             first = int(start) if start else 0
         except ValueError:
             raise BrowseError(f"Unknown media id {node_id}") from None
-        if kind not in ARITY or len(args) != ARITY[kind] or first < 0:
+        if kind not in ARITY or len(args) != ARITY[kind] or not 0 <= first <= MAX_START:
             raise BrowseError(f"Unknown media id {node_id}")
         return cls(kind, tuple(unquote(a) for a in args), first)
 

@@ -3,7 +3,13 @@
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, override
 
-from embymedia_core import EmbyError, InvalidHostError, parse_host
+from embymedia_core import (
+    EmbyError,
+    InvalidArgumentError,
+    InvalidHostError,
+    parse_api_key,
+    parse_host,
+)
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigEntryState,
@@ -105,7 +111,7 @@ def normalize_connection(user_input: Mapping[str, Any]) -> dict[str, Any]:
     try:
         host, port, ssl, base_path = parse_host(
             str(user_input[CONF_HOST]),
-            int(user_input.get(CONF_PORT, DEFAULT_PORT)),
+            user_input.get(CONF_PORT, DEFAULT_PORT),
             bool(user_input.get(CONF_SSL, DEFAULT_SSL)),
         )
     except InvalidHostError as err:
@@ -118,6 +124,15 @@ def normalize_connection(user_input: Mapping[str, Any]) -> dict[str, Any]:
         CONF_SSL: ssl,
         CONF_VERIFY_SSL: bool(user_input.get(CONF_VERIFY_SSL, DEFAULT_VERIFY_SSL)),
     }
+
+
+def normalize_api_key(value: object) -> str:
+    """The API key as typed, without surrounding blanks (the core's rules). Raises
+    FlowError(invalid_api_key); the key is never part of the error."""
+    try:
+        return parse_api_key(str(value))
+    except InvalidArgumentError as err:
+        raise FlowError("invalid_api_key", CONF_API_KEY) from err
 
 
 async def _async_query(
@@ -223,7 +238,10 @@ class EmbyConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
-                data = {**normalize_connection(user_input), CONF_API_KEY: user_input[CONF_API_KEY]}
+                data = {
+                    **normalize_connection(user_input),
+                    CONF_API_KEY: normalize_api_key(user_input[CONF_API_KEY]),
+                }
             except FlowError as err:
                 errors[err.field] = err.key
             else:
@@ -263,14 +281,18 @@ class EmbyConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask only for the API key of the discovered server."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = {**self._data, CONF_API_KEY: user_input[CONF_API_KEY]}
             discovered_id = self.unique_id
-            if await self._async_check(data, errors):
-                if self.unique_id != discovered_id:
-                    return self.async_abort(reason="unique_id_mismatch")
-                self._abort_if_unique_id_configured()
-                self._data = data
-                return await self.async_step_select_user()
+            try:
+                data = {**self._data, CONF_API_KEY: normalize_api_key(user_input[CONF_API_KEY])}
+            except FlowError as err:
+                errors[err.field] = err.key
+            else:
+                if await self._async_check(data, errors):
+                    if self.unique_id != discovered_id:
+                        return self.async_abort(reason="unique_id_mismatch")
+                    self._abort_if_unique_id_configured()
+                    self._data = data
+                    return await self.async_step_select_user()
         return self.async_show_form(
             step_id="discovery_confirm",
             data_schema=vol.Schema(
@@ -313,12 +335,16 @@ class EmbyConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = {**entry.data, CONF_API_KEY: user_input[CONF_API_KEY]}
-            if await self._async_check(data, errors):
-                self._abort_if_unique_id_mismatch(reason="unique_id_mismatch")
-                return self.async_update_reload_and_abort(
-                    entry, data_updates={CONF_API_KEY: user_input[CONF_API_KEY]}
-                )
+            try:
+                api_key = normalize_api_key(user_input[CONF_API_KEY])
+            except FlowError as err:
+                errors[err.field] = err.key
+            else:
+                if await self._async_check({**entry.data, CONF_API_KEY: api_key}, errors):
+                    self._abort_if_unique_id_mismatch(reason="unique_id_mismatch")
+                    return self.async_update_reload_and_abort(
+                        entry, data_updates={CONF_API_KEY: api_key}
+                    )
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=vol.Schema(

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Final, override
 
 from embymedia_core import EmbyAuthError, EmbyClient, EmbyClosedError, EmbyError
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.debounce import Debouncer
@@ -42,6 +42,7 @@ from .const import (
 )
 from .errors import error_translation_key
 from .options import EmbyOptions
+from .session_updates import ClientListeners, SessionTopic, SessionUpdate
 
 if TYPE_CHECKING:
     from embymedia_core import (
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
         ItemCounts,
         ScheduledTask,
         Session,
+        SessionsEvent,
         SystemInfo,
         VirtualFolder,
     )
@@ -71,6 +73,15 @@ _SHARED_DEVICES: Final = not hasattr(dr.DeviceEntry, "config_entry_id")
 def is_web_player(session: Session) -> bool:
     """Whether the session is a browser player (Emby Web and its mobile variant)."""
     return session.client in WEB_PLAYER_CLIENTS
+
+
+def is_playing(session: Session | None) -> bool:
+    """Whether the client plays something (theme media, played while browsing, is nothing)."""
+    return (
+        session is not None
+        and (item := session.now_playing_item) is not None
+        and not item.is_theme_media
+    )
 
 
 def last_seen_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, str]]:
@@ -211,8 +222,11 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
     """Remote-controllable clients keyed by Emby DeviceId.
 
     Polled every `scan_interval` seconds while the WebSocket is down. While it is up, the WebSocket
-    pushes sessions (`async_set_sessions`, `async_apply_session`) and the poll runs every 60 s as a
-    safety net, and only sends a request when no push came in the last 30 minutes.
+    pushes sessions (`async_apply_changes`, `async_apply_sessions`) and the poll runs every 60 s
+    as a safety net, and only sends a request when no push came in the last 30 minutes.
+
+    Polls and pushes alike come from the core as the sessions that changed since the last ones
+    handed over; an update tells only the listeners of what changed (`session_updates`).
     """
 
     def __init__(
@@ -253,6 +267,12 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
         self.last_push: float | None = None
         self.push_count = 0
         self.poll_count = 0
+        self._updates = ClientListeners(hass, config_entry, self.name)
+        # What the next update changed (None: everything, e.g. a failed poll).
+        self._update: SessionUpdate | None = None
+        self._told_success = True
+        # The clients the last update told of changed (None: any of them).
+        self.last_changed: set[str] | None = None
 
     @override
     async def _async_setup(self) -> None:
@@ -283,9 +303,9 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
 
     @override
     async def _async_fetch(self) -> dict[str, Session]:
-        sessions = await self.client.get_sessions()
+        changes = await self.client.get_session_changes()
         self.poll_count += 1
-        return self._async_build(sessions)
+        return self._async_apply_changes(changes)
 
     def _wanted(self, session: Session) -> bool:
         """Whether the session gets entities."""
@@ -314,37 +334,80 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
     def _last_seen_data(self) -> dict[str, str]:
         return {device_id: seen.isoformat() for device_id, seen in self.last_seen.items()}
 
-    def _async_build(self, sessions: Iterable[Session]) -> dict[str, Session]:
-        """Filter a full session list into coordinator data (newest session per device)."""
-        data: dict[str, Session] = {}
-        excluded: set[str] = set()
-        for session in sessions:
+    def _async_apply(
+        self, changes: Iterable[tuple[Session, bool]], removed: Iterable[str] = ()
+    ) -> dict[str, Session]:
+        """The data after `changes` (a session and whether it ended) and the clients that left;
+        what changed is recorded for the next update of the listeners. Costs what changed,
+        not what the server has."""
+        data = dict(self.data or {})
+        update = self._update if self._update is not None else SessionUpdate()
+        for device_id in removed:
+            self.excluded_devices.discard(device_id)
+            self._set(data, update, device_id, None)
+        for session, ended in changes:
             if not self._track(session):
                 continue
             device_id = session.device_id
-            if not self._wanted(session):
-                excluded.add(device_id)
-                continue
-            previous = data.get(device_id)
-            if previous is None or (session.last_activity_date or "") >= (
-                previous.last_activity_date or ""
-            ):
-                data[device_id] = session
-        self.excluded_devices = excluded
+            if ended or not self._wanted(session):
+                # Kept out while connected (housekeeping removes its device); gone: forgotten.
+                if ended:
+                    self.excluded_devices.discard(device_id)
+                else:
+                    self.excluded_devices.add(device_id)
+                self._set(data, update, device_id, None)
+            else:
+                self.excluded_devices.discard(device_id)
+                self._set(data, update, device_id, session)
+        self._update = update
         return data
+
+    @staticmethod
+    def _set(
+        data: dict[str, Session], update: SessionUpdate, device_id: str, session: Session | None
+    ) -> None:
+        before = data.pop(device_id, None) if session is None else data.get(device_id)
+        if session is not None:
+            data[device_id] = session
+        if before is session:
+            return
+        update.devices.add(device_id)
+        if before is None or session is None:
+            update.topics.add(SessionTopic.MEMBERS)
+        if is_playing(before) or is_playing(session):
+            update.topics.add(SessionTopic.PLAYING)
+
+    def _async_apply_changes(self, changes: SessionsEvent) -> dict[str, Session]:
+        return self._async_apply(
+            ((session, False) for session in changes["sessions"]), changes["removed"]
+        )
 
     @callback
     def _async_push(self, data: dict[str, Session]) -> None:
-        """Take pushed data; listeners only hear of it when something changed."""
+        """Take pushed data; listeners only hear of it when something changed (compared for
+        the clients the push named, not for all of them).
+
+        Not `async_set_updated_data`: it would move the safety-net poll on every push, which
+        the poll's own check of the last push already makes pointless.
+        """
         self.last_push = self.hass.loop.time()
         self.push_count += 1
-        if data != self.data or not self.last_update_success:
-            self.async_set_updated_data(data)
+        before = self.data or {}
+        update = self._update
+        changed = update is not None and any(
+            before.get(device_id) != data.get(device_id) for device_id in update.devices
+        )
+        if changed or not self.last_update_success:
+            self.data = data
+            self.last_update_success = True
+            self.async_update_listeners()
+        else:
+            self._update = None
 
     @callback
-    def async_set_sessions(self, sessions: list[Session]) -> None:
-        """Take a full session list pushed by the WebSocket."""
-        self._async_push(self._async_build(sessions))
+    def async_apply_changes(self, changes: SessionsEvent) -> None:
+        """Take the changes of a pushed `Sessions` snapshot (the core compared it)."""
+        self._async_push(self._async_apply_changes(changes))
 
     @callback
     def async_apply_session(self, session: Session, *, ended: bool = False) -> None:
@@ -356,18 +419,39 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
         """Take the sessions of a run of playback and session-ended events, in order (`True`:
         the session ended). One copy of the data and one update for the whole run, however
         many events it had: a burst costs what one event does."""
-        data: dict[str, Session] | None = None
-        for session, ended in changes:
-            if not self._track(session):
-                continue
-            if data is None:
-                data = dict(self.data or {})
-            if ended or not self._wanted(session):
-                data.pop(session.device_id, None)
-            else:
-                data[session.device_id] = session
-        if data is not None:
-            self._async_push(data)
+        self._async_push(self._async_apply(changes))
+
+    @callback
+    @override
+    def async_add_listener(
+        self, update_callback: CALLBACK_TYPE, context: Any = None
+    ) -> Callable[[], None]:
+        """Listen to every update (no context), to one client's (its DeviceId) or to a
+        `SessionTopic`."""
+        remove = super().async_add_listener(update_callback, context)
+        unindex = self._updates.add(update_callback, context)
+
+        @callback
+        def _remove() -> None:
+            unindex()
+            remove()
+
+        return _remove
+
+    @callback
+    @override
+    def async_update_listeners(self) -> None:
+        """Tell the listeners of what changed; everyone when the update was not a set of
+        changes or availability changed."""
+        update, self._update = self._update, None
+        success_changed = self.last_update_success != self._told_success
+        self._told_success = self.last_update_success
+        if update is None or success_changed:
+            self.last_changed = None
+            self._updates.async_tell_all(callback for callback, _ in self._listeners.values())
+            return
+        self.last_changed = update.devices
+        self._updates.async_tell(update)
 
     @callback
     @override

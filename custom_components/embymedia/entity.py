@@ -21,6 +21,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .const import DOMAIN, LOGGER, MANUFACTURER
 from .coordinator import EmbyConfigEntry, EmbyCoordinator, EmbySessionCoordinator
 from .errors import command_error
+from .session_updates import SessionTopic
 
 if TYPE_CHECKING:
     from embymedia_core import Session
@@ -108,8 +109,9 @@ class EmbyEntity[CoordinatorT: EmbyCoordinator[Any]](CoordinatorEntity[Coordinat
     _written: object = _UNSET
 
     def __init__(self, coordinator: CoordinatorT, description: EntityDescription) -> None:
-        """Initialize the entity."""
-        super().__init__(coordinator)
+        """Initialize the entity (listening to what its description names, if anything: the
+        session sensors listen to a `SessionTopic`, not to every client's change)."""
+        super().__init__(coordinator, getattr(description, "listens_to", None))
         self.entity_description = description
         self.server_id: str = coordinator.config_entry.runtime_data.server_info["id"]
 
@@ -197,8 +199,9 @@ class EmbyClientEntity(CoordinatorEntity[EmbySessionCoordinator]):
     _attr_has_entity_name = True
 
     def __init__(self, coordinator: EmbySessionCoordinator, device_id: str) -> None:
-        """Initialize the entity of the client `device_id`."""
-        super().__init__(coordinator)
+        """Initialize the entity of the client `device_id` (it hears only of that client's
+        changes: its listener context is the DeviceId)."""
+        super().__init__(coordinator, device_id)
         self.device_id = device_id
         self._attr_unique_id = client_unique_id(coordinator.server_id, device_id)
         # The last session seen: what the client can do while it is away.
@@ -223,8 +226,8 @@ class EmbyClientEntity(CoordinatorEntity[EmbySessionCoordinator]):
     @callback
     @override
     def _handle_coordinator_update(self) -> None:
-        """Write the state only when what this entity shows changed: a push carries every
-        client's session, and most of them are the same as in the last push."""
+        """Write the state only when what this entity shows changed (an update of everything,
+        such as a failed poll, reaches every client entity)."""
         if (session := self.session) is not None:
             self._async_update_device(session)
             self._last_session = session
@@ -368,4 +371,6 @@ def async_setup_client_entities(
         )
         if registered.domain == domain and registered.unique_id.startswith(prefix)
     )
-    entry.async_on_unload(coordinator.async_add_listener(_async_add_new_clients))
+    entry.async_on_unload(
+        coordinator.async_add_listener(_async_add_new_clients, SessionTopic.MEMBERS)
+    )

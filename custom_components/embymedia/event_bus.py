@@ -30,6 +30,11 @@ if TYPE_CHECKING:
     from embymedia_core import Event as EmbyEvent
     from embymedia_core import NowPlayingItem, Session
 
+# Home Assistant 2026.10 looks a device up by identifier per config entry; its
+# `async_get_device` is deprecated and reports the calling frame on every call (milliseconds,
+# paid by every event).
+_DEVICE_BY_IDENTIFIER: Final = hasattr(dr.DeviceRegistry, "async_get_device_by_identifier")
+
 EVENT_EMBYMEDIA: Final = f"{DOMAIN}_event"
 EVENT_LIBRARY_UPDATED: Final = f"{DOMAIN}_library_updated"
 EVENT_USER_DATA_CHANGED: Final = f"{DOMAIN}_user_data_changed"
@@ -140,7 +145,13 @@ class EmbyEventBus:
 
     def _client_ids(self, emby_device_id: str) -> tuple[str | None, str | None]:
         """Registry ids of a client's device and media player (None where it has none)."""
-        device = dr.async_get(self.hass).async_get_device(identifiers={(DOMAIN, emby_device_id)})
+        registry = dr.async_get(self.hass)
+        identifier = (DOMAIN, emby_device_id)
+        device = (
+            registry.async_get_device_by_identifier(identifier, self.entry.entry_id)
+            if _DEVICE_BY_IDENTIFIER
+            else registry.async_get_device(identifiers={identifier})
+        )
         entity_id = er.async_get(self.hass).async_get_entity_id(
             Platform.MEDIA_PLAYER, DOMAIN, client_unique_id(self.server_id, emby_device_id)
         )
@@ -156,8 +167,12 @@ class EmbyEventBus:
         """
         if self._unloaded:
             return
-        current: Mapping[str, Session] = self.entry.runtime_data.sessions.data or {}
-        for emby_device_id in [*self._sessions, *(d for d in current if d not in self._sessions)]:
+        coordinator = self.entry.runtime_data.sessions
+        current: Mapping[str, Session] = coordinator.data or {}
+        changed = coordinator.last_changed
+        if changed is None:  # an update of everything
+            changed = {*self._sessions, *current}
+        for emby_device_id in changed:
             before, after = self._sessions.get(emby_device_id), current.get(emby_device_id)
             if before is after:
                 continue

@@ -1,7 +1,6 @@
 """The WebSocket event loop and the handler that applies each event to the coordinators."""
 
 import asyncio
-import copy
 from collections.abc import Callable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -18,21 +17,6 @@ TASKS_INTERVAL_MS = 5000
 
 if TYPE_CHECKING:
     from embymedia_core import Event, Session
-
-
-def stopped_session(session: Session) -> Session:
-    """The session of a PlaybackStopped event as it is after the stop.
-
-    The event's session still names the item that stopped (and its paused state); applied as
-    is, the client would show as playing until the next Sessions push.
-    """
-    return copy.replace(
-        session,
-        now_playing_item=None,
-        play_state=copy.replace(
-            session.play_state, is_paused=False, position_ticks=None, can_seek=False
-        ),
-    )
 
 
 class EmbyEventHandler:
@@ -148,10 +132,9 @@ class EmbyEventHandler:
     def _session_change(event: Event) -> tuple[Session, bool] | None:
         """The session an event carries and whether it ended (None: not a session event)."""
         match event["type"]:
-            case "playback_start" | "playback_progress":
+            case "playback_start" | "playback_progress" | "playback_stopped":
+                # The core hands a stopped session over as it is after the stop.
                 return event["session"], False
-            case "playback_stopped":
-                return stopped_session(event["session"]), False
             case "session_ended":
                 return event["session"], True
             case _:
@@ -181,7 +164,7 @@ class EmbyEventHandler:
                 self.async_set_connected(False)
             case "sessions":
                 known = len(sessions.known_devices)
-                sessions.async_set_sessions(event["sessions"])
+                sessions.async_apply_changes(event)
                 self._new_devices(known)
             case "library_changed":
                 self._spawn(runtime.library.async_request_refresh(), f"{DOMAIN} library refresh")

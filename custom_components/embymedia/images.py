@@ -79,19 +79,17 @@ class EmbyImageView(HomeAssistantView):
         if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
             return web.Response(status=HTTPStatus.NOT_FOUND)
         tag = request.query.get("tag") or None
+        client = entry.runtime_data.client
         try:
             width = image_width(int(request.query.get("width", THUMBNAIL_WIDTH)))
+            # The core's checks: an image type Emby has, an id that is one path segment, a tag
+            # that is one (it goes into the ETag header).
+            client.image_path(item_id, image_type, tag=tag)
         except ValueError:
             return web.Response(status=HTTPStatus.BAD_REQUEST)
         etag = f'"{tag}-{width}"' if tag else None
         if etag is not None and request.headers.get("If-None-Match") == etag:
             return web.Response(status=HTTPStatus.NOT_MODIFIED, headers={"ETag": etag})
-        client = entry.runtime_data.client
-        try:
-            # The core's check: an image type Emby has, an id that is one path segment.
-            client.image_path(item_id, image_type)
-        except ValueError:
-            return web.Response(status=HTTPStatus.BAD_REQUEST)
         try:
             data, content_type = await client.get_image(
                 item_id, image_type, max_width=width, tag=tag

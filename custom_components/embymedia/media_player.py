@@ -4,7 +4,7 @@ remote controlled (the others show state and metadata only)."""
 import hashlib
 from typing import TYPE_CHECKING, Any, Final, override
 
-from embymedia_core import EmbyError
+from embymedia_core import EmbyError, InvalidArgumentError, position_ticks
 from homeassistant.components.media_player import MediaPlayerEntity
 from homeassistant.components.media_player.browse_media import (
     BrowseMedia,
@@ -398,9 +398,15 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
     @override
     async def async_media_seek(self, position: float) -> None:
         """Seek to a position in seconds."""
-        await self._async_playstate(
-            "Seek", seek_position_ticks=max(round(position * TICKS_PER_SECOND), 0)
-        )
+        try:
+            ticks = position_ticks(position)
+        except InvalidArgumentError as err:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="invalid_argument",
+                translation_placeholders={"action": "media_seek", "error": str(err)},
+            ) from err
+        await self._async_playstate("Seek", seek_position_ticks=ticks)
 
     @override
     async def async_clear_playlist(self) -> None:

@@ -56,10 +56,33 @@ async def async_play_ids(tree: BrowseTree, media_type: str, media_id: str) -> li
         return await _async_node_ids(tree, media_id, media_id)
     parts = [part.strip() for part in media_id.split(",")]
     if all(ITEM_ID.match(part) for part in parts):
-        return parts
+        if len(parts) > MAX_PLAY_ITEMS:
+            raise _invalid(media_id)
+        return await _async_known_ids(tree, parts)
     if "," in media_id or not media_id.strip():
         raise _invalid(media_id)
     return await _async_best_match(tree, media_type, media_id)
+
+
+async def _async_known_ids(tree: BrowseTree, ids: list[str]) -> list[str]:
+    """`ids` when the user's libraries hold every one (Emby accepts a play command for ids it
+    does not have and plays nothing, so the action would seem to work)."""
+    try:
+        found = await tree.client.get_items(tree.user_id, ids=ids, recursive=True, limit=len(ids))
+    except EmbyError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="play_failed",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    known = {item["id"] for item in found["items"]}
+    if missing := [item_id for item_id in ids if item_id not in known]:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_item",
+            translation_placeholders={"item_id": ", ".join(missing)},
+        )
+    return ids
 
 
 async def _async_node_ids(tree: BrowseTree, node_id: str, media_id: str) -> list[str]:

@@ -18,6 +18,7 @@ is sent, as are unknown commands: a sequence runs completely or not at all.
 
 import asyncio
 import functools
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, override
@@ -29,7 +30,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 from .coordinator import EmbyConfigEntry, EmbySessionCoordinator
 from .entity import EmbyClientEntity, async_setup_client_entities
 
@@ -87,6 +88,10 @@ GENERAL_COMMANDS: Final = (
 PLAYSTATE_COMMANDS: Final[tuple[PlaystateCommand, ...]] = tuple(
     command for command in CORE_PLAYSTATE_COMMANDS if command != "Seek"
 )
+# Bounds of a command sequence (`num_repeats`, `delay_secs`): beyond them a sequence would hold
+# the client's lock for hours or flood it; values outside are clamped with a warning.
+MAX_NUM_REPEATS: Final = 100
+MAX_DELAY_SECS: Final = 60.0
 # Short names: the arrows and play.
 ALIASES: Final = {
     "up": "MoveUp",
@@ -220,8 +225,16 @@ class EmbyRemote(EmbyClientEntity, RemoteEntity):
             parse_command(single, session.supported_commands, self.client_name)
             for single in command
         ]
-        num_repeats: int = kwargs.get(ATTR_NUM_REPEATS, DEFAULT_NUM_REPEATS)
-        delay: float = kwargs.get(ATTR_DELAY_SECS, DEFAULT_DELAY_SECS)
+        num_repeats = int(
+            self._bounded(
+                ATTR_NUM_REPEATS,
+                kwargs.get(ATTR_NUM_REPEATS, DEFAULT_NUM_REPEATS),
+                MAX_NUM_REPEATS,
+            )
+        )
+        delay = self._bounded(
+            ATTR_DELAY_SECS, kwargs.get(ATTR_DELAY_SECS, DEFAULT_DELAY_SECS), MAX_DELAY_SECS
+        )
         async with self._lock:
             for index in range(num_repeats * len(parsed)):
                 if index and delay > 0:
@@ -233,6 +246,20 @@ class EmbyRemote(EmbyClientEntity, RemoteEntity):
                     functools.partial(self._async_send, step),
                     refresh=step.playstate is not None,
                 )
+
+    def _bounded(self, name: str, value: float, maximum: float) -> float:
+        """`value` clamped to 0..maximum (NaN counts as 0), with a warning when it was not."""
+        bounded = 0 if math.isnan(value) else min(max(value, 0), maximum)
+        if bounded != value:
+            LOGGER.warning(
+                "%s of %s for %s is outside 0 to %s: using %s",
+                name,
+                value,
+                self.client_name,
+                maximum,
+                bounded,
+            )
+        return bounded
 
     async def _async_send(self, step: RemoteCommand, session_id: str) -> None:
         client = self.coordinator.client

@@ -25,11 +25,13 @@ from .coordinator import (
     EmbyLibraryData,
     EmbyServerData,
     LibraryRow,
+    is_playing,
 )
 from .discovery import DiscoveryRow, EmbyDiscoveryData
 from .entity import EmbyServerEntity, EmbyUserEntity
 from .extra_coordinators import ActivityData, LiveTvData, entry_time, watch_minutes
 from .pictures import item_summaries, item_summary
+from .session_updates import SessionTopic
 
 if TYPE_CHECKING:
     from embymedia_core import Device, Plugin, Session, VirtualFolder
@@ -45,6 +47,8 @@ class EmbySensorEntityDescription[DataT](SensorEntityDescription):
     value_fn: Callable[[DataT], StateType | datetime]
     attributes_fn: Callable[[DataT], Mapping[str, Any]] | None = None
     row: str | None = None
+    # The coordinator's listener context: what the value can change with (None: everything).
+    listens_to: SessionTopic | None = None
 
 
 def _count(
@@ -64,11 +68,7 @@ def _count(
 
 
 def _playing(sessions: dict[str, Session]) -> list[Session]:
-    return [
-        session
-        for session in sessions.values()
-        if session.now_playing_item is not None and not session.now_playing_item.is_theme_media
-    ]
+    return [session for session in sessions.values() if is_playing(session)]
 
 
 def _who_plays_what(sessions: dict[str, Session]) -> Mapping[str, Any]:
@@ -96,11 +96,12 @@ def _who_plays_what(sessions: dict[str, Session]) -> Mapping[str, Any]:
 
 
 SESSION_SENSORS: Final[tuple[EmbySensorEntityDescription[dict[str, Session]], ...]] = (
-    _count("active_sessions", len),
+    _count("active_sessions", len, listens_to=SessionTopic.MEMBERS),
     _count(
         "playing_sessions",
         lambda sessions: len(_playing(sessions)),
         attributes_fn=_who_plays_what,
+        listens_to=SessionTopic.PLAYING,
     ),
 )
 
@@ -330,24 +331,35 @@ class EmbyServerSensor[DataT](EmbyServerEntity[EmbyCoordinator[DataT]], SensorEn
 
     entity_description: EmbySensorEntityDescription[DataT]
 
+    # What `_shown` derived last: the state write that follows reads it.
+    _value: StateType | datetime = None
+    _attributes: Mapping[str, Any] | None = None
+
     @override
     def _shown(self) -> object:
-        """The value and attributes (an unavailable sensor shows neither)."""
-        return (self.native_value, self.extra_state_attributes) if self.available else None
+        """The value and attributes, derived once per update and kept for the state write
+        that follows (the playing-sessions attributes list every playing client); an
+        unavailable sensor shows neither."""
+        if not self.available:
+            return None
+        data = self.coordinator.data
+        description = self.entity_description
+        self._value = description.value_fn(data)
+        attributes_fn = description.attributes_fn
+        self._attributes = None if attributes_fn is None else attributes_fn(data)
+        return (self._value, self._attributes)
 
     @property
     @override
     def native_value(self) -> StateType | datetime:
         """The value (None, hence unknown, where Emby left it out)."""
-        return self.entity_description.value_fn(self.coordinator.data)
+        return self._value
 
     @property
     @override
     def extra_state_attributes(self) -> Mapping[str, Any] | None:
         """The description's attributes."""
-        if (attributes := self.entity_description.attributes_fn) is None:
-            return None
-        return attributes(self.coordinator.data)
+        return self._attributes
 
 
 LIBRARY_ITEMS = EmbySensorEntityDescription[EmbyLibraryData](

@@ -745,8 +745,10 @@ SERVER_ACTIONS: Final[dict[str, tuple[vol.Schema, ServerAction, SupportsResponse
             {
                 vol.Required(ATTR_SEARCH_TERM): vol.All(cv.string, vol.Strip, vol.Length(min=1)),
                 vol.Optional(ATTR_ITEM_TYPES): vol.All(cv.ensure_list, [vol.In(SEARCH_ITEM_TYPES)]),
+                # Through float: voluptuous's int() of an infinity raises OverflowError, which
+                # no schema catches; the range refuses infinities and NaN, then int() is safe.
                 vol.Optional(ATTR_LIMIT, default=DEFAULT_SEARCH_LIMIT): vol.All(
-                    vol.Coerce(int), vol.Range(min=1, max=MAX_SEARCH_LIMIT)
+                    vol.Coerce(float), vol.Range(min=1, max=MAX_SEARCH_LIMIT), vol.Coerce(int)
                 ),
                 **USER_FIELD,
             }

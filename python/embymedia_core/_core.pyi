@@ -624,10 +624,17 @@ class ReconnectingEvent(TypedDict):
     attempt: int
 
 class SessionsEvent(TypedDict):
+    """A ``Sessions`` snapshot (pushed, or ``get_session_changes``) as what changed since the
+    sessions last handed over: the new or changed ``sessions`` (the newest per DeviceId, none
+    without one) and the DeviceIds ``removed``."""
+
     type: Literal["sessions"]
     sessions: list[Session]
+    removed: list[str]
 
 class PlaybackEvent(TypedDict):
+    """One client's session (``playback_stopped``: as it is after the stop, playing nothing)."""
+
     type: Literal["playback_start", "playback_stopped", "playback_progress", "session_ended"]
     session: Session
 
@@ -758,8 +765,19 @@ class NamesListing(Protocol):
 def parse_host(host: str, port: int, ssl: bool) -> tuple[str, int, bool, str]:
     """Normalise user input (host or pasted URL) to (host, port, ssl, base_path).
 
-    Raises InvalidHostError when the input cannot form a URL.
+    A bare IPv6 literal is accepted (the host comes back without brackets); a link to Emby's web
+    app keeps only its server part. Raises InvalidHostError when the input cannot form a URL,
+    for a port outside 1..65535 (or no int), an IPv6 zone id or credentials in the URL.
     """
+
+def position_ticks(seconds: float) -> int:
+    """Emby ticks (100 ns) of a media position in seconds. Raises InvalidArgumentError (a
+    ValueError) for NaN, infinities, negative positions and ones beyond Emby's 64-bit ticks."""
+
+def parse_api_key(api_key: str) -> str:
+    """The API key without surrounding blanks. Raises InvalidArgumentError (a ValueError whose
+    message never holds the key) when it is empty, longer than 256 characters, or holds anything
+    but printable ASCII without blanks."""
 
 class DiscoveredServer(TypedDict):
     """A server that answered Emby's UDP discovery."""
@@ -808,7 +826,9 @@ class EmbyClient:
         client_version: str = "0.0.0",
         timeout: float = 10.0,
     ) -> None:
-        """Build the client (one pooled HTTP client; no I/O happens here). Raises InvalidHostError."""
+        """Build the client (one pooled HTTP client; no I/O happens here). Raises InvalidHostError
+        for the host or the port (see `parse_host`), InvalidArgumentError for the API key (see
+        `parse_api_key`) or the timeout."""
 
     @property
     def server_url(self) -> str:
@@ -842,6 +862,9 @@ class EmbyClient:
     # Users and sessions
     async def get_users(self) -> list[User]: ...
     async def get_sessions(self) -> list[Session]: ...
+    async def get_session_changes(self) -> SessionsEvent:
+        """``GET /Sessions`` as what changed since the sessions last handed over by this method
+        or by ``events()`` (the first call: every client)."""
     # Remote control
     async def play(
         self,

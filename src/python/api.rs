@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 
 use super::client::{PyEmbyClient, spawn, spawn_timed, timeout_arg};
 use super::convert::{BytesAndType, Json};
-use super::models::Sessions;
+use super::models::{SessionChangesReply, Sessions};
 
 #[pymethods]
 impl PyEmbyClient {
@@ -70,6 +70,18 @@ impl PyEmbyClient {
     fn get_sessions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let c = self.core.clone();
         spawn(py, async move { c.get_sessions().await.map(Sessions) })
+    }
+
+    /// `GET /Sessions` as what changed since the last sessions handed over (poll or push).
+    fn get_session_changes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.core.clone();
+        spawn(py, async move {
+            let sessions = c.get_sessions().await?;
+            Ok(SessionChangesReply {
+                client: c,
+                sessions,
+            })
+        })
     }
 
     #[pyo3(signature = (session_id, item_ids, command = "PlayNow".to_owned(), *, start_position_ticks = None))]

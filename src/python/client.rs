@@ -43,6 +43,23 @@ where
     spawn(py, crate::client::with_timeout(timeout, fut))
 }
 
+/// A port from Python: any int (an out-of-range or huge one, or no int at all, is the core's
+/// `InvalidHost`, like a port typed in the host; never an `OverflowError` or a `TypeError`).
+pub fn port_arg(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<u16> {
+    let number = match value.extract::<i64>() {
+        Ok(number) => number,
+        // Beyond i64: out of range all the same.
+        Err(_) if value.is_instance_of::<pyo3::types::PyInt>() => i64::MAX,
+        Err(_) => {
+            return Err(to_pyerr(
+                py,
+                crate::Error::InvalidHost("the port must be a whole number".to_owned()),
+            ));
+        }
+    };
+    crate::config::port(number).map_err(|e| to_pyerr(py, e))
+}
+
 #[pyclass(frozen, name = "EmbyClient", module = "embymedia_core._core")]
 pub struct PyEmbyClient {
     pub(crate) core: crate::EmbyClient,
@@ -60,8 +77,8 @@ impl PyEmbyClient {
     fn new(
         py: Python<'_>,
         host: &str,
-        port: u16,
-        api_key: String,
+        port: &Bound<'_, PyAny>,
+        api_key: &str,
         ssl: bool,
         verify_ssl: bool,
         device_id: String,
@@ -71,10 +88,12 @@ impl PyEmbyClient {
         timeout: f64,
     ) -> PyResult<Self> {
         let timeout = crate::arguments::seconds("timeout", timeout).map_err(|e| to_pyerr(py, e))?;
+        let port = port_arg(py, port)?;
         let address = ServerAddress::parse(host, port, ssl).map_err(|e| to_pyerr(py, e))?;
+        let api_key = ApiKey::parse(api_key).map_err(|e| to_pyerr(py, e))?;
         let config = ClientConfig {
             address,
-            api_key: ApiKey::new(api_key),
+            api_key,
             verify_ssl,
             device_id,
             device_name,

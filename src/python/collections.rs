@@ -142,52 +142,27 @@ impl PyEmbyClient {
                 .map(Json)
         })
     }
-
-    fn mark_played<'py>(
-        &self,
-        py: Python<'py>,
-        user_id: String,
-        item_id: String,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let c = self.core.clone();
-        spawn(py, async move {
-            c.mark_played(&user_id, &item_id).await.map(Json)
-        })
-    }
-
-    fn mark_unplayed<'py>(
-        &self,
-        py: Python<'py>,
-        user_id: String,
-        item_id: String,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let c = self.core.clone();
-        spawn(py, async move {
-            c.mark_unplayed(&user_id, &item_id).await.map(Json)
-        })
-    }
-
-    fn add_favorite<'py>(
-        &self,
-        py: Python<'py>,
-        user_id: String,
-        item_id: String,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let c = self.core.clone();
-        spawn(py, async move {
-            c.add_favorite(&user_id, &item_id).await.map(Json)
-        })
-    }
-
-    fn remove_favorite<'py>(
-        &self,
-        py: Python<'py>,
-        user_id: String,
-        item_id: String,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let c = self.core.clone();
-        spawn(py, async move {
-            c.remove_favorite(&user_id, &item_id).await.map(Json)
-        })
-    }
 }
+
+/// A user's mark on one item (played, favorite), set or cleared: the same signature four
+/// times, one method each (`user_id`, `item_id`, answering the item's user data).
+macro_rules! user_item_marks {
+    ($($method:ident),+ $(,)?) => {
+        #[pymethods]
+        impl PyEmbyClient {
+            $(
+                fn $method<'py>(
+                    &self,
+                    py: Python<'py>,
+                    user_id: String,
+                    item_id: String,
+                ) -> PyResult<Bound<'py, PyAny>> {
+                    let c = self.core.clone();
+                    spawn(py, async move { c.$method(&user_id, &item_id).await.map(Json) })
+                }
+            )+
+        }
+    };
+}
+
+user_item_marks!(mark_played, mark_unplayed, add_favorite, remove_favorite);

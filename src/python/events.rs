@@ -24,7 +24,8 @@ use super::client::PyEmbyClient;
 use super::convert::to_py;
 use super::errors::to_pyerr;
 use super::handover::{self, Outcome};
-use super::models::session_list;
+use super::models::{free_off_loop, session_changes};
+use crate::session_changes::stopped;
 use crate::websocket::WebSocketSettings;
 use crate::websocket::events::{Event, EventQueue, TryBatch};
 
@@ -68,13 +69,18 @@ impl PyEmbyClient {
             .core
             .start_websocket(options, pyo3_async_runtimes::tokio::get_runtime().handle())
             .map_err(|e| to_pyerr(py, e))?;
-        Ok(EventStream { queue })
+        Ok(EventStream {
+            queue,
+            client: self.core.clone(),
+        })
     }
 }
 
 #[pyclass(frozen, name = "EventStream", module = "embymedia_core._core")]
 pub struct EventStream {
     pub(crate) queue: Arc<EventQueue>,
+    /// Its session tracker turns each `Sessions` snapshot into what changed.
+    client: crate::EmbyClient,
 }
 
 #[pymethods]
@@ -85,7 +91,9 @@ impl EventStream {
 
     fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match self.queue.try_batch(BATCH) {
-            TryBatch::Ready(batch) => return handover::ready_future(py, events_to_py(py, batch)),
+            TryBatch::Ready(batch) => {
+                return handover::ready_future(py, events_to_py(py, &self.client, batch));
+            }
             TryBatch::Closed => return Err(PyStopAsyncIteration::new_err(())),
             // Nothing would wake this reader any more (see `handover`).
             TryBatch::Empty if handover::exiting() => {
@@ -97,6 +105,7 @@ impl EventStream {
         // Home Assistant on unload, or garbage collected).
         let (event_loop, future, cancelled) = handover::new_future(py)?;
         let queue = self.queue.clone();
+        let client = self.client.clone();
         let (loop_ref, future_ref) = (event_loop.unbind(), future.clone().unbind());
         pyo3_async_runtimes::tokio::get_runtime().spawn(async move {
             // Cancel-safe: a wait that ends here took nothing.
@@ -105,7 +114,12 @@ impl EventStream {
                 _ = cancelled => return,
                 batch = queue.next_batch(BATCH) => batch,
             };
-            handover::complete(loop_ref, future_ref, Box::new(Batch { queue, batch }));
+            let batch = Batch {
+                queue,
+                client,
+                batch,
+            };
+            handover::complete(loop_ref, future_ref, Box::new(batch));
         });
         Ok(future)
     }
@@ -131,26 +145,40 @@ impl EventStream {
     }
 }
 
-/// A batch as a list of event dicts (the `Event` TypedDicts of `_core.pyi`): the events that
-/// carry sessions hold `Session` objects under their serde `type`, the rest are their serde form.
-fn events_to_py(py: Python<'_>, batch: Vec<Event>) -> PyResult<Bound<'_, PyAny>> {
+/// A batch as a list of event dicts (the `Event` TypedDicts of `_core.pyi`). A `Sessions`
+/// snapshot becomes what changed since the last sessions handed over (`session_changes`); the
+/// single-session events hold their `Session` (a stopped one as it is after the stop) and are
+/// remembered for the next snapshot; the rest are their serde form. Runs as Python takes the
+/// batch, so the tracker holds exactly what the reader was told.
+fn events_to_py<'py>(
+    py: Python<'py>,
+    client: &crate::EmbyClient,
+    batch: Vec<Event>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let tracker = client.session_tracker();
     let list = PyList::empty(py);
     for event in batch {
         let tag = event.tag();
-        let (key, value) = match event {
-            Event::Sessions { sessions } => ("sessions", session_list(py, sessions)?.into_any()),
-            Event::PlaybackStart { session }
-            | Event::PlaybackStopped { session }
-            | Event::PlaybackProgress { session }
-            | Event::SessionEnded { session } => ("session", Bound::new(py, session)?.into_any()),
+        let (session, ended) = match event {
+            Event::Sessions { sessions } => {
+                list.append(session_changes(py, tracker.snapshot(&sessions))?)?;
+                free_off_loop(sessions, Vec::len);
+                continue;
+            }
+            Event::PlaybackStopped { session } => (stopped(session), false),
+            Event::PlaybackStart { session } | Event::PlaybackProgress { session } => {
+                (session, false)
+            }
+            Event::SessionEnded { session } => (session, true),
             other => {
                 list.append(to_py(py, &other)?)?;
                 continue;
             }
         };
+        tracker.apply(&session, ended);
         let dict = PyDict::new(py);
         dict.set_item(intern!(py, "type"), tag)?;
-        dict.set_item(key, value)?;
+        dict.set_item(intern!(py, "session"), Bound::new(py, session)?)?;
         list.append(dict)?;
     }
     Ok(list.into_any())
@@ -159,6 +187,7 @@ fn events_to_py(py: Python<'_>, batch: Vec<Event>) -> PyResult<Bound<'_, PyAny>>
 /// A batch on its way to Python; an empty one ends the iteration (the client was closed).
 struct Batch {
     queue: Arc<EventQueue>,
+    client: crate::EmbyClient,
     batch: Vec<Event>,
 }
 
@@ -168,7 +197,7 @@ impl Outcome for Batch {
             return Err(PyStopAsyncIteration::new_err(()));
         }
         // A conversion error reaches the reader; the batch is not requeued (it would fail again).
-        Ok(events_to_py(py, self.batch)?.unbind())
+        Ok(events_to_py(py, &self.client, self.batch)?.unbind())
     }
 
     fn abandon(self: Box<Self>) {

@@ -25,11 +25,26 @@ use pyo3::prelude::*;
 fn parse_host(
     py: Python<'_>,
     host: &str,
-    port: u16,
+    port: &Bound<'_, PyAny>,
     ssl: bool,
 ) -> PyResult<(String, u16, bool, String)> {
+    let port = client::port_arg(py, port)?;
     let a = crate::ServerAddress::parse(host, port, ssl).map_err(|e| errors::to_pyerr(py, e))?;
     Ok((a.host, a.port, a.ssl, a.base_path))
+}
+
+/// Emby ticks of a position in seconds (the core's rule: finite, not negative).
+#[pyfunction]
+fn position_ticks(py: Python<'_>, seconds: f64) -> PyResult<i64> {
+    crate::arguments::position_ticks(seconds).map_err(|e| errors::to_pyerr(py, e))
+}
+
+/// An API key as typed: trimmed, checked by the core (`InvalidArgumentError` without the key).
+#[pyfunction]
+fn parse_api_key(py: Python<'_>, api_key: &str) -> PyResult<String> {
+    crate::ApiKey::parse(api_key)
+        .map(|key| key.expose().to_owned())
+        .map_err(|e| errors::to_pyerr(py, e))
 }
 
 /// Synchronously stop every client's background tasks (the atexit hook). Waits at most 5 + 1 s.
@@ -84,7 +99,7 @@ mod _core {
     #[pymodule_export]
     use super::events::EventStream;
     #[pymodule_export]
-    use super::{parse_host, shutdown_all};
+    use super::{parse_api_key, parse_host, position_ticks, shutdown_all};
     #[pymodule_export]
     use crate::models::{
         Item as NowPlayingItem, PlayState, Session, TranscodingInfo, UserData as NowPlayingUserData,

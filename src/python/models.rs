@@ -15,11 +15,13 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use pyo3::exceptions::PyTypeError;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use super::convert::{IntoPython, to_py};
 use crate::models::{Item, PlayState, Session, TranscodingInfo, UserData};
+use crate::session_changes::SessionChanges;
 
 /// A Python-style literal of a string, for `repr()`.
 fn lit(s: &str) -> String {
@@ -266,6 +268,42 @@ impl IntoPython for Sessions {
         let sessions = Arc::try_unwrap(self.0).unwrap_or_else(|shared| (*shared).clone());
         session_list(py, sessions).map(Bound::into_any)
     }
+}
+
+/// `GET /Sessions` to be turned into changes when Python takes it (on the loop thread, so the
+/// tracker learns them in the order the reader receives them, pushes included).
+pub struct SessionChangesReply {
+    pub client: crate::EmbyClient,
+    pub sessions: Arc<Vec<Session>>,
+}
+
+impl IntoPython for SessionChangesReply {
+    fn into_python(self, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+        let changes = self.client.session_tracker().snapshot(&self.sessions);
+        free_off_loop(self.sessions, |s| s.len());
+        session_changes(py, changes).map(Bound::into_any)
+    }
+}
+
+/// Lists longer than this are freed on a blocking thread of the runtime.
+const FREE_INLINE_MAX: usize = 64;
+
+/// Frees a session list where the event loop does not wait for it: freeing the 2,000 sessions
+/// of a snapshot in which one changed takes milliseconds, the comparison far less.
+pub fn free_off_loop<T: Send + 'static>(value: T, len: impl Fn(&T) -> usize) {
+    if len(&value) > FREE_INLINE_MAX {
+        pyo3_async_runtimes::tokio::get_runtime().spawn_blocking(move || drop(value));
+    }
+}
+
+/// Changes as the `SessionsEvent` dict: `{"type": "sessions", "sessions": [changed],
+/// "removed": [device ids]}`.
+pub fn session_changes(py: Python<'_>, changes: SessionChanges) -> PyResult<Bound<'_, PyDict>> {
+    let dict = PyDict::new(py);
+    dict.set_item(intern!(py, "type"), intern!(py, "sessions"))?;
+    dict.set_item(intern!(py, "sessions"), session_list(py, changes.changed)?)?;
+    dict.set_item(intern!(py, "removed"), PyList::new(py, changes.removed)?)?;
+    Ok(dict)
 }
 
 /// A list of `Session` objects.

@@ -155,7 +155,8 @@ async def test_sessions_are_pushed_as_get_sessions_returns_them(
     playing = [s for s in pushed["sessions"] if s.now_playing_item is not None]
     assert len(playing) == 2
 
-    # A client starts playing: PlaybackStart and a fresh snapshot, in that order.
+    # A client starts playing: PlaybackStart and a fresh snapshot, in that order; the snapshot
+    # says only what the start did not (the first snapshot was every client).
     idle = next(s for s in without_own(pushed["sessions"]) if s.now_playing_item is None)
     movie = sim.library.of_type("Movie")[0]
     sim.start_playback(idle.device_id, movie.id)
@@ -164,7 +165,9 @@ async def test_sessions_are_pushed_as_get_sessions_returns_them(
     assert started["session"].device_id == idle.device_id
     snapshot = await reader.of_type("sessions")
     now = {s.device_id: s for s in snapshot["sessions"]}
-    assert now[idle.device_id].now_playing_item.id == movie.id
+    assert now.get(idle.device_id, started["session"]).now_playing_item.id == movie.id
+    assert set(now) <= {idle.device_id, DEVICE_ID}
+    assert snapshot["removed"] == []
 
     stats = websocket_metrics(client)
     assert stats["connected"] is True
@@ -174,6 +177,59 @@ async def test_sessions_are_pushed_as_get_sessions_returns_them(
     assert stats["malformed_frames"] == 0
     assert stats["last_message_age_s"] is not None
     assert sim.count("/embywebsocket") == 1
+
+
+async def test_snapshots_are_handed_over_as_changes(
+    sim: EmbySimulator, client: EmbyClient, reader: Reader
+) -> None:
+    """The core compares each Sessions snapshot with the sessions it last handed over (pushed
+    or polled): one client pausing is that one session, a client leaving its DeviceId in
+    `removed`, a stop is a session that plays nothing, and a poll right after has nothing new."""
+    first = await reader.of_type("sessions")
+    assert len(without_own(first["sessions"])) == 4
+    playing = [s for s in without_own(first["sessions"]) if s.now_playing_item is not None]
+    paused = playing[0].device_id
+
+    sim.pause(paused)
+    await sim.flush()
+    progress = await reader.of_type("playback_progress")
+    assert progress["session"].device_id == paused
+    assert progress["session"].play_state.is_paused
+    # The snapshot that follows has nothing the progress event did not say.
+    snapshot = await reader.of_type("sessions")
+    assert not_own(snapshot["sessions"]) == []
+    assert snapshot["removed"] == []
+
+    stopped = playing[1].device_id
+    sim.stop_playback(stopped)
+    await sim.flush()
+    event = await reader.of_type("playback_stopped")
+    assert event["session"].device_id == stopped
+    # Emby's event still names what stopped; the core hands over the session after the stop.
+    assert event["session"].now_playing_item is None
+    assert event["session"].play_state.position_ticks is None
+
+    assert not_own((await client.get_session_changes())["sessions"]) == []
+
+    # SessionEnded tells of a client leaving; a poll that no longer lists one says `removed`.
+    polling = EmbyClient("127.0.0.1", sim.port, API_KEY, device_id="poller", timeout=5.0)
+    try:
+        assert len(without_own((await polling.get_session_changes())["sessions"])) == 5
+        gone = next(s.device_id for s in without_own(first["sessions"]) if s.device_id != paused)
+        sim.remove_client(gone)
+        await sim.flush()
+        ended = await reader.of_type("session_ended")
+        assert ended["session"].device_id == gone
+        left = await polling.get_session_changes()
+        assert left["removed"] == [gone]
+        assert not_own(left["sessions"]) == []
+    finally:
+        await polling.close()
+
+
+def not_own(sessions: list[Any]) -> list[Any]:
+    """The sessions of a change that are not our own device's."""
+    return [s for s in sessions if s is not None and s.device_id != DEVICE_ID]
 
 
 async def test_library_and_user_data_events_reach_an_api_key_socket(
