@@ -29,10 +29,29 @@ impl SessionChanges {
     }
 }
 
-/// Every client's session as last handed over.
+/// Every client's session as last handed over, in the server's order (a snapshot in the same
+/// order, the usual case, is compared position by position without hashing a DeviceId).
 #[derive(Debug, Default)]
 pub struct SessionTracker {
-    last: Mutex<HashMap<String, Session>>,
+    last: Mutex<Last>,
+}
+
+#[derive(Debug, Default)]
+struct Last {
+    sessions: Vec<Session>,
+    /// DeviceId -> position in `sessions`.
+    index: HashMap<String, usize>,
+}
+
+impl Last {
+    fn reindex(&mut self) {
+        self.index = self
+            .sessions
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.device_id.clone(), i))
+            .collect();
+    }
 }
 
 /// Whether `session` replaces `previous` of the same client: the later activity wins; on a tie,
@@ -43,7 +62,7 @@ fn newer(session: &Session, previous: &Session) -> bool {
 }
 
 impl SessionTracker {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Last> {
         self.last.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -52,6 +71,22 @@ impl SessionTracker {
     /// changed sessions are copied: the list itself is read, never taken apart (the caller
     /// frees it where that costs the reader nothing).
     pub fn snapshot(&self, sessions: &[Session]) -> SessionChanges {
+        let mut last = self.lock();
+        let same_clients = sessions.len() == last.sessions.len()
+            && sessions
+                .iter()
+                .zip(&last.sessions)
+                .all(|(new, old)| new.device_id == old.device_id);
+        let mut changes = SessionChanges::default();
+        if same_clients {
+            for (new, old) in sessions.iter().zip(last.sessions.iter_mut()) {
+                if new != old {
+                    *old = new.clone();
+                    changes.changed.push(new.clone());
+                }
+            }
+            return changes;
+        }
         // The newest session of each client, in the server's order of first appearance.
         let mut order: Vec<&Session> = Vec::with_capacity(sessions.len());
         let mut index: HashMap<&str, usize> = HashMap::with_capacity(sessions.len());
@@ -72,31 +107,25 @@ impl SessionTracker {
                 }
             }
         }
-        let mut last = self.lock();
-        let mut changes = SessionChanges {
-            removed: last
-                .keys()
-                .filter(|device| !index.contains_key(device.as_str()))
-                .cloned()
-                .collect(),
-            ..SessionChanges::default()
-        };
-        for device in &changes.removed {
-            last.remove(device);
-        }
+        changes.removed = last
+            .sessions
+            .iter()
+            .filter(|known| !index.contains_key(known.device_id.as_str()))
+            .map(|known| known.device_id.clone())
+            .collect();
+        let mut next = Vec::with_capacity(order.len());
         for session in order {
-            match last.get_mut(session.device_id.as_str()) {
-                Some(known) if known == session => {}
-                Some(known) => {
-                    *known = session.clone();
-                    changes.changed.push(session.clone());
-                }
-                None => {
-                    last.insert(session.device_id.clone(), session.clone());
-                    changes.changed.push(session.clone());
-                }
+            let known = last
+                .index
+                .get(session.device_id.as_str())
+                .map(|&i| &last.sessions[i]);
+            if known != Some(session) {
+                changes.changed.push(session.clone());
             }
+            next.push(session.clone());
         }
+        last.sessions = next;
+        last.reindex();
         changes
     }
 
@@ -106,16 +135,24 @@ impl SessionTracker {
             return;
         }
         let mut last = self.lock();
-        if ended {
-            last.remove(&session.device_id);
-        } else {
-            last.insert(session.device_id.clone(), session.clone());
+        match (last.index.get(session.device_id.as_str()).copied(), ended) {
+            (Some(i), false) => last.sessions[i] = session.clone(),
+            (Some(i), true) => {
+                last.sessions.remove(i);
+                last.reindex();
+            }
+            (None, false) => {
+                let i = last.sessions.len();
+                last.sessions.push(session.clone());
+                last.index.insert(session.device_id.clone(), i);
+            }
+            (None, true) => {}
         }
     }
 
     /// How many clients the tracker knows.
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().sessions.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -223,6 +260,27 @@ mod tests {
         assert_eq!(devices(&changes.changed), ["b"]);
         tracker.apply(&session("", "1"), false);
         assert_eq!(tracker.len(), 2);
+    }
+
+    #[test]
+    fn the_same_clients_in_another_order_changed_nothing() {
+        let tracker = SessionTracker::default();
+        tracker.snapshot(&[session("a", "1"), session("b", "1"), session("c", "1")]);
+        assert!(
+            tracker
+                .snapshot(&[session("c", "1"), session("a", "1"), session("b", "1")])
+                .is_empty()
+        );
+        // A client first told by an event, then listed by a snapshot: nothing new either.
+        tracker.apply(&session("d", "1"), false);
+        let changes = tracker.snapshot(&[
+            session("c", "1"),
+            session("d", "1"),
+            session("a", "1"),
+            session("b", "2"),
+        ]);
+        assert_eq!(devices(&changes.changed), ["b"]);
+        assert!(changes.removed.is_empty());
     }
 
     #[test]

@@ -668,3 +668,56 @@ async def test_browse_odd_ids(
     for record in caplog.records:
         assert record.exc_info is None, record.getMessage()
     assert API_KEY not in caplog.text
+
+
+async def test_media_source_ids_of_another_server(
+    hass: HomeAssistant,
+    *,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """A media-source id names its server: on a client of another server it is refused (item
+    ids are per server, so the same id could be another item here), in play_media and in the
+    player's browser; with this server's id it plays."""
+    player = entity(hass, simulator, "media_player")
+    movie = first(simulator, "Movie")
+    alice = next(user["Id"] for user in simulator.users if user["Name"] == "Alice")
+    other = f"media-source://{DOMAIN}/0123456789abcdef0123456789abcdef/{alice}/item/Movie/{movie}"
+    start = len(simulator.request_log)
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            "media_player",
+            "play_media",
+            {
+                ATTR_ENTITY_ID: player,
+                ATTR_MEDIA_CONTENT_ID: other,
+                ATTR_MEDIA_CONTENT_TYPE: "movie",
+            },
+            blocking=True,
+        )
+    assert err.value.translation_key == "other_server_media"
+    assert not [r for r in simulator.request_log[start:] if r.path.endswith("/Playing")]
+
+    ws = await hass_ws_client(hass)
+    await ws.send_json(
+        {
+            "id": 1,
+            "type": "media_player/browse_media",
+            "entity_id": player,
+            "media_content_id": other,
+            "media_content_type": "movie",
+        }
+    )
+    answer = await ws.receive_json()
+    assert not answer["success"]
+    assert "another Emby server" in answer["error"]["message"]
+
+    own = other.replace("0123456789abcdef0123456789abcdef", simulator.server_id)
+    await hass.services.async_call(
+        "media_player",
+        "play_media",
+        {ATTR_ENTITY_ID: player, ATTR_MEDIA_CONTENT_ID: own, ATTR_MEDIA_CONTENT_TYPE: "movie"},
+        blocking=True,
+    )
+    assert [r for r in simulator.request_log[start:] if r.path.endswith("/Playing")]

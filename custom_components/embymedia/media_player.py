@@ -143,6 +143,26 @@ def now_playing_image(item: NowPlayingItem) -> tuple[str, str, str] | None:
     return None
 
 
+# Feature bits as plain ints: combining enum members costs microseconds each, and every update
+# of a client derives its features again.
+_BASE: Final = int(BASE_FEATURES)
+_PLAYABLE: Final = int(
+    MediaPlayerEntityFeature.PLAY_MEDIA
+    | MediaPlayerEntityFeature.MEDIA_ENQUEUE
+    | MediaPlayerEntityFeature.BROWSE_MEDIA
+    | MediaPlayerEntityFeature.SEARCH_MEDIA
+)
+_SEEK: Final = int(MediaPlayerEntityFeature.SEEK)
+_CLEAR_PLAYLIST: Final = int(MediaPlayerEntityFeature.CLEAR_PLAYLIST)
+_VOLUME_MUTE: Final = int(MediaPlayerEntityFeature.VOLUME_MUTE)
+_VOLUME_STEP: Final = int(MediaPlayerEntityFeature.VOLUME_STEP)
+_COMMAND_FEATURES: Final = {
+    "SetVolume": int(MediaPlayerEntityFeature.VOLUME_SET),
+    "SetShuffle": int(MediaPlayerEntityFeature.SHUFFLE_SET),
+    "SetRepeatMode": int(MediaPlayerEntityFeature.REPEAT_SET),
+}
+
+
 def supported_features(session: Session) -> MediaPlayerEntityFeature:
     """What the client really supports: its SupportedCommands, PlayableMediaTypes and the
     PlayState of what it plays. A client that cannot be remote controlled (Infuse, a DLNA
@@ -150,30 +170,22 @@ def supported_features(session: Session) -> MediaPlayerEntityFeature:
     if not session.supports_remote_control:
         return MediaPlayerEntityFeature(0)
     commands = set(session.supported_commands)
-    features = BASE_FEATURES
+    features = _BASE
     if session.playable_media_types:
-        features |= (
-            MediaPlayerEntityFeature.PLAY_MEDIA
-            | MediaPlayerEntityFeature.MEDIA_ENQUEUE
-            | MediaPlayerEntityFeature.BROWSE_MEDIA
-            | MediaPlayerEntityFeature.SEARCH_MEDIA
-        )
+        features |= _PLAYABLE
     playing = session.now_playing_item is not None
     if playing and session.play_state.can_seek:
-        features |= MediaPlayerEntityFeature.SEEK
-    if "SetVolume" in commands:
-        features |= MediaPlayerEntityFeature.VOLUME_SET
+        features |= _SEEK
+    for command, feature in _COMMAND_FEATURES.items():
+        if command in commands:
+            features |= feature
     if {"Mute", "Unmute"} <= commands or "ToggleMute" in commands:
-        features |= MediaPlayerEntityFeature.VOLUME_MUTE
+        features |= _VOLUME_MUTE
     if {"VolumeUp", "VolumeDown"} <= commands:
-        features |= MediaPlayerEntityFeature.VOLUME_STEP
-    if "SetShuffle" in commands:
-        features |= MediaPlayerEntityFeature.SHUFFLE_SET
-    if "SetRepeatMode" in commands:
-        features |= MediaPlayerEntityFeature.REPEAT_SET
+        features |= _VOLUME_STEP
     if playing and (session.playlist_length or 0) > 0:
-        features |= MediaPlayerEntityFeature.CLEAR_PLAYLIST
-    return features
+        features |= _CLEAR_PLAYLIST
+    return MediaPlayerEntityFeature(features)
 
 
 class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
@@ -419,7 +431,9 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
         self, media_type: MediaType | str, media_id: str, **kwargs: Any
     ) -> None:
         """Play Emby items now, next or last (enqueue): ids, a browse id or a name."""
-        ids = await async_play_ids(self._browse_tree(), media_type, media_id)
+        ids = await async_play_ids(
+            self._browse_tree(), self.coordinator.server_id, media_type, media_id
+        )
         command = ENQUEUE_COMMANDS.get(kwargs.get(ATTR_MEDIA_ENQUEUE), "PlayNow")
         client = self.coordinator.client
         await self._async_command(command, lambda session_id: client.play(session_id, ids, command))
@@ -443,7 +457,14 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
         """The browse tree as the client's user sees it (libraries, rows, A-Z, pages)."""
         tree = self._browse_tree()
         if media_content_id and media_content_id.startswith(OWN_MEDIA_SOURCE_PREFIX):
-            media_content_id = media_source_node(media_content_id)
+            try:
+                media_content_id = media_source_node(media_content_id, self.coordinator.server_id)
+            except ServiceValidationError as err:
+                raise BrowseError(
+                    translation_domain=DOMAIN,
+                    translation_key="other_server_media",
+                    translation_placeholders={"media_id": media_content_id},
+                ) from err
         try:
             return await tree.browse(media_content_id)
         except EmbyError as err:

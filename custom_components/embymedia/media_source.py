@@ -66,6 +66,20 @@ class EmbyMediaSource(MediaSource):
             translation_placeholders={"server_id": server_id},
         )
 
+    @staticmethod
+    def _check_user(
+        entry: EmbyConfigEntry, user_id: str, error: type[BrowseError | Unresolvable]
+    ) -> None:
+        """An entry set up for one user browses, searches and plays as that user only (a
+        media-source id is text anyone can write)."""
+        allowed = EmbyOptions.from_entry(entry).user_id
+        if allowed is not None and user_id != allowed:
+            raise error(
+                translation_domain=DOMAIN,
+                translation_key="other_user_media",
+                translation_placeholders={"user_id": user_id},
+            )
+
     def _tree(self, entry: EmbyConfigEntry, user_id: str) -> BrowseTree:
         server_id = entry.unique_id or ""
 
@@ -86,6 +100,7 @@ class EmbyMediaSource(MediaSource):
             if (user_id := EmbyOptions.from_entry(entry).user_id) is not None:
                 return await self._browse(entry, user_id, None)
             return await self._users(entry)
+        self._check_user(entry, parts[1], BrowseError)
         try:
             return await self._browse(entry, parts[1], parts[2] if len(parts) == 3 else None)
         except EmbyError as err:
@@ -168,8 +183,9 @@ class EmbyMediaSource(MediaSource):
         parts = item.identifier.split("/", 2) if item.identifier else []
         if len(parts) < 2:
             raise BrowseError(translation_domain=DOMAIN, translation_key="search_needs_user")
-        tree = self._tree(self._entry(parts[0]), parts[1])
-        return await tree.async_search(query)
+        entry = self._entry(parts[0])
+        self._check_user(entry, parts[1], BrowseError)
+        return await self._tree(entry, parts[1]).async_search(query)
 
     @override
     async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
@@ -186,6 +202,7 @@ class EmbyMediaSource(MediaSource):
             # The frontend would put the URL in the page: no token may go there.
             raise Unresolvable(translation_domain=DOMAIN, translation_key="browser_playback")
         entry = self._entry(parts[0])
+        self._check_user(entry, parts[1], Unresolvable)
         client = entry.runtime_data.client
         item_type, item_id = node.args
         options = EmbyOptions.from_entry(entry)

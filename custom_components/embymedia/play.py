@@ -21,9 +21,19 @@ ITEM_ID: Final = re.compile(r"^(?:\d+|[0-9a-fA-F]{32})$")
 MAX_PLAY_ITEMS: Final = 200
 
 
-def media_source_node(media_id: str) -> str:
-    """The browse node of this integration's media-source id (`<server>/<user>/<node>`)."""
+def media_source_node(media_id: str, server_id: str) -> str:
+    """The browse node of this integration's media-source id (`<server>/<user>/<node>`).
+
+    ServiceValidationError (translated) when the id is another server's: item ids are per
+    server, so its node could name another item here.
+    """
     parts = media_id.removeprefix(OWN_MEDIA_SOURCE_PREFIX).split("/", 2)
+    if parts[0] != server_id:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="other_server_media",
+            translation_placeholders={"media_id": media_id},
+        )
     return parts[2] if len(parts) == 3 else ""
 
 
@@ -41,11 +51,14 @@ def _invalid(media_id: str) -> ServiceValidationError:
     )
 
 
-async def async_play_ids(tree: BrowseTree, media_type: str, media_id: str) -> list[str]:
-    """The item ids to play, in order. ServiceValidationError (translated) for an id that is
-    malformed, another integration's media source, or a name nothing matches."""
+async def async_play_ids(
+    tree: BrowseTree, server_id: str, media_type: str, media_id: str
+) -> list[str]:
+    """The item ids to play on a client of `server_id`, in order. ServiceValidationError
+    (translated) for an id that is malformed, another integration's or server's media source,
+    or a name nothing matches."""
     if media_id.startswith(OWN_MEDIA_SOURCE_PREFIX):
-        return await _async_node_ids(tree, media_source_node(media_id), media_id)
+        return await _async_node_ids(tree, media_source_node(media_id, server_id), media_id)
     if media_id.startswith(MEDIA_SOURCE_PREFIX):
         raise ServiceValidationError(
             translation_domain=DOMAIN,

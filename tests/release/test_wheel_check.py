@@ -3,6 +3,7 @@ wheel, shown to reject what is wrong. The wheel under test is the development bu
 made for this run (a host build: manylinux_2_34, not a release wheel), which must fail the
 release checks in the ways named here. The compliant wheels are checked by scripts/wheels itself."""
 
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -57,3 +58,18 @@ def test_an_extra_library_is_reported(dev_wheel: Path, tmp_path: Path) -> None:
     )
     problems = wheel_check.check_extension(so, narrow)
     assert any(problem.startswith("links beyond the C library") for problem in problems)
+
+
+def test_every_wheel_but_the_home_assistant_one_has_a_platform_to_be_imported_on() -> None:
+    """scripts/wheels installs each wheel on its own platform (scripts/lib/wheel_roots.sh): a
+    target added to scripts/wheels without a root there would go unchecked."""
+    wheels = (ROOT / "scripts" / "wheels").read_text()
+    targets = set(re.findall(r"^\s+\[([\w-]+)\]=(?:many|musl)linux_\d+_\d+$", wheels, re.M))
+    assert targets == set(wheel_check.PLATFORMS)
+    roots = (ROOT / "scripts" / "lib" / "wheel_roots.sh").read_text()
+    ensure = roots[roots.index("wheel_root_ensure() {") :]
+    ensure = ensure[: ensure.index("\n}\n")]
+    provisioned = set(re.findall(r"^\s+([\w-]+)\) _wr_\w+_ensure", ensure, re.M))
+    assert provisioned == targets - {"x86_64-unknown-linux-gnu"}
+    # That one is set up in Home Assistant instead, and the loop says so.
+    assert '[ "$target" = x86_64-unknown-linux-gnu ] && continue' in wheels

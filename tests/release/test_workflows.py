@@ -134,6 +134,16 @@ def test_release_builds_the_matrix_of_scripts_wheels() -> None:
     assert pinned
     assert release["env"]["MATURIN_VERSION"] == f"v{pinned.group(1)}"
     assert "scripts/lib/wheel_check.py" in "\n".join(s.get("run", "") for s in wheels["steps"])
+    # Before maturin-action (which keeps an installed ziglang): a Python >= 3.13 and the zig of
+    # scripts/lib/common.sh, read from there.
+    names = [s.get("uses", "").partition("@")[0] or s["run"] for s in wheels["steps"]]
+    setup = names.index("actions/setup-python")
+    zig = next(i for i, name in enumerate(names) if "ziglang==" in name)
+    assert setup < zig < names.index("PyO3/maturin-action")
+    version = wheels["steps"][setup]["with"]["python-version"]
+    assert tuple(map(int, version.split("."))) >= (3, 13)
+    assert "ZIGLANG_VERSION=" in names[zig]
+    assert "scripts/lib/common.sh" in names[zig]
 
 
 def test_release_smoke_tests_each_wheel_in_a_matching_container() -> None:
