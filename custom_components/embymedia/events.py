@@ -75,9 +75,23 @@ class EmbyEventHandler:
         if connected:
             self._was_connected = True
         if reconnected:
-            # Pushes were lost while the socket was down (and a restart may have changed the
-            # version): read the server once; tasks come with the new subscription.
-            self._spawn(server.async_request_refresh(), f"{DOMAIN} server refresh")
+            self._catch_up()
+
+    @callback
+    def _catch_up(self) -> None:
+        """After a reconnect, read again what the pushes of the gap would have refreshed (the
+        core dropped its caches): the server (a restart may have changed the version; tasks
+        come with the new subscription), the library and every user's rows at once, and the
+        activity log and plugins while an entity shows them. Sessions come with the new
+        subscription. The reconnect backoff bounds how often this runs."""
+        runtime = self.runtime
+        self._spawn(runtime.server.async_request_refresh(), f"{DOMAIN} server refresh")
+        self._spawn(runtime.library.async_refresh(), f"{DOMAIN} library refresh")
+        self._refresh_discovery(LIBRARY_EVENT_ROWS | USER_EVENT_ROWS)
+        if (extra := runtime.extra) is not None:
+            for source in (extra.activity, extra.plugins):
+                if source.data is not None:
+                    self._spawn(source.async_request_refresh(), f"{DOMAIN} {source.name} refresh")
 
     @callback
     def _new_devices(self, known_before: int) -> None:

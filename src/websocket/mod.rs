@@ -7,7 +7,8 @@
 //! period the server asks for with `ForceKeepAlive`. Reconnects use exponential backoff with
 //! full jitter, reset after a stable connection; `ServerRestarting` / `ServerShuttingDown`
 //! start the cycle at once. Every frame is parsed defensively; library and user-data changes
-//! invalidate the caches here, before Python hears of them.
+//! invalidate the caches here, before Python hears of them, and so does a reconnect (the
+//! changes of the gap went unannounced).
 
 pub mod backoff;
 pub mod connection;
@@ -154,6 +155,9 @@ async fn run(
                 stats.set_connected(since, ever_connected);
                 if ever_connected {
                     log::info!(target: LOG, "WebSocket to {server} re-established");
+                    // The library and user-data changes of the gap were announced to no one:
+                    // nothing cached before it may be served once Python hears `connected`.
+                    client.invalidate_all();
                 } else {
                     log::debug!(target: LOG, "WebSocket to {server} connected");
                 }

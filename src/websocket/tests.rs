@@ -485,6 +485,33 @@ async fn library_and_user_data_changes_invalidate_before_python_hears() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reconnect_drops_what_was_cached_before_python_hears() {
+    // Changes announced while no socket listened were never seen: after a reconnect nothing
+    // cached before it may be served (the first connect keeps the setup's fresh answers).
+    let mut server = TestServer::start(None).await;
+    let c = client(server.port);
+    let tags = || Tags {
+        user: Some("u1".into()),
+        items: vec!["42".into()],
+        listing: true,
+    };
+    let queue = start(&c, fast());
+    let (ws, _) = server.accept().await;
+    wait_for(&queue, |e| *e == Event::Connected).await;
+    assert_eq!(cached(&c, "listing", tags(), 1).await, 1);
+    assert_eq!(
+        cached(&c, "listing", tags(), 2).await,
+        1,
+        "cached while connected"
+    );
+    drop(ws);
+    let (_ws, _) = server.accept().await;
+    wait_for(&queue, |e| *e == Event::Connected).await;
+    assert_eq!(cached(&c, "listing", tags(), 3).await, 3);
+    c.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_frame_shape_is_handled_and_malformed_ones_are_counted_and_skipped() {
     let mut server = TestServer::start(None).await;
     let c = client(server.port);

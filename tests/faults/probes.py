@@ -1,15 +1,19 @@
 """Instruments of the fault suite: a loop-lag probe, a simulator on its own thread (so a flood
-does not wait for Home Assistant's loop, as a real server would not), and the report every
-fault test prints (recovery time, what was lost)."""
+does not wait for Home Assistant's loop, as a real server would not) or in its own process (so
+its Python work does not hold this process's GIL either), and the report every fault test
+prints (recovery time, what was lost)."""
 
 import asyncio
 import contextlib
+import re
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from emby_simulator import EmbySimulator, SimulatorConfig
 
@@ -89,6 +93,51 @@ class ThreadedSimulator:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
         self._loop.close()
+
+
+class ProcessSimulator:
+    """`python -m emby_simulator` in a process of its own, for what a threaded simulator would
+    distort: its queries over a huge library hold the GIL for tens of milliseconds (measured:
+    up to 65 ms of stall of an idle loop per request for 100,000 movies), which a real server,
+    another process, never does to Home Assistant's loop."""
+
+    STARTED = re.compile(r"listening on (?P<url>\S+) \(server id (?P<server_id>[^)]+)\)")
+
+    def __init__(self, api_key: str, **sizes: int) -> None:
+        """Built, not started; `sizes` are SimulatorConfig's size fields (movies=100_000)."""
+        self.api_key = api_key
+        self.sizes = sizes
+        self._args = [sys.executable, "-m", "emby_simulator", "--port", "0", "--api-key", api_key]
+        for name, value in sizes.items():
+            self._args += ["--" + name.replace("_", "-"), str(value)]
+        self._process: subprocess.Popen[str] | None = None
+        self.url = ""
+        self.server_id = ""
+
+    @property
+    def port(self) -> int:
+        """The bound port."""
+        return int(self.url.rsplit(":", 1)[1])
+
+    def __enter__(self) -> Self:
+        """Start and wait for its first line (it prints once it listens)."""
+        self._process = subprocess.Popen(
+            self._args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        assert self._process.stdout is not None
+        line = self._process.stdout.readline()
+        if (started := self.STARTED.search(line)) is None:
+            self.__exit__()
+            raise RuntimeError(f"the simulator did not start: {line!r}")
+        self.url, self.server_id = started["url"], started["server_id"]
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        """Stop it (SIGTERM, then wait)."""
+        if self._process is not None:
+            self._process.terminate()
+            self._process.communicate(timeout=60)
+            self._process = None
 
 
 @dataclass

@@ -181,3 +181,43 @@ async def test_key_revoked(
     loud = _loud(caplog)
     assert len(loud) <= 3 + len(runtime.discovery) + 1, loud
     FaultReport("key revoked", note=f"reauth started, {len(loud)} warnings/errors").emit()
+
+
+async def test_changes_while_the_socket_is_down_are_not_lost(
+    hass: HomeAssistant,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+    wait_until: WaitUntil,
+) -> None:
+    """Movies added while the socket is down (their LibraryChanged goes nowhere) show after the
+    reconnect: in the library counts and in every user's recently added row, without waiting
+    for a poll (the library's is hourly while polling, daily once the socket is back)."""
+    runtime = init_integration.runtime_data
+    await wait_until(lambda: simulator.user_event_sockets == 1)
+    library = runtime.library
+    assert library.data is not None
+    movies = library.data.counts["movie_count"]
+    simulator.set_fault(Fault(ws_drop=True))
+    await wait_until(lambda: not runtime.sessions.websocket_connected)
+    added = simulator.trigger_library_change(items_added=3)["ItemsAdded"]
+    simulator.set_fault(None)
+    started = time.monotonic()
+    await wait_until(lambda: runtime.sessions.websocket_connected, within=30)
+
+    def _caught_up() -> bool:
+        return (
+            library.data is not None
+            and library.data.counts["movie_count"] == movies + 3
+            and all(
+                coordinator.data is not None
+                and {item["id"] for item in coordinator.data.latest} >= set(added)
+                for coordinator in runtime.discovery.values()
+            )
+        )
+
+    await wait_until(_caught_up, within=30)
+    FaultReport(
+        "library change while the WebSocket is down",
+        recovery_s=time.monotonic() - started,
+        note="3 movies added in the gap; recovery = fault cleared to counts and rows current",
+    ).emit()
