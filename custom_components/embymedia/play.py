@@ -51,6 +51,14 @@ def _invalid(media_id: str) -> ServiceValidationError:
     )
 
 
+def _play_failed(err: EmbyError) -> HomeAssistantError:
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="play_failed",
+        translation_placeholders={"error": str(err)},
+    )
+
+
 async def async_play_ids(
     tree: BrowseTree, server_id: str, media_type: str, media_id: str
 ) -> list[str]:
@@ -83,11 +91,7 @@ async def _async_known_ids(tree: BrowseTree, ids: list[str]) -> list[str]:
     try:
         found = await tree.client.get_items(tree.user_id, ids=ids, recursive=True, limit=len(ids))
     except EmbyError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="play_failed",
-            translation_placeholders={"error": str(err)},
-        ) from err
+        raise _play_failed(err) from err
     known = {item["id"] for item in found["items"]}
     if missing := [item_id for item_id in ids if item_id not in known]:
         raise ServiceValidationError(
@@ -105,11 +109,7 @@ async def _async_node_ids(tree: BrowseTree, node_id: str, media_id: str) -> list
     except BrowseError as err:
         raise _invalid(media_id) from err
     except EmbyError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="play_failed",
-            translation_placeholders={"error": str(err)},
-        ) from err
+        raise _play_failed(err) from err
     if not ids:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
@@ -123,11 +123,7 @@ async def _async_best_match(tree: BrowseTree, media_type: str, query: str) -> li
     try:
         found = await async_search_items(tree.client, tree.user_id, query, media_type)
     except EmbyError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="play_failed",
-            translation_placeholders={"error": str(err)},
-        ) from err
+        raise _play_failed(err) from err
     if not found:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
