@@ -9,6 +9,7 @@ import time
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
+from unittest.mock import AsyncMock, patch
 
 import pytest
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
@@ -261,3 +262,10 @@ def entry_reasons_never_show_the_key(request: pytest.FixtureRequest) -> Iterator
     hass: HomeAssistant = request.getfixturevalue("hass")
     for entry in hass.config_entries.async_entries():
         assert API_KEY not in (entry.reason or ""), entry.reason
+
+
+@pytest.fixture
+def mock_setup_entry() -> Iterator[AsyncMock]:
+    """Keep flows that create or reload an entry from setting the integration up."""
+    with patch("custom_components.embymedia.async_setup_entry", return_value=True) as mock:
+        yield mock

@@ -2,9 +2,7 @@
 simulator over loopback."""
 
 import socket
-from collections.abc import Iterator
 from typing import Any
-from unittest.mock import AsyncMock, patch
 
 import pytest
 from homeassistant.config_entries import SOURCE_USER
@@ -23,26 +21,9 @@ from custom_components.embymedia.const import (
     DOMAIN,
 )
 from emby_simulator import EmbySimulator, Fault, SimulatorConfig
+from tests.helpers import user_input
 
 API_KEY = "test-api-key"
-
-
-@pytest.fixture
-def mock_setup_entry() -> Iterator[AsyncMock]:
-    """Keep flows that create or reload an entry from setting the integration up."""
-    with patch("custom_components.embymedia.async_setup_entry", return_value=True) as mock:
-        yield mock
-
-
-def user_input(sim: EmbySimulator, **overrides: Any) -> dict[str, Any]:
-    """A valid user step for the simulator."""
-    return {
-        CONF_HOST: "127.0.0.1",
-        CONF_PORT: sim.port,
-        CONF_SSL: False,
-        CONF_API_KEY: sim.api_key,
-        CONF_VERIFY_SSL: True,
-    } | overrides
 
 
 def closed_port() -> int:

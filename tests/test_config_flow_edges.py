@@ -4,9 +4,7 @@ schemes, ports out of range, keys with blanks, control or non-ASCII characters. 
 normalised or shown as a translated error on the form: never an exception, never the key in an
 error or a log line. The rules are the core's (`parse_host`, `parse_api_key`)."""
 
-from collections.abc import Iterator
 from typing import Any
-from unittest.mock import AsyncMock, patch
 
 import pytest
 from embymedia_core import InvalidArgumentError, InvalidHostError, parse_api_key, parse_host
@@ -33,25 +31,7 @@ from custom_components.embymedia.const import (
 )
 from custom_components.embymedia.server_discovery import CONF_ADDRESS, CONF_NAME, CONF_SERVER_ID
 from emby_simulator import EmbySimulator
-
-
-@pytest.fixture
-def mock_setup_entry() -> Iterator[AsyncMock]:
-    """Keep flows that create or reload an entry from setting the integration up."""
-    with patch("custom_components.embymedia.async_setup_entry", return_value=True) as mock:
-        yield mock
-
-
-def user_input(sim: EmbySimulator, **overrides: Any) -> dict[str, Any]:
-    """A valid user step for the simulator."""
-    return {
-        CONF_HOST: "127.0.0.1",
-        CONF_PORT: sim.port,
-        CONF_SSL: False,
-        CONF_API_KEY: sim.api_key,
-        CONF_VERIFY_SSL: True,
-    } | overrides
-
+from tests.helpers import user_input
 
 # Hosts that cannot name a server. `{port}` is the simulator's: only the flaw makes them bad.
 BAD_HOSTS = [
