@@ -81,6 +81,17 @@ class Driver:
         self.hass, self.sim, self.entry = hass, sim, entry
         self.wait_until, self.websocket = wait_until, websocket
 
+    def _caught_up(self) -> bool:
+        """Home Assistant shows what every client of the simulator plays and whether paused."""
+        shown = self.entry.runtime_data.sessions.data or {}
+        for session in self.sim.sessions:
+            if (seen := shown.get(session.device_id)) is None:
+                continue
+            item = seen.now_playing_item.id if seen.now_playing_item else None
+            if (item, seen.play_state.is_paused) != (session.now_playing, session.is_paused):
+                return False
+        return True
+
     async def settle(self, condition_: Callable[[], bool] = lambda: True) -> None:
         """One simulated second, then the pushes (or a poll), then past the stop grace."""
         self.sim.advance(1)
@@ -88,6 +99,9 @@ class Driver:
             await self.sim.flush()
         else:
             await self.entry.runtime_data.sessions.async_refresh()
+        # Every frame handled before the clock passes the stop grace: a stop and the next
+        # item's start in two batches must still become one media_changed.
+        await self.wait_until(self._caught_up)
 
         def _seen() -> bool:
             async_fire_time_changed(self.hass, dt_util.utcnow() + PAST_STOP_GRACE)
