@@ -204,25 +204,50 @@ async def async_run_event_loop(
     listeners: Iterable[Callable[[Event], None]] = (),
 ) -> None:
     """Consume the core's WebSocket event stream until the client closes; `listeners` see
-    every event after the coordinators (the bus events of event_bus.py)."""
+    every event after the coordinators (the bus events of event_bus.py).
+
+    The loop watches the stream's descriptor and takes each batch in a reader callback when
+    the kernel says it is there: one turn of Home Assistant's loop per batch, nothing else
+    woken. A burst larger than a batch is taken over several turns (the descriptor stays
+    readable), so the loop keeps its turn between batches.
+    """
     runtime = entry.runtime_data
     handler = EmbyEventHandler(hass, entry, runtime)
     listeners = tuple(listeners)
+    ended: asyncio.Future[None] = hass.loop.create_future()
+
+    @callback
+    def _async_take() -> None:
+        try:
+            batch = stream.take()
+        except EmbyError as err:
+            # The batch could not be read (a conversion error): the next one can.
+            LOGGER.warning("Emby events could not be read: %s", err)
+            return
+        if batch is None:
+            if not ended.done():
+                ended.set_result(None)
+            return
+        handler.async_handle_batch(batch)
+        for event in batch:
+            for listener in listeners:
+                listener(event)
+
     try:
-        async for batch in runtime.client.events(
+        stream = runtime.client.events(
             sessions_interval_ms=interval_ms, scheduled_tasks_interval_ms=TASKS_INTERVAL_MS
-        ):
-            handler.async_handle_batch(batch)
-            for event in batch:
-                for listener in listeners:
-                    listener(event)
-            # While events keep coming, the core hands over queued batches without a wait:
-            # give Home Assistant's loop its turn after each one.
-            await asyncio.sleep(0)
+        )
+        fd = stream.fileno()
     except EmbyClosedError:
-        pass
-    except EmbyError as err:
-        LOGGER.warning("Emby event stream ended: %s", err)
+        return
+    except (EmbyError, OSError) as err:
+        LOGGER.warning("Emby event stream not started: %s", err)
+        return
+    hass.loop.add_reader(fd, _async_take)
+    try:
+        await ended
     finally:
+        hass.loop.remove_reader(fd)
+        stream.release()
         for coordinator in handler.coordinators():
             coordinator.async_set_websocket_connected(False)

@@ -702,14 +702,27 @@ type Event = (
 
 @final
 class EventStream:
-    """Async iterator of event batches, in order; ends when the client is closed.
+    """Event batches, in order; the stream ends when the client is closed.
 
-    One reader per client: several streams of one client share (and split) the same queue. A
-    batch whose ``__anext__`` was cancelled is not lost; the next read gets it.
+    Read it from the event loop: watch ``fileno()`` with ``loop.add_reader`` and ``take()`` each
+    batch when it is readable (one turn of the loop per batch, nothing else woken), or iterate
+    with ``async for`` (the same descriptor, one batch at a time). One reader per client:
+    several streams of one client share (and split) the same queue. A cancelled ``__anext__``
+    takes nothing; the next read gets the batch.
     """
 
     def __aiter__(self) -> AsyncIterator[list[Event]]: ...
     async def __anext__(self) -> list[Event]: ...
+    def fileno(self) -> int:
+        """The descriptor to watch for reading: readable while events, or the end of the
+        stream, wait to be taken. OSError when the process is out of descriptors."""
+    def take(self) -> list[Event] | None:
+        """The events waiting, without waiting: a batch (at most 256 events; the descriptor
+        stays readable while more wait), ``[]`` when none wait, None once the stream ended."""
+    def release(self) -> None:
+        """Close the descriptor ``fileno()`` gave, at once rather than when the stream is
+        garbage collected (remove the loop's reader first). The events stay queued;
+        ``fileno()`` makes a new descriptor."""
     @property
     def pending(self) -> int:
         """Events queued and not yet read (at most ``capacity``)."""

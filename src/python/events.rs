@@ -1,17 +1,15 @@
-//! `EventStream`: the async iterator over WebSocket event batches (`async for batch in
-//! client.events()`).
+//! `EventStream`: the WebSocket event batches, read from the event loop's own thread.
 //!
-//! `__anext__` hands Python an asyncio future of the loop it runs on. When events are already
-//! queued the future is completed at once, on the loop thread (no thread hop during a burst).
-//! Otherwise a tokio task waits for the next batch and schedules its hand-over on the loop with
-//! `call_soon_threadsafe`; the conversion happens there, on the loop thread: each event a dict,
-//! the sessions it carries `Session` pyclasses ([`super::models`]).
+//! The queue has a wake-up descriptor (`crate::websocket::events::Wake`) that is readable while
+//! events wait. Home Assistant watches it with `loop.add_reader(stream.fileno(), ...)` and takes
+//! each batch with `take()` when the kernel says it is there: one turn of the loop per batch, no
+//! thread of ours attaching to the interpreter, no future through tokio. `async for batch in
+//! stream` (tests, benchmarks) waits on the same descriptor for one batch at a time. The
+//! conversion happens on the loop thread: each event a dict, the sessions it carries `Session`
+//! pyclasses ([`super::models`]).
 //!
-//! The hand-over and its interpreter-exit rule are those of every async method
-//! ([`super::handover`]).
-//!
-//! Nothing is lost when the reader goes away: a batch whose future was cancelled (or whose loop
-//! closed, or that arrived as the interpreter exits) goes back to the front of the queue.
+//! Nothing is lost when a reader goes away: a batch is taken only by a reader that is there to
+//! receive it (a cancelled `__anext__` takes nothing).
 
 use std::sync::Arc;
 
@@ -23,7 +21,7 @@ use pyo3::types::{PyDict, PyList};
 use super::client::PyEmbyClient;
 use super::convert::to_py;
 use super::errors::to_pyerr;
-use super::handover::{self, Outcome};
+use super::handover;
 use super::models::{free_off_loop, session_changes};
 use crate::session_changes::stopped;
 use crate::websocket::WebSocketSettings;
@@ -89,39 +87,60 @@ impl EventStream {
         slf
     }
 
-    fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match self.queue.try_batch(BATCH) {
-            TryBatch::Ready(batch) => {
-                return handover::ready_future(py, events_to_py(py, &self.client, batch));
-            }
-            TryBatch::Closed => return Err(PyStopAsyncIteration::new_err(())),
-            // Nothing would wake this reader any more (see `handover`).
-            TryBatch::Empty if handover::exiting() => {
+    /// One batch: at once when events wait, else when the wake-up descriptor becomes readable
+    /// (a reader of the running loop that removes itself).
+    fn __anext__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let stream = slf.get();
+        match stream.take_batch(py)? {
+            Some(Taken::Batch(batch)) => return handover::ready_future(py, Ok(batch)),
+            Some(Taken::Ended) => {
+                stream.release();
                 return Err(PyStopAsyncIteration::new_err(()));
             }
-            TryBatch::Empty => {}
+            None if handover::exiting() => return Err(PyStopAsyncIteration::new_err(())),
+            None => {}
         }
-        // The waiting task ends as soon as the future is done for any reason (cancelled by
-        // Home Assistant on unload, or garbage collected).
-        let (event_loop, future, cancelled) = handover::new_future(py)?;
-        let queue = self.queue.clone();
-        let client = self.client.clone();
-        let (loop_ref, future_ref) = (event_loop.unbind(), future.clone().unbind());
-        pyo3_async_runtimes::tokio::get_runtime().spawn(async move {
-            // Cancel-safe: a wait that ends here took nothing.
-            let batch = tokio::select! {
-                biased;
-                _ = cancelled => return,
-                batch = queue.next_batch(BATCH) => batch,
-            };
-            let batch = Batch {
-                queue,
-                client,
-                batch,
-            };
-            handover::complete(loop_ref, future_ref, Box::new(batch));
-        });
+        let fd = stream.fileno()?;
+        let event_loop = handover::running_loop(py)?;
+        let future = event_loop.call_method0(intern!(py, "create_future"))?;
+        let waiter = Waiter {
+            stream: slf.clone().unbind(),
+            event_loop: event_loop.clone().unbind(),
+            future: future.clone().unbind(),
+            fd,
+        };
+        event_loop.call_method1(intern!(py, "add_reader"), (fd, waiter))?;
+        future.call_method1(
+            intern!(py, "add_done_callback"),
+            (StopWaiting {
+                event_loop: event_loop.unbind(),
+                fd,
+            },),
+        )?;
         Ok(future)
+    }
+
+    /// The descriptor to watch for reading (`loop.add_reader`): readable while events, or the
+    /// end of the stream, wait to be taken.
+    fn fileno(&self) -> PyResult<i32> {
+        self.queue.wake().map(|wake| wake.fd()).map_err(PyErr::from)
+    }
+
+    /// Closes the descriptor `fileno()` gave (remove the loop's reader first): at once, not
+    /// when the stream is garbage collected. The events stay queued; `fileno()` makes a new one.
+    fn release(&self) {
+        self.queue.release_wake();
+    }
+
+    /// The events waiting, without waiting: a batch (at most 256 events; the descriptor stays
+    /// readable while more wait), `[]` when none wait, `None` once the stream has ended.
+    fn take<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        Ok(match self.take_batch(py)? {
+            Some(Taken::Batch(batch)) => Some(batch),
+            Some(Taken::Ended) => None,
+            None => Some(PyList::empty(py).into_any()),
+        })
     }
 
     /// Events waiting to be read (never more than `capacity`).
@@ -142,6 +161,85 @@ impl EventStream {
             self.queue.len(),
             self.queue.capacity()
         )
+    }
+}
+
+/// What a look at the queue found (`None`: nothing yet).
+enum Taken<'py> {
+    Batch(Bound<'py, PyAny>),
+    Ended,
+}
+
+impl EventStream {
+    fn take_batch<'py>(&self, py: Python<'py>) -> PyResult<Option<Taken<'py>>> {
+        // Cleared before the look: an event queued after it signals again.
+        if let Some(wake) = self.queue.current_wake() {
+            wake.clear();
+        }
+        Ok(match self.queue.try_batch(BATCH) {
+            TryBatch::Ready(batch) => Some(Taken::Batch(events_to_py(py, &self.client, batch)?)),
+            TryBatch::Closed => Some(Taken::Ended),
+            TryBatch::Empty => None,
+        })
+    }
+}
+
+/// The reader `__anext__` adds to the loop: takes the next batch into its future, then removes
+/// itself.
+#[pyclass(frozen)]
+struct Waiter {
+    stream: Py<EventStream>,
+    event_loop: Py<PyAny>,
+    future: Py<PyAny>,
+    fd: i32,
+}
+
+#[pymethods]
+impl Waiter {
+    fn __call__(&self, py: Python<'_>) -> PyResult<()> {
+        let future = self.future.bind(py);
+        if future.call_method0(intern!(py, "done"))?.is_truthy()? {
+            // Cancelled: its done callback removes this reader; take nothing.
+            return Ok(());
+        }
+        let outcome = match self.stream.get().take_batch(py) {
+            Ok(None) => return Ok(()), // woken for a batch another reader took
+            Ok(Some(Taken::Batch(batch))) => Ok(batch),
+            Ok(Some(Taken::Ended)) => Err(PyStopAsyncIteration::new_err(())),
+            Err(e) => Err(e),
+        };
+        self.event_loop
+            .bind(py)
+            .call_method1(intern!(py, "remove_reader"), (self.fd,))?;
+        if outcome.is_err() {
+            self.stream.get().release(); // the end (or an error): nobody waits on it any more
+        }
+        match outcome {
+            Ok(batch) => future.call_method1(intern!(py, "set_result"), (batch,))?,
+            Err(e) => future.call_method1(intern!(py, "set_exception"), (e.into_value(py),))?,
+        };
+        Ok(())
+    }
+}
+
+/// Done callback of an `__anext__` future: a wait that ended without a batch (cancelled)
+/// removes its reader. One that got its batch has removed it already, and the next
+/// `__anext__` may have added its own since, which must stay.
+#[pyclass(frozen)]
+struct StopWaiting {
+    event_loop: Py<PyAny>,
+    fd: i32,
+}
+
+#[pymethods]
+impl StopWaiting {
+    fn __call__(&self, py: Python<'_>, future: &Bound<'_, PyAny>) -> PyResult<()> {
+        if future.call_method0(intern!(py, "cancelled"))?.is_truthy()? {
+            self.event_loop
+                .bind(py)
+                .call_method1(intern!(py, "remove_reader"), (self.fd,))?;
+        }
+        Ok(())
     }
 }
 
@@ -182,25 +280,4 @@ fn events_to_py<'py>(
         list.append(dict)?;
     }
     Ok(list.into_any())
-}
-
-/// A batch on its way to Python; an empty one ends the iteration (the client was closed).
-struct Batch {
-    queue: Arc<EventQueue>,
-    client: crate::EmbyClient,
-    batch: Vec<Event>,
-}
-
-impl Outcome for Batch {
-    fn resolve(self: Box<Self>, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        if self.batch.is_empty() {
-            return Err(PyStopAsyncIteration::new_err(()));
-        }
-        // A conversion error reaches the reader; the batch is not requeued (it would fail again).
-        Ok(events_to_py(py, &self.client, self.batch)?.unbind())
-    }
-
-    fn abandon(self: Box<Self>) {
-        self.queue.requeue_front(self.batch);
-    }
 }

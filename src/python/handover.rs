@@ -1,5 +1,6 @@
 //! Everything the core hands from tokio threads to Python, and the interpreter-exit rule that
-//! keeps it safe: the results of every async method, WebSocket event batches, and log records.
+//! keeps it safe: the results of every async method and log records. (WebSocket event batches
+//! are taken by Python on its own thread: `super::events`.)
 //!
 //! [`spawn`] turns a Rust future into an asyncio future of the running loop (what every async
 //! method of the binding returns); [`complete`] finishes such a future from a tokio thread. The

@@ -52,7 +52,7 @@ fn parse_api_key(py: Python<'_>, api_key: &str) -> PyResult<String> {
 /// logged (see `handover`).
 #[pyfunction]
 fn shutdown_all(py: Python<'_>) {
-    // Nothing may attach to the interpreter from now on (results, event batches, log records);
+    // Nothing may attach to the interpreter from now on (results, log records);
     // then stop the tasks, then let the attaches already under way finish (they need the
     // interpreter: detached).
     handover::begin_exit();

@@ -4,11 +4,12 @@
 //! the newest matters), as does a session's newer progress report its older one; when the queue
 //! is still full, the oldest event that is not a connection-state change is dropped. Everything
 //! superseded or dropped is counted. Batches are handed out in order, so Python wakes once per
-//! burst.
+//! burst. Rust readers wait with `next_batch`; an event loop watches the queue's wake-up
+//! descriptor (`wake`) and takes batches with `try_batch` when it is readable.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Serialize;
 use tokio::sync::Notify;
@@ -16,6 +17,9 @@ use tokio::sync::Notify;
 use crate::models::{ActivityLogEntry, ScheduledTask, Session};
 
 mod tag;
+mod wake;
+
+pub use wake::Wake;
 
 /// One event of the `events()` stream (the `Event` TypedDicts of `_core.pyi`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -148,6 +152,9 @@ impl State {
 pub struct EventQueue {
     state: Mutex<State>,
     notify: Notify,
+    /// Made by the first reader that asks for it, closed when that reader releases it; while
+    /// it exists every change the reader must see signals it.
+    wake: Mutex<Option<Arc<Wake>>>,
     capacity: usize,
     dropped: AtomicU64,
 }
@@ -160,6 +167,7 @@ impl EventQueue {
                 closed: false,
             }),
             notify: Notify::new(),
+            wake: Mutex::new(None),
             capacity: capacity.max(2),
             dropped: AtomicU64::new(0),
         }
@@ -190,32 +198,46 @@ impl EventQueue {
             s.events.push_back(event);
         }
         self.notify.notify_one();
+        self.signal();
     }
 
-    /// Puts a batch that could not be handed over (its reader was cancelled) back at the front,
-    /// in order, unless something newer already superseded an event of it.
-    pub fn requeue_front(&self, batch: Vec<Event>) {
-        if batch.is_empty() {
-            return;
+    fn signal(&self) {
+        if let Some(wake) = self.wake_slot().as_ref() {
+            wake.signal();
         }
-        {
-            let mut s = self.lock();
-            if s.closed {
-                return;
-            }
-            for event in batch.into_iter().rev() {
-                if s.events.iter().any(|queued| event.superseded_by(queued)) {
-                    self.dropped.fetch_add(1, Ordering::Relaxed);
-                    continue;
-                }
-                s.events.push_front(event);
-            }
-            while s.events.len() > self.capacity {
-                s.evict();
-                self.dropped.fetch_add(1, Ordering::Relaxed);
-            }
+    }
+
+    fn wake_slot(&self) -> std::sync::MutexGuard<'_, Option<Arc<Wake>>> {
+        self.wake.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The wake-up descriptor: readable while events (or the end of the stream) wait. Made on
+    /// the first call after none or a release (an error: the process is out of descriptors).
+    pub fn wake(&self) -> std::io::Result<Arc<Wake>> {
+        let mut slot = self.wake_slot();
+        if let Some(wake) = slot.as_ref() {
+            return Ok(wake.clone());
         }
-        self.notify.notify_one();
+        let wake = Arc::new(Wake::new()?);
+        *slot = Some(wake.clone());
+        drop(slot);
+        if !self.is_empty() || self.is_closed() {
+            wake.signal();
+        }
+        Ok(wake)
+    }
+
+    /// The wake-up descriptor if one was made (nothing is made here).
+    pub fn current_wake(&self) -> Option<Arc<Wake>> {
+        self.wake_slot().clone()
+    }
+
+    /// Closes the wake-up descriptor (its reader is done with it: remove it from the event
+    /// loop first). Its descriptors are closed here, not when the queue is dropped, which may
+    /// wait for Python's garbage collector.
+    pub fn release_wake(&self) {
+        let released = self.wake_slot().take();
+        drop(released);
     }
 
     /// Takes up to `max` events if some are queued, without waiting.
@@ -225,8 +247,12 @@ impl EventQueue {
             let n = s.events.len().min(max.max(1));
             let batch: Vec<Event> = s.events.drain(..n).collect();
             if !s.events.is_empty() {
-                // Another consumer may take the rest.
+                // Another consumer (or the next turn of the event loop) takes the rest.
                 self.notify.notify_one();
+                self.signal();
+            } else if s.closed {
+                // The reader comes back once more, for the end.
+                self.signal();
             }
             return TryBatch::Ready(batch);
         }
@@ -256,6 +282,7 @@ impl EventQueue {
         self.lock().closed = true;
         self.notify.notify_waiters();
         self.notify.notify_one();
+        self.signal();
     }
 
     pub fn is_closed(&self) -> bool {
@@ -398,25 +425,47 @@ mod tests {
         assert_eq!(q.len(), 4);
     }
 
-    #[tokio::test]
-    async fn requeued_batches_come_first_unless_superseded() {
-        let q = EventQueue::new(8);
+    #[test]
+    fn the_wake_descriptor_follows_the_queue() {
+        let q = EventQueue::new(4);
         q.push(Event::Connected);
-        q.push(sessions(1));
-        let taken = q.next_batch(8).await;
-        q.push(sessions(2));
+        // Made after an event was queued: readable at once.
+        let wake = q.wake().expect("a socket pair");
+        assert!(wake.is_signalled());
+        wake.clear();
+        assert_eq!(q.try_batch(8), TryBatch::Ready(vec![Event::Connected]));
         q.push(Event::RestartRequired);
-        q.requeue_front(taken);
-        // The old snapshot is gone (a newer one is queued); the rest keeps its order.
+        assert!(wake.is_signalled(), "a push signals");
+        wake.clear();
+        q.push(Event::ServerRestarting);
+        // A batch that leaves events behind signals again: the reader comes back for them.
         assert_eq!(
-            q.next_batch(8).await,
-            vec![Event::Connected, sessions(2), Event::RestartRequired]
+            q.try_batch(1),
+            TryBatch::Ready(vec![Event::RestartRequired])
         );
-        assert_eq!(q.try_batch(8), TryBatch::Empty);
+        assert!(wake.is_signalled());
+        wake.clear();
+        assert_eq!(
+            q.try_batch(1),
+            TryBatch::Ready(vec![Event::ServerRestarting])
+        );
+        assert!(!wake.is_signalled());
+        q.push(Event::Connected);
         q.close();
+        assert!(wake.is_signalled(), "the end of the stream signals");
+        wake.clear();
+        assert_eq!(q.try_batch(8), TryBatch::Ready(vec![Event::Connected]));
+        assert!(wake.is_signalled(), "the last batch: readable again, for the end");
+        wake.clear();
         assert_eq!(q.try_batch(8), TryBatch::Closed);
-        q.requeue_front(vec![Event::Connected]);
-        assert_eq!(q.try_batch(8), TryBatch::Closed);
+        assert_eq!(q.wake().expect("made").fd(), wake.fd(), "one per queue");
+        q.release_wake();
+        assert!(q.current_wake().is_none());
+        let again = q.wake().expect("a socket pair");
+        assert!(
+            again.is_signalled(),
+            "made again after the end: readable at once"
+        );
     }
 
     #[tokio::test]

@@ -48,8 +48,8 @@ pub struct WebSocketHandle {
 }
 
 impl crate::client::Attachment for WebSocketHandle {
-    /// Ends `events()` iterators (after what is queued). shutdown_all (interpreter exit) does
-    /// not: waking Python futures while the interpreter finalizes would crash it.
+    /// Ends `events()` streams (after what is queued). shutdown_all (interpreter exit) does
+    /// not: nobody is left to read them.
     fn closed(&self) {
         self.queue.close();
     }

@@ -353,6 +353,53 @@ async def test_a_cancelled_read_loses_nothing(sim: EmbySimulator, client: EmbyCl
     assert seen == ["restart_required", "user_deleted"]
 
 
+async def test_a_loop_reader_takes_batches_from_the_descriptor(
+    sim: EmbySimulator, client: EmbyClient
+) -> None:
+    """How the integration reads: the loop watches `fileno()` and `take()`s each batch when it
+    is readable. A burst larger than a batch comes over several turns of the loop (the
+    descriptor stays readable), in order; the end of the stream is None; `release()` closes
+    the descriptor at once."""
+    loop = asyncio.get_running_loop()
+    stream = client.events(**FAST)
+    await until(lambda: sim.count("/Sessions/Capabilities/Full") >= 1)
+    assert stream.take() is not None  # whatever came with the connection
+    assert stream.take() == [], "nothing waits: an empty batch, not the end"
+    batches: list[list[Event]] = []
+    ended = asyncio.Event()
+
+    def _take() -> None:
+        batch = stream.take()
+        if batch is None:
+            ended.set()
+        elif batch:
+            batches.append(batch)
+
+    burst = 600
+    for i in range(burst):
+        sim.send_ws("UserDeleted", f"user-{i}")
+    await sim.flush()
+    await until(lambda: stream.pending >= burst)
+    fd = stream.fileno()
+    loop.add_reader(fd, _take)
+    try:
+        await until(lambda: sum(len(b) for b in batches) >= burst)
+        deleted = [e["user_id"] for b in batches for e in b if e["type"] == "user_deleted"]
+        assert deleted == [f"user-{i}" for i in range(burst)]
+        assert len(batches) >= 3, "at most 256 events per turn of the loop"
+        sim.send_ws("RestartRequired")
+        await until(lambda: batches[-1][-1]["type"] == "restart_required")
+        await asyncio.wait_for(client.close(), 5)
+        await asyncio.wait_for(ended.wait(), 5)
+    finally:
+        loop.remove_reader(fd)
+    inode = os.fstat(fd).st_ino
+    stream.release()
+    with contextlib.suppress(OSError):
+        assert os.fstat(fd).st_ino != inode, "released: the descriptor is closed"
+    assert stream.take() is None
+
+
 async def test_close_ends_the_stream_and_further_use_fails(
     sim: EmbySimulator, client: EmbyClient, reader: Reader
 ) -> None:
