@@ -228,6 +228,8 @@ async def async_run_event_loop(
             if not ended.done():
                 ended.set_result(None)
             return
+        if not batch:
+            return  # woken for events an earlier turn already took
         handler.async_handle_batch(batch)
         for event in batch:
             for listener in listeners:
