@@ -16,6 +16,7 @@ pub mod config;
 pub mod discovery;
 pub mod endpoint;
 pub mod error;
+pub mod graveyard;
 pub mod lifecycle;
 pub mod livetv;
 pub mod metadata;

@@ -22,7 +22,7 @@ use super::client::PyEmbyClient;
 use super::convert::to_py;
 use super::errors::to_pyerr;
 use super::handover;
-use super::models::{free_off_loop, session_changes};
+use super::models::session_changes;
 use crate::session_changes::stopped;
 use crate::websocket::WebSocketSettings;
 use crate::websocket::events::{Event, EventQueue, TryBatch};
@@ -260,7 +260,7 @@ fn events_to_py<'py>(
         let (session, ended) = match event {
             Event::Sessions { sessions } => {
                 list.append(session_changes(py, tracker.snapshot(&sessions))?)?;
-                free_off_loop(sessions, Vec::len);
+                crate::graveyard::bury(sessions);
                 continue;
             }
             Event::PlaybackStopped { session } => (stopped(session), false),

@@ -140,6 +140,8 @@ pub(crate) fn complete(event_loop: Py<PyAny>, future: Py<PyAny>, outcome: Box<dy
     };
     pyo3_async_runtimes::tokio::get_runtime().spawn_blocking(move || {
         let _token = token;
+        // Before the reply goes to the loop: what the loop left of earlier replies is freed here.
+        crate::graveyard::empty();
         let _ = Python::try_attach(move |py| -> PyResult<()> {
             let completion = Bound::new(py, completion)?;
             // Fails when the loop is closed; `completion` is then freed here and abandons.

@@ -280,19 +280,8 @@ pub struct SessionChangesReply {
 impl IntoPython for SessionChangesReply {
     fn into_python(self, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
         let changes = self.client.session_tracker().snapshot(&self.sessions);
-        free_off_loop(self.sessions, |s| s.len());
+        crate::graveyard::bury(self.sessions);
         session_changes(py, changes).map(Bound::into_any)
-    }
-}
-
-/// Lists longer than this are freed on a blocking thread of the runtime.
-const FREE_INLINE_MAX: usize = 64;
-
-/// Frees a session list where the event loop does not wait for it: freeing the 2,000 sessions
-/// of a snapshot in which one changed takes milliseconds, the comparison far less.
-pub fn free_off_loop<T: Send + 'static>(value: T, len: impl Fn(&T) -> usize) {
-    if len(&value) > FREE_INLINE_MAX {
-        pyo3_async_runtimes::tokio::get_runtime().spawn_blocking(move || drop(value));
     }
 }
 

@@ -179,6 +179,8 @@ impl EventQueue {
 
     /// Queues an event (ignored once closed).
     pub fn push(&self, event: Event) {
+        // What the reader left of earlier snapshots is freed here, on this thread.
+        crate::graveyard::empty();
         {
             let mut s = self.lock();
             if s.closed {
@@ -455,7 +457,10 @@ mod tests {
         assert!(wake.is_signalled(), "the end of the stream signals");
         wake.clear();
         assert_eq!(q.try_batch(8), TryBatch::Ready(vec![Event::Connected]));
-        assert!(wake.is_signalled(), "the last batch: readable again, for the end");
+        assert!(
+            wake.is_signalled(),
+            "the last batch: readable again, for the end"
+        );
         wake.clear();
         assert_eq!(q.try_batch(8), TryBatch::Closed);
         assert_eq!(q.wake().expect("made").fd(), wake.fd(), "one per queue");
