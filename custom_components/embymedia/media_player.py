@@ -188,6 +188,9 @@ def supported_features(session: Session) -> MediaPlayerEntityFeature:
     return MediaPlayerEntityFeature(features)
 
 
+_NO_ITEM: Final = object()
+
+
 class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
     """An Emby client as a media player (named after its device).
 
@@ -212,6 +215,8 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
         self._reported_ticks: int | None = None
         self._anchor: float | None = None
         self._anchor_key: tuple[str, bool] | None = None
+        # The item the media attributes were derived from (_NO_ITEM: none derived yet).
+        self._item: NowPlayingItem | None | object = _NO_ITEM
         self._async_update_attrs()
 
     @callback
@@ -261,7 +266,13 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
         *,
         paused: bool = False,
     ) -> None:
-        """Media attributes of the item that plays (None: nothing plays)."""
+        """Media attributes of the item that plays (None: nothing plays). Derived again only
+        when the item changed (`==` compares it in the core): a pause, a seek or a volume
+        change moves the position alone."""
+        if item == self._item:
+            self._async_set_position(item.id if item else None, position_ticks, paused)
+            return
+        self._item = item
         self._attr_media_content_id = item.id if item else None
         self._attr_media_content_type = media_content_type(item) if item else None
         self._attr_media_title = item.name if item else None
