@@ -83,7 +83,7 @@ py314_run() {
         shift 2
     done
     if [ "$PY314_MODE" = host ]; then
-        "$@"
+        EMBYMEDIA_DISCOVERY_TARGET="${EMBYMEDIA_DISCOVERY_TARGET:-off}" "$@"
         return
     fi
     local top
@@ -101,7 +101,10 @@ py314_run() {
     script+=' PATH=/usr/local/bin:/usr/bin:/bin PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_DEFAULT_TIMEOUT=180'
     # The root trusts the host's CAs (copied at provisioning); point pip and Python's ssl at that store.
     script+=' PIP_CERT=/etc/ssl/certs/ca-certificates.crt SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt'
-    script+=' ${EMBYMEDIA_PASS_ENV:-}'
+    # Nothing run here broadcasts: the integration's UDP discovery is off unless the caller
+    # passes a loopback responder (scripts/develop, through EMBYMEDIA_PASS_ENV, which comes later
+    # and wins).
+    script+=' EMBYMEDIA_DISCOVERY_TARGET=off ${EMBYMEDIA_PASS_ENV:-}'
     script+=' ${CI:+CI=$CI} ${EMBY_URL:+EMBY_URL=$EMBY_URL} ${EMBY_API_KEY:+EMBY_API_KEY=$EMBY_API_KEY}'
     script+=' /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$PWD_IN" "$@"'
     ROOT="$PY314_ROOT" PWD_IN="$(pwd)" unshare --mount --propagation private /bin/bash -c "$script" py314 "$@"
