@@ -216,7 +216,7 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
         self._anchor: float | None = None
         self._anchor_key: tuple[str, bool] | None = None
         # The item the media attributes were derived from (_NO_ITEM: none derived yet).
-        self._item: NowPlayingItem | None | object = _NO_ITEM
+        self._item: object = _NO_ITEM
         self._async_update_attrs()
 
     @callback
