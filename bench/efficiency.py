@@ -72,6 +72,13 @@ def table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def without_samples(figure: Any) -> Any:
+    """A spread dict without its samples (they stay in updates-*.json)."""
+    if isinstance(figure, dict):
+        return {k: v for k, v in figure.items() if k != "values_us"}
+    return figure
+
+
 def per_update(out: Path, summary: dict[str, Any]) -> list[str]:
     """Figure 1 and 3: event-loop CPU per update and frame-to-state latency."""
     runs = {name: load(out, f"updates-{name}.json") for name in ("ours", "baseline", "reference")}
@@ -88,6 +95,7 @@ def per_update(out: Path, summary: dict[str, Any]) -> list[str]:
         medians = [dig(cell, "median_us") for cell in cells]
         r_base, r_ref = ratio(medians[0], medians[1]), ratio(medians[0], medians[2])
         rows.append([label, *(spread_cell(c) for c in cells), num(r_base, 2), num(r_ref, 2)])
+        cells = [without_samples(c) for c in cells]
         summary.setdefault("event_loop_cpu_us", {})[keys[0]] = {
             "ours": cells[0], "baseline": cells[1], "reference": cells[2],
             "ours_to_baseline": r_base, "ours_to_reference": r_ref,
@@ -99,6 +107,8 @@ def per_update(out: Path, summary: dict[str, Any]) -> list[str]:
         + [num(ratio(everything[0], everything[1]), 2), num(ratio(everything[0], everything[2]), 2)]
     )
     lines += [table(rows), ""]
+    rounds = max((dig(runs[n], "rounds") or 0 for n in runs), default=0)
+    lines.append(f"rounds per reader, pooled (the readers taking turns): {rounds or '-'}")
     for name, run in runs.items():
         browse = dig(run, "browse")
         if isinstance(browse, dict) and not browse.get("measured"):

@@ -21,7 +21,6 @@ import asyncio
 import cProfile
 import json
 import platform
-import statistics
 import threading
 import time
 from collections.abc import Callable
@@ -38,6 +37,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from reference_reader import ReferenceReader
 from simulator_thread import SimulatorThread
+from stats import spread
 from test_one_hour import API_KEY, MAX_FLOW_STEPS, fill_form
 
 from emby_simulator import EmbySimulator, SimulatorConfig
@@ -53,26 +53,6 @@ SETTLE = 0.5
 MAX_MISSED = 10
 AFTER_UPDATE = 0.003
 """Real seconds the loop gets after each update to finish trailing work before the next."""
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-quantile (0..1) by nearest rank."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
-
-
-def spread(values: list[float]) -> dict[str, float]:
-    """Median and spread of microsecond samples."""
-    if not values:
-        return {"samples": 0}
-    return {
-        "samples": len(values),
-        "median_us": round(statistics.median(values), 1),
-        "p10_us": round(percentile(values, 0.10), 1),
-        "p90_us": round(percentile(values, 0.90), 1),
-        "p99_us": round(percentile(values, 0.99), 1),
-        "iqr_us": round(percentile(values, 0.75) - percentile(values, 0.25), 1),
-    }
 
 
 def server(clients: int, **extra: Any) -> SimulatorConfig:
