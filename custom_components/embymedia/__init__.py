@@ -35,7 +35,7 @@ from .events import async_run_event_loop
 from .extra_coordinators import EmbyExtraCoordinators
 from .images import async_register_image_view
 from .issues import async_check_chosen_user, async_setup_issues
-from .options import EmbyOptions, async_get_device_id, create_client
+from .options import EmbyOptions, async_create_client, async_get_device_id
 from .server_discovery import async_setup_discovery
 from .services import async_setup_services
 from .session_updates import SessionTopic
@@ -71,7 +71,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EmbyConfigEntry) -> bool
     """Connect to the server, fill the coordinators, start the WebSocket in the background."""
     device_id = await async_get_device_id(hass)
     try:
-        client = create_client(entry.data, device_id)
+        client = await async_create_client(hass, entry.data, device_id)
     except InvalidHostError as err:
         raise ConfigEntryError(translation_domain=DOMAIN, translation_key="invalid_host") from err
     except InvalidArgumentError as err:

@@ -69,8 +69,8 @@ from .options import (
     VIDEO_CONTAINERS,
     WEBSOCKET_INTERVAL,
     NumberOption,
+    async_create_client,
     async_get_device_id,
-    create_client,
     entry_user_id,
 )
 from .server_discovery import CONF_ADDRESS, CONF_NAME, CONF_SERVER_ID
@@ -136,10 +136,10 @@ def normalize_api_key(value: object) -> str:
 
 
 async def _async_query(
-    data: Mapping[str, Any], device_id: str
+    hass: HomeAssistant, data: Mapping[str, Any], device_id: str
 ) -> tuple[PublicSystemInfo, list[User]]:
     """Public info (reachability, version), then the users (proves the API key)."""
-    client = create_client(data, device_id, timeout=VALIDATION_TIMEOUT)
+    client = await async_create_client(hass, data, device_id, request_timeout=VALIDATION_TIMEOUT)
     try:
         public = await client.get_public_info()
         if version_tuple(public["version"])[:2] < MIN_SERVER_VERSION:
@@ -155,7 +155,7 @@ async def async_validate(
 ) -> tuple[PublicSystemInfo, list[User]]:
     """Reach the server, check its version, prove the API key. Raises FlowError."""
     try:
-        return await _async_query(data, await async_get_device_id(hass))
+        return await _async_query(hass, data, await async_get_device_id(hass))
     except FlowError:
         raise
     except EmbyError as err:

@@ -4,6 +4,7 @@ coordinators and shown by the options flow) and the core client built from its d
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Final, Self
 
 from embymedia_core import (
@@ -201,10 +202,25 @@ async def async_get_device_id(hass: HomeAssistant) -> str:
     return f"{DEVICE_ID_PREFIX}{await instance_id.async_get(hass)}"
 
 
+async def async_create_client(
+    hass: HomeAssistant,
+    data: Mapping[str, Any],
+    device_id: str,
+    *,
+    request_timeout: float | None = None,
+) -> EmbyClient:
+    """The core client for entry data, built in the executor: the first one of a process loads
+    the system's trust store from disk (milliseconds the event loop must not wait)."""
+    return await hass.async_add_executor_job(
+        partial(create_client, data, device_id, timeout=request_timeout)
+    )
+
+
 def create_client(
     data: Mapping[str, Any], device_id: str, *, timeout: float | None = None
 ) -> EmbyClient:
-    """Build the core client for entry data (no I/O). Raises InvalidHostError."""
+    """Build the core client for entry data (no request; blocking: see async_create_client).
+    Raises InvalidHostError."""
     return EmbyClient(
         data[CONF_HOST],
         data[CONF_PORT],
