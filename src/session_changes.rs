@@ -7,12 +7,25 @@
 //! as it hands each batch or poll over, on the reader's thread), so what it holds is exactly
 //! what the reader was told. Single-session events (playback start, progress, stop, session
 //! ended) go through it too, so a snapshot after them only repeats what they did not say.
+//!
+//! Playback progress alone is not a change: while a client plays, every report moves its
+//! position (and its last activity, and a transcode's completion), but what Home Assistant
+//! shows, a position and the time it was valid, stays true as long as the position reported is
+//! within [`POSITION_TOLERANCE_S`] of the one extrapolated from the session last handed over.
+//! So steady playback reaches the reader not at all; a seek, a pause or anything else does.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
-use crate::models::Session;
+use crate::models::{PlayState, Session, TranscodingInfo};
+
+/// Seconds a reported position may be off the position extrapolated from the one last handed
+/// over before it is a change (a seek): Emby's clients report about every 10 s, not exactly.
+pub const POSITION_TOLERANCE_S: f64 = 3.0;
+
+const TICKS_PER_SECOND: f64 = 10_000_000.0;
 
 /// The sessions that changed and the clients (DeviceIds) that left since the last hand-over.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -39,6 +52,8 @@ pub struct SessionTracker {
 #[derive(Debug, Default)]
 struct Last {
     sessions: Vec<Session>,
+    /// When each of `sessions` was handed over (the anchor of its position).
+    handed_at: Vec<Instant>,
     /// DeviceId -> position in `sessions`.
     index: HashMap<String, usize>,
 }
@@ -52,6 +67,121 @@ impl Last {
             .map(|(i, s)| (s.device_id.clone(), i))
             .collect();
     }
+}
+
+/// Whether `new` tells the reader nothing that `old`, handed over `elapsed` ago, did not: equal,
+/// or only playback progress moved, by about the time that passed.
+fn same_for_reader(new: &Session, old: &Session, elapsed: Duration) -> bool {
+    new == old || (same_but_progress(new, old) && position_as_expected(new, old, elapsed))
+}
+
+/// The position `new` reports is within the tolerance of `old`'s, moved on by `elapsed` while
+/// `old` was playing.
+fn position_as_expected(new: &Session, old: &Session, elapsed: Duration) -> bool {
+    match (new.play_state.position_ticks, old.play_state.position_ticks) {
+        (Some(now), Some(then)) => {
+            let playing = old.now_playing_item.is_some() && !old.play_state.is_paused;
+            let moved = if playing { elapsed.as_secs_f64() } else { 0.0 };
+            let expected = then as f64 / TICKS_PER_SECOND + moved;
+            (now as f64 / TICKS_PER_SECOND - expected).abs() <= POSITION_TOLERANCE_S
+        }
+        (now, then) => now == then,
+    }
+}
+
+/// Every field equal but those a progress report moves: the position, the last activity and a
+/// transcode's completion. (Destructured whole: a field added to the models is compared
+/// unless it is named here.)
+fn same_but_progress(a: &Session, b: &Session) -> bool {
+    let Session {
+        id,
+        device_id,
+        device_name,
+        client,
+        application_version,
+        user_id,
+        user_name,
+        supports_remote_control,
+        playable_media_types,
+        supported_commands,
+        last_activity_date: _,
+        remote_end_point,
+        now_playing_item,
+        play_state,
+        transcoding_info,
+        playlist_index,
+        playlist_length,
+    } = a;
+    *id == b.id
+        && *device_id == b.device_id
+        && *device_name == b.device_name
+        && *client == b.client
+        && *application_version == b.application_version
+        && *user_id == b.user_id
+        && *user_name == b.user_name
+        && *supports_remote_control == b.supports_remote_control
+        && *playable_media_types == b.playable_media_types
+        && *supported_commands == b.supported_commands
+        && *remote_end_point == b.remote_end_point
+        && *now_playing_item == b.now_playing_item
+        && *playlist_index == b.playlist_index
+        && *playlist_length == b.playlist_length
+        && same_play_state_but_position(play_state, &b.play_state)
+        && same_transcoding_but_completion(transcoding_info.as_ref(), b.transcoding_info.as_ref())
+}
+
+fn same_play_state_but_position(a: &PlayState, b: &PlayState) -> bool {
+    let PlayState {
+        position_ticks: _,
+        can_seek,
+        is_paused,
+        is_muted,
+        volume_level,
+        repeat_mode,
+        shuffle,
+        play_method,
+        media_source_id,
+    } = a;
+    *can_seek == b.can_seek
+        && *is_paused == b.is_paused
+        && *is_muted == b.is_muted
+        && *volume_level == b.volume_level
+        && *repeat_mode == b.repeat_mode
+        && *shuffle == b.shuffle
+        && *play_method == b.play_method
+        && *media_source_id == b.media_source_id
+}
+
+fn same_transcoding_but_completion(
+    a: Option<&TranscodingInfo>,
+    b: Option<&TranscodingInfo>,
+) -> bool {
+    let (Some(a), Some(b)) = (a, b) else {
+        return a.is_none() && b.is_none();
+    };
+    let TranscodingInfo {
+        is_video_direct,
+        is_audio_direct,
+        video_codec,
+        audio_codec,
+        container,
+        bitrate,
+        width,
+        height,
+        audio_channels,
+        completion_percentage: _,
+        transcode_reasons,
+    } = a;
+    *is_video_direct == b.is_video_direct
+        && *is_audio_direct == b.is_audio_direct
+        && *video_codec == b.video_codec
+        && *audio_codec == b.audio_codec
+        && *container == b.container
+        && *bitrate == b.bitrate
+        && *width == b.width
+        && *height == b.height
+        && *audio_channels == b.audio_channels
+        && *transcode_reasons == b.transcode_reasons
 }
 
 /// Whether `session` replaces `previous` of the same client: the later activity wins; on a tie,
@@ -71,6 +201,11 @@ impl SessionTracker {
     /// changed sessions are copied: the list itself is read, never taken apart (the caller
     /// frees it where that costs the reader nothing).
     pub fn snapshot(&self, sessions: &[Session]) -> SessionChanges {
+        self.snapshot_at(sessions, Instant::now())
+    }
+
+    /// [`Self::snapshot`] received at `now` (tests move the clock).
+    pub fn snapshot_at(&self, sessions: &[Session], now: Instant) -> SessionChanges {
         let mut last = self.lock();
         let same_clients = sessions.len() == last.sessions.len()
             && sessions
@@ -79,9 +214,15 @@ impl SessionTracker {
                 .all(|(new, old)| new.device_id == old.device_id);
         let mut changes = SessionChanges::default();
         if same_clients {
-            for (new, old) in sessions.iter().zip(last.sessions.iter_mut()) {
-                if new != old {
+            let Last {
+                sessions: known,
+                handed_at,
+                ..
+            } = &mut *last;
+            for ((new, old), at) in sessions.iter().zip(known).zip(handed_at) {
+                if !same_for_reader(new, old, now.saturating_duration_since(*at)) {
                     *old = new.clone();
+                    *at = now;
                     changes.changed.push(new.clone());
                 }
             }
@@ -114,40 +255,67 @@ impl SessionTracker {
             .map(|known| known.device_id.clone())
             .collect();
         let mut next = Vec::with_capacity(order.len());
+        let mut next_at = Vec::with_capacity(order.len());
         for session in order {
             let known = last
                 .index
                 .get(session.device_id.as_str())
-                .map(|&i| &last.sessions[i]);
-            if known != Some(session) {
-                changes.changed.push(session.clone());
+                .map(|&i| (&last.sessions[i], last.handed_at[i]));
+            match known {
+                Some((old, at))
+                    if same_for_reader(session, old, now.saturating_duration_since(at)) =>
+                {
+                    next.push(old.clone());
+                    next_at.push(at);
+                }
+                _ => {
+                    changes.changed.push(session.clone());
+                    next.push(session.clone());
+                    next_at.push(now);
+                }
             }
-            next.push(session.clone());
         }
         last.sessions = next;
+        last.handed_at = next_at;
         last.reindex();
         changes
     }
 
-    /// One client's session from a single-session event (`ended`: the session is gone).
-    pub fn apply(&self, session: &Session, ended: bool) {
+    /// One client's session from a single-session event (`ended`: the session is gone);
+    /// whether it told the reader something new (progress alone does not, see the module).
+    pub fn apply(&self, session: &Session, ended: bool) -> bool {
+        self.apply_at(session, ended, Instant::now())
+    }
+
+    /// [`Self::apply`] received at `now` (tests move the clock).
+    pub fn apply_at(&self, session: &Session, ended: bool, now: Instant) -> bool {
         if session.device_id.is_empty() {
-            return;
+            return true;
         }
         let mut last = self.lock();
         match (last.index.get(session.device_id.as_str()).copied(), ended) {
-            (Some(i), false) => last.sessions[i] = session.clone(),
+            (Some(i), false) => {
+                let elapsed = now.saturating_duration_since(last.handed_at[i]);
+                if same_for_reader(session, &last.sessions[i], elapsed) {
+                    return false;
+                }
+                last.sessions[i] = session.clone();
+                last.handed_at[i] = now;
+            }
             (Some(i), true) => {
                 last.sessions.remove(i);
+                last.handed_at.remove(i);
                 last.reindex();
             }
             (None, false) => {
                 let i = last.sessions.len();
                 last.sessions.push(session.clone());
+                last.handed_at.push(now);
                 last.index.insert(session.device_id.clone(), i);
             }
             (None, true) => {}
         }
+        true
     }
 
     /// How many clients the tracker knows.
@@ -161,20 +329,26 @@ impl SessionTracker {
 }
 
 /// The session of a `PlaybackStopped` event as it is after the stop: the event still names the
-/// item that stopped (and its paused state); taken as is, the client would show as playing
-/// until the next `Sessions` push.
+/// item that stopped (and its paused state, volume, stream and transcode); taken as is, the
+/// client would show as playing until the next `Sessions` push. Emby lists an idle session's
+/// play state without a position, a volume, a media source or a play method, and no transcode.
 pub fn stopped(mut session: Session) -> Session {
     session.now_playing_item = None;
-    session.play_state.is_paused = false;
-    session.play_state.position_ticks = None;
-    session.play_state.can_seek = false;
+    session.transcoding_info = None;
+    let play_state = &mut session.play_state;
+    play_state.is_paused = false;
+    play_state.position_ticks = None;
+    play_state.can_seek = false;
+    play_state.volume_level = None;
+    play_state.play_method = None;
+    play_state.media_source_id = None;
     session
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::Item;
+    use crate::models::{Item, TranscodingInfo};
 
     fn session(device: &str, activity: &str) -> Session {
         Session {
@@ -283,6 +457,121 @@ mod tests {
         assert!(changes.removed.is_empty());
     }
 
+    /// A client playing `ticks` (paused or not), reported at `activity`.
+    fn playing(ticks: i64, paused: bool, activity: &str) -> Session {
+        let mut s = session("a", activity);
+        s.id = "s-a".to_owned();
+        s.now_playing_item = Some(Item {
+            id: "movie".to_owned(),
+            ..Item::default()
+        });
+        s.play_state.position_ticks = Some(ticks);
+        s.play_state.is_paused = paused;
+        s
+    }
+
+    const SECOND: i64 = 10_000_000;
+
+    #[test]
+    fn progress_where_it_was_expected_is_not_a_change() {
+        let tracker = SessionTracker::default();
+        let t0 = Instant::now();
+        assert_eq!(
+            tracker
+                .snapshot_at(&[playing(0, false, "1")], t0)
+                .changed
+                .len(),
+            1
+        );
+        // 10 s later the client reports 10.5 s, with a newer activity.
+        let report = playing(105 * SECOND / 10, false, "2");
+        let t10 = t0 + Duration::from_secs(10);
+        assert!(tracker.snapshot_at(&[report], t10).is_empty());
+        // The anchor stays the session handed over: 20 s after it, 20.5 s is as expected.
+        let report = playing(205 * SECOND / 10, false, "3");
+        assert!(
+            tracker
+                .snapshot_at(&[report], t0 + Duration::from_secs(20))
+                .is_empty()
+        );
+        // A seek: 20 s after the anchor, 60 s reported.
+        let seek = playing(60 * SECOND, false, "4");
+        let changes = tracker.snapshot_at(&[seek], t0 + Duration::from_secs(20));
+        assert_eq!(
+            changes.changed[0].play_state.position_ticks,
+            Some(60 * SECOND)
+        );
+        // The single-session event says the same: progress as expected is not new.
+        let t25 = t0 + Duration::from_secs(25);
+        assert!(!tracker.apply_at(&playing(65 * SECOND, false, "5"), false, t25));
+        assert!(tracker.apply_at(&playing(10 * SECOND, false, "6"), false, t25));
+    }
+
+    #[test]
+    fn a_paused_client_is_expected_where_it_paused() {
+        let tracker = SessionTracker::default();
+        let t0 = Instant::now();
+        tracker.snapshot_at(&[playing(30 * SECOND, true, "1")], t0);
+        let later = t0 + Duration::from_secs(60);
+        // Paused: a minute later it is still at 30 s (within the tolerance), not at 90 s.
+        assert!(
+            tracker
+                .snapshot_at(&[playing(31 * SECOND, true, "2")], later)
+                .is_empty()
+        );
+        assert_eq!(
+            tracker
+                .snapshot_at(&[playing(90 * SECOND, true, "3")], later)
+                .changed
+                .len(),
+            1
+        );
+        // Resuming is a change however close the position.
+        let resumed = playing(90 * SECOND, false, "4");
+        assert_eq!(tracker.snapshot_at(&[resumed], later).changed.len(), 1);
+    }
+
+    #[test]
+    fn anything_but_progress_is_a_change() {
+        let tracker = SessionTracker::default();
+        let t0 = Instant::now();
+        let base = playing(0, false, "1");
+        tracker.snapshot_at(std::slice::from_ref(&base), t0);
+        let t1 = t0 + Duration::from_secs(1);
+        let mut volume = base.clone();
+        volume.play_state.volume_level = Some(40);
+        let mut other_item = base.clone();
+        other_item.now_playing_item = Some(Item {
+            id: "episode".to_owned(),
+            ..Item::default()
+        });
+        let mut transcoding = base.clone();
+        transcoding.transcoding_info = Some(TranscodingInfo {
+            transcode_reasons: vec!["VideoCodecNotSupported".to_owned()],
+            ..TranscodingInfo::default()
+        });
+        let mut stopped_position = base.clone();
+        stopped_position.play_state.position_ticks = None;
+        for changed in [volume, other_item, transcoding, stopped_position] {
+            let changes = tracker.snapshot_at(std::slice::from_ref(&changed), t1);
+            assert_eq!(changes.changed, std::slice::from_ref(&changed));
+            tracker.snapshot_at(std::slice::from_ref(&base), t1);
+        }
+        // A transcode's completion alone is progress.
+        let mut first = base.clone();
+        first.transcoding_info = Some(TranscodingInfo {
+            completion_percentage: Some(10.0),
+            ..TranscodingInfo::default()
+        });
+        tracker.snapshot_at(std::slice::from_ref(&first), t1);
+        let mut next = first.clone();
+        next.transcoding_info = Some(TranscodingInfo {
+            completion_percentage: Some(12.5),
+            ..TranscodingInfo::default()
+        });
+        assert!(tracker.snapshot_at(&[next], t1).is_empty());
+    }
+
     #[test]
     fn a_stopped_session_plays_nothing() {
         let mut playing = session("a", "1");
@@ -290,10 +579,17 @@ mod tests {
         playing.play_state.is_paused = true;
         playing.play_state.position_ticks = Some(5);
         playing.play_state.can_seek = true;
+        playing.play_state.volume_level = Some(40);
+        playing.play_state.play_method = Some("Transcode".to_owned());
+        playing.play_state.media_source_id = Some("source".to_owned());
+        playing.transcoding_info = Some(TranscodingInfo::default());
         let after = stopped(playing.clone());
-        assert!(after.now_playing_item.is_none());
+        assert!(after.now_playing_item.is_none() && after.transcoding_info.is_none());
         assert!(!after.play_state.is_paused && !after.play_state.can_seek);
         assert_eq!(after.play_state.position_ticks, None);
+        assert_eq!(after.play_state.volume_level, None);
+        assert_eq!(after.play_state.play_method, None);
+        assert_eq!(after.play_state.media_source_id, None);
         assert_eq!(after.id, playing.id);
     }
 }

@@ -4,7 +4,12 @@ remote controlled (the others show state and metadata only)."""
 import hashlib
 from typing import TYPE_CHECKING, Any, Final, override
 
-from embymedia_core import EmbyError, InvalidArgumentError, position_ticks
+from embymedia_core import (
+    POSITION_TOLERANCE_S,
+    EmbyError,
+    InvalidArgumentError,
+    position_ticks,
+)
 from homeassistant.components.media_player import MediaPlayerEntity
 from homeassistant.components.media_player.browse_media import (
     BrowseMedia,
@@ -53,9 +58,6 @@ PARALLEL_UPDATES = 0
 TICKS_PER_SECOND: Final = 10_000_000
 # Width asked of Emby for the now-playing picture (Emby scales it down, keeping the ratio).
 IMAGE_MAX_WIDTH: Final = 600
-# Seconds a reported position may drift from the one extrapolated since the last anchor before
-# the frontend is told of a new one (a seek, a stall); smaller drifts are report jitter.
-POSITION_TOLERANCE: Final = 3.0
 
 # Playback controls every remote-controllable Emby client accepts (`/Sessions/{Id}/Playing/..`;
 # Emby lists only general commands in SupportedCommands).
@@ -306,10 +308,12 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
     def _async_set_position(self, item_id: str | None, ticks: int | None, paused: bool) -> None:
         """Position and its update time, moved only when the position really changed.
 
-        The frontend extrapolates from (position, updated_at) while playing. Emby repeats the
-        last reported position in every session update until the client reports again (about
-        every 10 s); a new anchor is set when the item or the paused state changes, or when
-        the reported position is off the extrapolated one by more than POSITION_TOLERANCE.
+        The frontend extrapolates from (position, updated_at) while playing. The core hands
+        over no session whose only change is progress within POSITION_TOLERANCE_S of that
+        extrapolation; a session changed for another reason (volume, say) repeats a position
+        that moved on, so the same rule keeps the anchor here. A new anchor is set when the item
+        or the paused state changes, or when the reported position is off the extrapolated one
+        by more than the tolerance.
         """
         if item_id is None or ticks is None:
             self._reported_ticks = self._anchor = self._anchor_key = None
@@ -324,7 +328,7 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
             if ticks == self._reported_ticks:
                 return
             expected = self._anchor + (0.0 if paused else (now - anchored_at).total_seconds())
-            if abs(position - expected) <= POSITION_TOLERANCE:
+            if abs(position - expected) <= POSITION_TOLERANCE_S:
                 self._reported_ticks = ticks
                 return
         self._reported_ticks = ticks

@@ -752,6 +752,10 @@ PLAY_COMMANDS: tuple[PlayCommand, ...]
 """Every `PlayCommand` the core sends."""
 PLAYSTATE_COMMANDS: tuple[PlaystateCommand, ...]
 """Every `PlaystateCommand` the core sends (`Seek` needs `seek_position_ticks`)."""
+POSITION_TOLERANCE_S: float
+"""Seconds a reported position may be off the one extrapolated from the session last handed
+over before it is a change: within it, playback progress alone reaches no reader (sessions,
+playback events)."""
 SESSIONS_INTERVAL_MS_MIN: int
 """Lowest `sessions_interval_ms` of `EmbyClient.events` (Emby's SessionsStart throttle)."""
 SESSIONS_INTERVAL_MS_MAX: int

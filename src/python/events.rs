@@ -257,6 +257,7 @@ fn events_to_py<'py>(
     let list = PyList::empty(py);
     for event in batch {
         let tag = event.tag();
+        let progress = matches!(event, Event::PlaybackProgress { .. });
         let (session, ended) = match event {
             Event::Sessions { sessions } => {
                 list.append(session_changes(py, tracker.snapshot(&sessions))?)?;
@@ -273,7 +274,11 @@ fn events_to_py<'py>(
                 continue;
             }
         };
-        tracker.apply(&session, ended);
+        // A progress report that only moved the position where it was expected tells the
+        // reader nothing (`session_changes`); the other events are what they announce.
+        if !tracker.apply(&session, ended) && progress {
+            continue;
+        }
         let dict = PyDict::new(py);
         dict.set_item(intern!(py, "type"), tag)?;
         dict.set_item(intern!(py, "session"), Bound::new(py, session)?)?;

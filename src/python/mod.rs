@@ -122,6 +122,10 @@ mod _core {
             PyTuple::new(py, crate::api::PLAYSTATE_COMMANDS)?,
         )?;
         let sessions = crate::websocket::options::SESSIONS_INTERVAL_MS;
+        m.add(
+            "POSITION_TOLERANCE_S",
+            crate::session_changes::POSITION_TOLERANCE_S,
+        )?;
         m.add("SESSIONS_INTERVAL_MS_MIN", *sessions.start())?;
         m.add("SESSIONS_INTERVAL_MS_MAX", *sessions.end())?;
         m.add(

@@ -15,7 +15,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Self
 
+from embymedia_core import POSITION_TOLERANCE_S, Session
+
 from emby_simulator import EmbySimulator, SimulatorConfig
+from emby_simulator.flood import TICKS_PER_SECOND, FloodResult
 
 type WaitUntil = Callable[..., Awaitable[None]]
 
@@ -138,6 +141,22 @@ class ProcessSimulator:
             self._process.terminate()
             self._process.communicate(timeout=60)
             self._process = None
+
+
+def shows_the_flood_end(shown: dict[str, Session], flood: FloodResult) -> bool:
+    """Whether every client `shown` that the flood played ends where its last frame put it.
+
+    Each frame moves its client on by 1 s of position, hundreds of seconds in a flood; the core
+    hands a report over only when it is off the position extrapolated from the last one handed
+    over by more than the tolerance (steady playback is not a change). So a client shows its
+    last frame's position less at most the tolerance and the time the flood ran; a lost batch
+    leaves it far further behind."""
+    slack = round((POSITION_TOLERANCE_S + flood.seconds) * TICKS_PER_SECOND)
+    return all(
+        0 <= last - (shown[device].play_state.position_ticks or 0) <= slack
+        for device, last in flood.last_positions.items()
+        if device in shown
+    )
 
 
 @dataclass
