@@ -152,15 +152,22 @@ def own_cpu(out: Path, summary: dict[str, Any]) -> list[str]:
 def cache(out: Path, summary: dict[str, Any]) -> list[str]:
     """Figure 4: cache hits and coalescing, core next to plain Python."""
     run = load(out, "py-cache_bench.json")
-    rows = [["cache, µs: median (p10-p90)", "core", "plain Python", "core/Python"]]
+    rows = [["cache, µs: median (p10-p90)", "core", "plain Python", "core/Python",
+             "the same dicts by orjson", "core/those"]]  # fmt: skip
     figures: dict[str, Any] = {}
     for key, label in (("hit_small", "hit, small answer (views)"),
                        ("hit_page_100", "hit, page of 100 items")):  # fmt: skip
         for clock in ("wall", "thread_cpu"):
             core, py = dig(run, key, "core", clock), dig(run, key, "python", clock)
+            same = dig(run, key, "same_dicts", clock)
             r = ratio(dig(core, "median_us"), dig(py, "median_us"))
-            rows.append([f"{label}, {clock}", spread_cell(core), spread_cell(py), num(r, 2)])
-            figures[f"{key}_{clock}"] = {"core": core, "python": py, "core_to_python": r}
+            r_same = ratio(dig(core, "median_us"), dig(same, "median_us"))
+            rows.append([f"{label}, {clock}", spread_cell(core), spread_cell(py), num(r, 2),
+                         spread_cell(same), num(r_same, 2)])  # fmt: skip
+            figures[f"{key}_{clock}"] = {
+                "core": core, "python": py, "core_to_python": r,
+                "same_dicts": same, "core_to_same_dicts": r_same,
+            }  # fmt: skip
     for side in ("core", "python"):
         figures[f"coalescing_{side}"] = dig(run, "coalescing", side)
     c, p = dig(run, "coalescing", "core"), dig(run, "coalescing", "python")

@@ -1,17 +1,29 @@
 //! The library and discovery listings (the core's `browse.rs`: browse and discovery caches).
 
+use std::sync::Arc;
+
 use pyo3::prelude::*;
 
 use super::client::{PyEmbyClient, spawn};
-use super::convert::Json;
+use super::convert::{IntoPython, to_py};
 use crate::browse::ItemsQuery;
+use crate::models::ItemsResult;
+
+/// The items of a cached listing, converted from the cache's own copy (no clone of them).
+struct ItemsOf(Arc<ItemsResult>);
+
+impl IntoPython for ItemsOf {
+    fn into_python(self, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+        to_py(py, &self.0.items)
+    }
+}
 
 #[pymethods]
 impl PyEmbyClient {
     fn get_views<'py>(&self, py: Python<'py>, user_id: String) -> PyResult<Bound<'py, PyAny>> {
         let c = self.core.clone();
         spawn(py, async move {
-            c.get_views(&user_id).await.map(|r| Json(r.items.clone()))
+            c.get_views(&user_id).await.map(ItemsOf)
         })
     }
 

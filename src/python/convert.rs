@@ -6,11 +6,15 @@
 //! Dicts for everything but the per-update models (sessions and what they carry), which are
 //! frozen pyclasses (`super::models`, cheaper per update, measured). Listings stay dicts.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::mem::ManuallyDrop;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -137,12 +141,65 @@ impl<'py> SeqSer<'py> {
     }
 }
 
+/// The Python strings of one struct's field names, in the order serde hands them over.
+///
+/// A field name is a `&'static str`; making a new Python string of it for every field of every
+/// item (and hashing it again as the dict's key) was the largest part of a listing's conversion.
+/// Each struct keeps its names here, made once per thread and never freed (a few hundred short
+/// strings; never dropped, so no thread ends by releasing Python objects without the
+/// interpreter).
+type FieldNames = RefCell<Vec<(&'static str, ManuallyDrop<Py<PyString>>)>>;
+
+thread_local! {
+    /// Struct name (its address and length: names are static) -> its field names.
+    static FIELD_NAMES: RefCell<HashMap<(usize, usize), Rc<FieldNames>>> =
+        RefCell::new(HashMap::new());
+}
+
+fn field_names_of(name: &'static str) -> Rc<FieldNames> {
+    FIELD_NAMES.with(|all| {
+        all.borrow_mut()
+            .entry((name.as_ptr() as usize, name.len()))
+            .or_default()
+            .clone()
+    })
+}
+
+/// A struct's field names as they come, one after the other.
+struct Fields {
+    names: Rc<FieldNames>,
+    next: usize,
+}
+
+impl Fields {
+    /// The Python string of the next field, `key`: the one made before when the struct's fields
+    /// come in the same order (they do, but for fields serde skips), else a new one, kept.
+    fn key<'py>(&mut self, py: Python<'py>, key: &'static str) -> Bound<'py, PyString> {
+        let i = self.next;
+        self.next += 1;
+        let mut names = self.names.borrow_mut();
+        match names.get(i) {
+            Some((known, name)) if std::ptr::eq(*known, key) => name.bind(py).clone(),
+            Some(_) => PyString::new(py, key),
+            None => {
+                let name = PyString::new(py, key);
+                if names.len() == i {
+                    names.push((key, ManuallyDrop::new(name.clone().unbind())));
+                }
+                name
+            }
+        }
+    }
+}
+
 /// A dict being filled (maps, structs; with `variant`, wrapped in `{variant: {...}}`).
 struct MapSer<'py> {
     ser: PySer<'py>,
     dict: Bound<'py, PyDict>,
     key: Option<Bound<'py, PyAny>>,
     variant: Option<&'static str>,
+    /// A struct's field names (None for a map).
+    fields: Option<Fields>,
 }
 
 impl<'py> MapSer<'py> {
@@ -152,7 +209,32 @@ impl<'py> MapSer<'py> {
             dict: PyDict::new(ser.0),
             key: None,
             variant,
+            fields: None,
         }
+    }
+
+    fn new_struct(ser: PySer<'py>, name: &'static str, variant: Option<&'static str>) -> Self {
+        Self {
+            fields: Some(Fields {
+                names: field_names_of(name),
+                next: 0,
+            }),
+            ..Self::new(ser, variant)
+        }
+    }
+
+    fn field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), SerError> {
+        let py = self.ser.0;
+        let name = match self.fields.as_mut() {
+            Some(fields) => fields.key(py, key),
+            None => PyString::new(py, key),
+        };
+        self.dict.set_item(name, value.serialize(self.ser)?)?;
+        Ok(())
     }
 
     fn done(self) -> SerResult<'py> {
@@ -296,8 +378,8 @@ impl<'py> serde::Serializer for PySer<'py> {
     fn serialize_map(self, _len: Option<usize>) -> Result<MapSer<'py>, SerError> {
         Ok(MapSer::new(self, None))
     }
-    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<MapSer<'py>, SerError> {
-        Ok(MapSer::new(self, None))
+    fn serialize_struct(self, name: &'static str, _len: usize) -> Result<MapSer<'py>, SerError> {
+        Ok(MapSer::new_struct(self, name, None))
     }
     fn serialize_struct_variant(
         self,
@@ -306,7 +388,7 @@ impl<'py> serde::Serializer for PySer<'py> {
         variant: &'static str,
         _len: usize,
     ) -> Result<MapSer<'py>, SerError> {
-        Ok(MapSer::new(self, Some(variant)))
+        Ok(MapSer::new_struct(self, variant, Some(variant)))
     }
 }
 
@@ -390,8 +472,7 @@ impl<'py> serde::ser::SerializeStruct for MapSer<'py> {
         key: &'static str,
         value: &T,
     ) -> Result<(), SerError> {
-        self.dict.set_item(key, value.serialize(self.ser)?)?;
-        Ok(())
+        self.field(key, value)
     }
     fn end(self) -> SerResult<'py> {
         self.done()
@@ -406,8 +487,7 @@ impl<'py> serde::ser::SerializeStructVariant for MapSer<'py> {
         key: &'static str,
         value: &T,
     ) -> Result<(), SerError> {
-        self.dict.set_item(key, value.serialize(self.ser)?)?;
-        Ok(())
+        self.field(key, value)
     }
     fn end(self) -> SerResult<'py> {
         self.done()
