@@ -1,12 +1,13 @@
-"""Pools the rounds of one reader's per-update run into one figure file.
+"""Pools the rounds of one reader's run (the hour, or the per-update run) into one figure file.
 
     python bench/merge_rounds.py OUT ROUND_FILE [ROUND_FILE ...]
 
-scripts/bench runs the per-update measurement of every reader several times, interleaved
-(ours, baseline, reference, ours, ...), so a reader is not favoured by whatever else the machine
-was doing during its one run. Each spread (a dict with `values_us`) is computed again over the
-samples of every round; counts (`events`, `missed`, `polls`, `samples`) are summed; any other
-number is the median over the rounds; anything else is taken from the first round.
+scripts/bench runs the hour and the per-update measurement of every reader several times,
+interleaved (ours, baseline, reference, ours, ...), so a reader is not favoured by whatever else
+the machine was doing during its one run. Each spread (a dict with `values_us`) is computed
+again over the samples of every round; counts (`events`, `missed`, `polls`, `samples`) are
+summed; any other number is the median over the rounds; anything else is taken from the first
+round.
 """
 
 import json
@@ -38,7 +39,7 @@ def merge_key(key: str, values: list[Any]) -> Any:
     if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
         if key in COUNTS:
             return sum(values)
-        return round(statistics.median(values), 2)
+        return round(statistics.median(values), 3)
     return merge(values)
 
 
