@@ -22,9 +22,7 @@ impl IntoPython for ItemsOf {
 impl PyEmbyClient {
     fn get_views<'py>(&self, py: Python<'py>, user_id: String) -> PyResult<Bound<'py, PyAny>> {
         let c = self.core.clone();
-        spawn(py, async move {
-            c.get_views(&user_id).await.map(ItemsOf)
-        })
+        spawn(py, async move { c.get_views(&user_id).await.map(ItemsOf) })
     }
 
     #[pyo3(signature = (
