@@ -51,21 +51,33 @@ pub struct SessionTracker {
 
 #[derive(Debug, Default)]
 struct Last {
-    sessions: Vec<Session>,
-    /// When each of `sessions` was handed over (the anchor of its position).
-    handed_at: Vec<Instant>,
-    /// DeviceId -> position in `sessions`.
+    handed: Vec<Handed>,
+    /// DeviceId -> position in `handed`.
     index: HashMap<String, usize>,
 }
 
 impl Last {
     fn reindex(&mut self) {
         self.index = self
-            .sessions
+            .handed
             .iter()
             .enumerate()
-            .map(|(i, s)| (s.device_id.clone(), i))
+            .map(|(i, h)| (h.session.device_id.clone(), i))
             .collect();
+    }
+}
+
+/// A session as the reader was told it, and when (the anchor of its position).
+#[derive(Debug, Clone)]
+struct Handed {
+    session: Session,
+    at: Instant,
+}
+
+impl Handed {
+    /// Whether `new`, received at `now`, tells the reader nothing this did not.
+    fn still_says(&self, new: &Session, now: Instant) -> bool {
+        same_for_reader(new, &self.session, now.saturating_duration_since(self.at))
     }
 }
 
@@ -207,22 +219,19 @@ impl SessionTracker {
     /// [`Self::snapshot`] received at `now` (tests move the clock).
     pub fn snapshot_at(&self, sessions: &[Session], now: Instant) -> SessionChanges {
         let mut last = self.lock();
-        let same_clients = sessions.len() == last.sessions.len()
+        let same_clients = sessions.len() == last.handed.len()
             && sessions
                 .iter()
-                .zip(&last.sessions)
-                .all(|(new, old)| new.device_id == old.device_id);
+                .zip(&last.handed)
+                .all(|(new, old)| new.device_id == old.session.device_id);
         let mut changes = SessionChanges::default();
         if same_clients {
-            let Last {
-                sessions: known,
-                handed_at,
-                ..
-            } = &mut *last;
-            for ((new, old), at) in sessions.iter().zip(known).zip(handed_at) {
-                if !same_for_reader(new, old, now.saturating_duration_since(*at)) {
-                    *old = new.clone();
-                    *at = now;
+            for (new, old) in sessions.iter().zip(&mut last.handed) {
+                if !old.still_says(new, now) {
+                    *old = Handed {
+                        session: new.clone(),
+                        at: now,
+                    };
                     changes.changed.push(new.clone());
                 }
             }
@@ -249,34 +258,29 @@ impl SessionTracker {
             }
         }
         changes.removed = last
-            .sessions
+            .handed
             .iter()
-            .filter(|known| !index.contains_key(known.device_id.as_str()))
-            .map(|known| known.device_id.clone())
+            .filter(|known| !index.contains_key(known.session.device_id.as_str()))
+            .map(|known| known.session.device_id.clone())
             .collect();
         let mut next = Vec::with_capacity(order.len());
-        let mut next_at = Vec::with_capacity(order.len());
         for session in order {
             let known = last
                 .index
                 .get(session.device_id.as_str())
-                .map(|&i| (&last.sessions[i], last.handed_at[i]));
+                .map(|&i| &last.handed[i]);
             match known {
-                Some((old, at))
-                    if same_for_reader(session, old, now.saturating_duration_since(at)) =>
-                {
-                    next.push(old.clone());
-                    next_at.push(at);
-                }
+                Some(old) if old.still_says(session, now) => next.push(old.clone()),
                 _ => {
                     changes.changed.push(session.clone());
-                    next.push(session.clone());
-                    next_at.push(now);
+                    next.push(Handed {
+                        session: session.clone(),
+                        at: now,
+                    });
                 }
             }
         }
-        last.sessions = next;
-        last.handed_at = next_at;
+        last.handed = next;
         last.reindex();
         changes
     }
@@ -295,22 +299,24 @@ impl SessionTracker {
         let mut last = self.lock();
         match (last.index.get(session.device_id.as_str()).copied(), ended) {
             (Some(i), false) => {
-                let elapsed = now.saturating_duration_since(last.handed_at[i]);
-                if same_for_reader(session, &last.sessions[i], elapsed) {
+                if last.handed[i].still_says(session, now) {
                     return false;
                 }
-                last.sessions[i] = session.clone();
-                last.handed_at[i] = now;
+                last.handed[i] = Handed {
+                    session: session.clone(),
+                    at: now,
+                };
             }
             (Some(i), true) => {
-                last.sessions.remove(i);
-                last.handed_at.remove(i);
+                last.handed.remove(i);
                 last.reindex();
             }
             (None, false) => {
-                let i = last.sessions.len();
-                last.sessions.push(session.clone());
-                last.handed_at.push(now);
+                let i = last.handed.len();
+                last.handed.push(Handed {
+                    session: session.clone(),
+                    at: now,
+                });
                 last.index.insert(session.device_id.clone(), i);
             }
             (None, true) => {}
@@ -320,7 +326,7 @@ impl SessionTracker {
 
     /// How many clients the tracker knows.
     pub fn len(&self) -> usize {
-        self.lock().sessions.len()
+        self.lock().handed.len()
     }
 
     pub fn is_empty(&self) -> bool {
