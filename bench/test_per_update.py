@@ -6,8 +6,9 @@ Three figures, each over many repetitions (medians and spread; scripts/bench com
 * push: the simulator (on its own thread) flips one of the two playing clients between playing
   and paused, without telling anyone, then pushes one `Sessions` frame of 20 sessions. Measured
   from the frame to the first media player state written with the new state: the CPU time of
-  HA's event-loop thread (its thread CPU clock, read by the simulator thread as it sends and by
-  the state listener on the loop) and the wall time (frame to state latency).
+  HA's event-loop thread (its thread CPU clock, read by the simulator thread as it writes the
+  frame to the socket, after encoding it, and by the state listener on the loop) and the wall
+  time (frame to state latency).
 * poll: the same flip on a server of 100 sessions, then one refresh of the integration's
   coordinator that fetches `GET /Sessions` (found by watching which refresh calls it): event-loop
   CPU of the awaited refresh, entity state writes included.
@@ -147,11 +148,14 @@ async def measure_pushes(
     sent: list[tuple[int, int]] = []
 
     def push(device_id: str) -> Callable[[EmbySimulator], None]:
+        def _stamp() -> None:
+            sent.append((time.perf_counter_ns(), time.clock_gettime_ns(cpu_clock)))
+
         def _push(s: EmbySimulator) -> None:
             flip(s, device_id)
-            data = s.sessions_json()
-            sent.append((time.perf_counter_ns(), time.clock_gettime_ns(cpu_clock)))
-            s.send_ws("Sessions", data)
+            # Stamped as the frame is written: encoding and queueing it are the server's time.
+            s.state.hub.before_next_send = _stamp
+            s.send_ws("Sessions", s.sessions_json())
 
         return _push
 

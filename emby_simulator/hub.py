@@ -103,6 +103,9 @@ class WebSocketHub:
         self.connections = 0
         self.sessions_pushes = 0
         self.frames_sent = 0
+        # Called once, just before the next frame is written to a socket, then cleared (the
+        # benchmarks stamp a frame there: its encoding and queueing are the server's time).
+        self.before_next_send: Callable[[], None] | None = None
         self._message_counter = 0
         self._batch_depth = 0
         self._batched_sessions_force = False

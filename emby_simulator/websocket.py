@@ -95,6 +95,9 @@ class WebSocketEndpoint:
                     return
                 if socket.closed or ws.closed or self._faults.ws_stall:
                     continue
+                if (hook := self.hub.before_next_send) is not None:
+                    self.hub.before_next_send = None
+                    hook()
                 if isinstance(payload, bytes):
                     await ws.send_bytes(payload)
                 else:
