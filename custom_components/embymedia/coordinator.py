@@ -77,11 +77,7 @@ def is_web_player(session: Session) -> bool:
 
 def is_playing(session: Session | None) -> bool:
     """Whether the client plays something (theme media, played while browsing, is nothing)."""
-    return (
-        session is not None
-        and (item := session.now_playing_item) is not None
-        and not item.is_theme_media
-    )
+    return session is not None and session.is_playing
 
 
 def last_seen_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, str]]:
@@ -262,6 +258,9 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
         self.excluded_devices: set[str] = set()
         # Device id -> last activity (UTC), for the purge option.
         self.last_seen: dict[str, datetime] = {}
+        # Device id -> the LastActivityDate text last parsed.
+        self._activity: dict[str, str] = {}
+        self._last_seen_save_pending = False
         self._last_seen_store = last_seen_store(hass, config_entry.entry_id)
         # Loop time of the last session push (None: none since the socket connected).
         self.last_push: float | None = None
@@ -322,16 +321,28 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
         if not device_id or device_id in (self.own_device_id, self.server_id):
             return False
         self.known_devices[device_id] = session.device_name or device_id
-        if (activity := session.last_activity_date) and (
-            seen := dt_util.parse_datetime(activity)
-        ) is not None:
-            seen = dt_util.as_utc(seen)
-            if device_id not in self.last_seen or seen > self.last_seen[device_id]:
-                self.last_seen[device_id] = seen
-                self._last_seen_store.async_delay_save(self._last_seen_data, LAST_SEEN_SAVE_DELAY)
+        activity = session.last_activity_date
+        # Most updates repeat the activity date: parsed only when it changed.
+        if activity and activity != self._activity.get(device_id):
+            self._activity[device_id] = activity
+            if (seen := dt_util.parse_datetime(activity)) is not None:
+                seen = dt_util.as_utc(seen)
+                if device_id not in self.last_seen or seen > self.last_seen[device_id]:
+                    self.last_seen[device_id] = seen
+                    self._async_save_last_seen()
         return True
 
+    @callback
+    def _async_save_last_seen(self) -> None:
+        """Save the last-seen dates within LAST_SEEN_SAVE_DELAY. Not pushed back by later
+        changes: the store's delayed save starts its delay again at every call, so a client
+        active all day would never be saved until Home Assistant stops."""
+        if not self._last_seen_save_pending:
+            self._last_seen_save_pending = True
+            self._last_seen_store.async_delay_save(self._last_seen_data, LAST_SEEN_SAVE_DELAY)
+
     def _last_seen_data(self) -> dict[str, str]:
+        self._last_seen_save_pending = False
         return {device_id: seen.isoformat() for device_id, seen in self.last_seen.items()}
 
     def _async_apply(
@@ -492,9 +503,7 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
                 if seen is None:
                     # A device from before tracking started: count from now.
                     self.last_seen[device_id] = now
-                    self._last_seen_store.async_delay_save(
-                        self._last_seen_data, LAST_SEEN_SAVE_DELAY
-                    )
+                    self._async_save_last_seen()
                 else:
                     remove = seen < purge_before
             if remove:

@@ -158,6 +158,7 @@ _SEEK: Final = int(MediaPlayerEntityFeature.SEEK)
 _CLEAR_PLAYLIST: Final = int(MediaPlayerEntityFeature.CLEAR_PLAYLIST)
 _VOLUME_MUTE: Final = int(MediaPlayerEntityFeature.VOLUME_MUTE)
 _VOLUME_STEP: Final = int(MediaPlayerEntityFeature.VOLUME_STEP)
+_SHUFFLE_SET: Final = int(MediaPlayerEntityFeature.SHUFFLE_SET)
 _COMMAND_FEATURES: Final = {
     "SetVolume": int(MediaPlayerEntityFeature.VOLUME_SET),
     "SetShuffle": int(MediaPlayerEntityFeature.SHUFFLE_SET),
@@ -165,12 +166,12 @@ _COMMAND_FEATURES: Final = {
 }
 
 
-def supported_features(session: Session) -> MediaPlayerEntityFeature:
-    """What the client really supports: its SupportedCommands, PlayableMediaTypes and the
-    PlayState of what it plays. A client that cannot be remote controlled (Infuse, a DLNA
-    renderer) shows what it plays and offers no control."""
+def feature_bits(session: Session) -> int:
+    """What the client really supports, as MediaPlayerEntityFeature bits: its SupportedCommands,
+    PlayableMediaTypes and the PlayState of what it plays. A client that cannot be remote
+    controlled (Infuse, a DLNA renderer) shows what it plays and offers no control."""
     if not session.supports_remote_control:
-        return MediaPlayerEntityFeature(0)
+        return 0
     commands = set(session.supported_commands)
     features = _BASE
     if session.playable_media_types:
@@ -187,7 +188,23 @@ def supported_features(session: Session) -> MediaPlayerEntityFeature:
         features |= _VOLUME_STEP
     if playing and (session.playlist_length or 0) > 0:
         features |= _CLEAR_PLAYLIST
-    return MediaPlayerEntityFeature(features)
+    return features
+
+
+def device_class(session: Session) -> MediaPlayerDeviceClass | None:
+    """Speakers are clients that play audio only."""
+    return MediaPlayerDeviceClass.SPEAKER if session.playable_media_types == ["Audio"] else None
+
+
+# The playback attributes, in the order _async_set_playback takes them.
+_PLAYBACK_ATTRS: Final = (
+    "_attr_state",
+    "_attr_volume_level",
+    "_attr_is_volume_muted",
+    "_attr_repeat",
+    "_attr_shuffle",
+)
+_UNSET: Final = object()
 
 
 _NO_ITEM: Final = object()
@@ -219,6 +236,9 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
         self._anchor_key: tuple[str, bool] | None = None
         # The item the media attributes were derived from (_NO_ITEM: none derived yet).
         self._item: object = _NO_ITEM
+        # What was last assigned: (feature bits, device class) and _PLAYBACK_ATTRS' values.
+        self._capabilities: tuple[int, MediaPlayerDeviceClass | None] = (-1, None)
+        self._playback: tuple[object, ...] = (_UNSET,) * len(_PLAYBACK_ATTRS)
         self._async_update_attrs()
 
     @callback
@@ -226,39 +246,62 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
     def _async_update_attrs(self) -> None:
         session = self.session
         if session is None:
-            self._attr_state = MediaPlayerState.OFF
             # What it could do when last seen (or, not seen in this run, restored).
             if self._last_session is not None:
-                self._attr_supported_features = supported_features(self._last_session)
-            self._attr_volume_level = None
-            self._attr_is_volume_muted = None
-            self._attr_repeat = None
-            self._attr_shuffle = None
+                self._async_set_capabilities(self._last_session)
+            self._async_set_playback(MediaPlayerState.OFF, None, None, None, None)
             self._async_set_item(None)
             return
         play_state = session.play_state
         item = session.now_playing_item
         if item is not None and item.is_theme_media:
             item = None  # theme songs and videos play while browsing: the client is idle
-        self._attr_supported_features = supported_features(session)
+        features = self._async_set_capabilities(session)
         if item is None:
-            self._attr_state = MediaPlayerState.IDLE
+            state = MediaPlayerState.IDLE
         elif play_state.is_paused:
-            self._attr_state = MediaPlayerState.PAUSED
+            state = MediaPlayerState.PAUSED
         else:
-            self._attr_state = MediaPlayerState.PLAYING
+            state = MediaPlayerState.PLAYING
         # Idle clients and some apps (Roku) report no volume: keep the last one known.
-        if (volume := play_state.volume_level) is not None:
-            self._attr_volume_level = min(max(volume, 0), 100) / 100
-        self._attr_is_volume_muted = play_state.is_muted
-        self._attr_repeat = REPEAT_MODES.get(play_state.repeat_mode or "")
+        volume = self._playback[1]
+        if (level := play_state.volume_level) is not None:
+            volume = min(max(level, 0), 100) / 100
         shuffle = play_state.shuffle
-        if shuffle is None and MediaPlayerEntityFeature.SHUFFLE_SET in (
-            self._attr_supported_features
-        ):
+        if shuffle is None and features & _SHUFFLE_SET:
             shuffle = False  # Emby leaves Shuffle out while it is off
-        self._attr_shuffle = shuffle
+        self._async_set_playback(
+            state,
+            volume,
+            play_state.is_muted,
+            REPEAT_MODES.get(play_state.repeat_mode or ""),
+            shuffle,
+        )
         self._async_set_item(item, play_state.position_ticks, paused=play_state.is_paused)
+
+    @callback
+    def _async_set_capabilities(self, session: Session) -> int:
+        """Supported features and device class of a session; returns the feature bits. The
+        attributes are assigned only when they change: assigning one drops Home Assistant's
+        cached value, which the next state write computes again."""
+        capabilities = (feature_bits(session), device_class(session))
+        if capabilities != self._capabilities:
+            if capabilities[0] != self._capabilities[0]:
+                self._attr_supported_features = MediaPlayerEntityFeature(capabilities[0])
+            self._attr_device_class = capabilities[1]
+            self._capabilities = capabilities
+        return capabilities[0]
+
+    @callback
+    def _async_set_playback(self, *values: object) -> None:
+        """State, volume, mute, repeat and shuffle (_PLAYBACK_ATTRS), each assigned only when
+        it changed (a pause changes the state alone)."""
+        if values == self._playback:
+            return
+        for name, value, before in zip(_PLAYBACK_ATTRS, values, self._playback, strict=True):
+            if value is not before and value != before:
+                setattr(self, name, value)
+        self._playback = values
 
     @callback
     def _async_set_item(
@@ -345,15 +388,6 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
             self._attr_supported_features = MediaPlayerEntityFeature(
                 int(last.attributes.get("supported_features", 0))
             )
-
-    @property
-    @override
-    def device_class(self) -> MediaPlayerDeviceClass | None:
-        """Speakers are clients that play audio only."""
-        session = self._last_session
-        if session is not None and session.playable_media_types == ["Audio"]:
-            return MediaPlayerDeviceClass.SPEAKER
-        return None
 
     @override
     async def async_get_media_image(self) -> tuple[bytes | None, str | None]:

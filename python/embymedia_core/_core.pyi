@@ -393,6 +393,9 @@ class Session:
     def playlist_index(self) -> int | None: ...
     @property
     def playlist_length(self) -> int | None: ...
+    @property
+    def is_playing(self) -> bool:
+        """Whether a now-playing item that is not theme media plays (without building the item)."""
     def __eq__(self, other: object) -> bool: ...
     def __replace__(self, **changes: Any) -> Self:
         """A copy with the named fields changed (``copy.replace``); TypeError on a wrong name or type."""

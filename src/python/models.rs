@@ -245,6 +245,16 @@ impl TranscodingInfo {
 
 #[pymethods]
 impl Session {
+    /// Whether the client plays something: a now-playing item that is not theme media (played
+    /// while browsing). Answered without building the item, which `now_playing_item` does at
+    /// every read (the sensors ask it of every session at every change of what plays).
+    #[getter]
+    fn is_playing(&self) -> bool {
+        self.now_playing_item
+            .as_ref()
+            .is_some_and(|item| !item.is_theme_media)
+    }
+
     #[pyo3(signature = (**changes))]
     fn __replace__(&self, changes: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
         self.replaced(changes)

@@ -130,6 +130,19 @@ async def test_replace_changes_named_fields_only(sessions: list[Session]) -> Non
     assert isinstance(session.play_state, PlayState)
 
 
+async def test_is_playing_ignores_theme_media(sessions: list[Session]) -> None:
+    """`is_playing`: a now-playing item that is not theme media (a theme song plays while the
+    user browses), without building the item."""
+    session = playing(sessions)
+    item = session.now_playing_item
+    assert item is not None
+    assert session.is_playing is True
+    assert copy.replace(session, now_playing_item=None).is_playing is False
+    theme = copy.replace(item, is_theme_media=True)
+    assert copy.replace(session, now_playing_item=theme).is_playing is False
+    assert [s.is_playing for s in sessions] == [s.now_playing_item is not None for s in sessions]
+
+
 async def test_repr_names_the_session_without_its_address(sessions: list[Session]) -> None:
     """repr() says which client and what it plays; the remote address stays out."""
     session = playing(sessions)
