@@ -25,7 +25,7 @@ from custom_components.embymedia.const import (
     WEBSOCKET_FALLBACK_INTERVAL,
     WEBSOCKET_QUIET_LIMIT,
 )
-from custom_components.embymedia.coordinator import EmbyRuntimeData
+from custom_components.embymedia.coordinator import LAST_SEEN_SAVE_DELAY, EmbyRuntimeData
 from custom_components.embymedia.events import EmbyEventHandler
 from emby_simulator import EmbySimulator, Fault
 from tests.helpers import settle, tick
@@ -378,6 +378,34 @@ async def test_playback_events_update_sessions(
     assert set(sessions.data) == {device_id}
     assert sum(simulator.request_counts().values()) == requests
     remove()
+
+
+@pytest.mark.parametrize("entry_options", [NO_WEBSOCKET])
+async def test_last_seen_is_saved_while_a_client_stays_active(
+    hass: HomeAssistant,
+    *,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The last-seen dates are written LAST_SEEN_SAVE_DELAY after the first change, however
+    often the client's activity moves in between (a delay restarted at every change would
+    postpone the write until Home Assistant stops)."""
+    key = f"{DOMAIN}.{init_integration.entry_id}.last_seen"
+    sessions = init_integration.runtime_data.sessions
+    handler = handler_for(hass, init_integration)
+    await tick(hass, freezer, LAST_SEEN_SAVE_DELAY + 1)  # what setup saw is written
+    hass_storage.pop(key, None)
+    device_id, session = sorted(sessions.data.items())[0]
+    for minute in range(1, 4):  # a change every 20 s: never 60 s without one
+        for second in (0, 20, 40):
+            active = copy.replace(
+                session, last_activity_date=f"2030-01-01T00:{minute:02}:{second:02}.0000000Z"
+            )
+            handler.async_handle({"type": "playback_progress", "session": active})
+            await tick(hass, freezer, 20)
+    assert hass_storage[key]["data"][device_id].startswith("2030-01-01T00:0")
+    assert sessions.last_seen[device_id].isoformat() == "2030-01-01T00:03:40+00:00"
 
 
 @pytest.mark.parametrize("entry_options", [NO_WEBSOCKET | {CONF_SCAN_INTERVAL: 20}])
