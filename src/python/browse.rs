@@ -9,12 +9,15 @@ use super::convert::{IntoPython, to_py};
 use crate::browse::ItemsQuery;
 use crate::models::ItemsResult;
 
-/// The items of a cached listing, converted from the cache's own copy (no clone of them).
+/// The items of a cached listing, converted from the cache's own copy (no clone of them), once
+/// while it lives (`super::memo`).
 struct ItemsOf(Arc<ItemsResult>);
 
 impl IntoPython for ItemsOf {
     fn into_python(self, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-        to_py(py, &self.0.items)
+        super::memo::converted(py, &self.0, super::memo::Shape::Items, |result| {
+            to_py(py, &result.items)
+        })
     }
 }
 

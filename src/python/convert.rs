@@ -508,9 +508,12 @@ impl<T: Serialize + Send + 'static> IntoPython for Json<T> {
     }
 }
 
+/// A shared value (most often a cache's): converted once while it lives (`super::memo`).
 impl<T: Serialize + Send + Sync + 'static> IntoPython for Arc<T> {
     fn into_python(self, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-        to_py(py, &*self)
+        super::memo::converted(py, &self, super::memo::Shape::Whole, |value| {
+            to_py(py, value)
+        })
     }
 }
 

@@ -11,6 +11,7 @@ pub mod errors;
 pub mod events;
 mod handover;
 mod livetv;
+mod memo;
 mod metadata;
 pub mod models;
 mod playback;

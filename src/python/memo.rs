@@ -1,0 +1,92 @@
+//! Cached answers are converted to Python once.
+//!
+//! A listing the core answers from its caches is the same `Arc` at every hit; converting its
+//! items again each time was most of a hit's cost (seven views of 37 fields: ~10 µs of ~12,
+//! measured by bench/cache_bench.py). The Python object of the last [`CAPACITY`] answers is kept
+//! beside a weak reference to the value it was made from and handed out again while the value
+//! lives. Answers are therefore shared between calls, like a coordinator's data: read-only
+//! (the `.pyi` says so). A value the caches let go of is forgotten at the next conversion.
+
+use std::any::Any;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+
+use pyo3::prelude::*;
+
+/// Answers kept: the views and pages a browse session goes back to. Bounded so that the
+/// Python objects never rival the caches (500 entries) in size.
+const CAPACITY: usize = 32;
+
+/// One converted answer: the value (weak: the caches decide how long it lives; the weak
+/// reference keeps its allocation, so no other value can take its address meanwhile), which
+/// conversion of it this is, and the Python object.
+struct Entry {
+    value: Weak<dyn Any + Send + Sync>,
+    shape: Shape,
+    object: Py<PyAny>,
+}
+
+/// Which Python form of a value: the same cached value can be handed out whole or as its
+/// items alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Whole,
+    Items,
+}
+
+/// Most recently handed out first.
+static MEMO: Mutex<VecDeque<Entry>> = Mutex::new(VecDeque::new());
+
+fn memo() -> std::sync::MutexGuard<'static, VecDeque<Entry>> {
+    MEMO.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The Python object of `value` in `shape`: the one made before while `value` lives, else
+/// `convert(value)`, kept for the next time.
+pub fn converted<'py, T, F>(
+    py: Python<'py>,
+    value: &Arc<T>,
+    shape: Shape,
+    convert: F,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    T: Send + Sync + 'static,
+    F: FnOnce(&T) -> PyResult<Bound<'py, PyAny>>,
+{
+    let address = Arc::as_ptr(value).cast::<()>();
+    {
+        let mut memo = memo();
+        let found = memo
+            .iter()
+            .position(|e| e.shape == shape && e.value.as_ptr().cast::<()>() == address);
+        if let Some(entry) = found.and_then(|i| memo.remove(i)) {
+            let object = entry.object.clone_ref(py).into_bound(py);
+            memo.push_front(entry);
+            return Ok(object);
+        }
+    }
+    let object = convert(value)?;
+    let shared: Arc<dyn Any + Send + Sync> = value.clone();
+    let weak = Arc::downgrade(&shared);
+    drop(shared);
+    let dropped: Vec<Entry> = {
+        let mut memo = memo();
+        memo.push_front(Entry {
+            value: weak,
+            shape,
+            object: object.clone().unbind(),
+        });
+        // Answers of values the caches let go of, and the oldest beyond the bound.
+        let (live, dead): (VecDeque<Entry>, VecDeque<Entry>) =
+            memo.drain(..).partition(|e| e.value.strong_count() > 0);
+        *memo = live;
+        let mut dropped: Vec<Entry> = dead.into();
+        while memo.len() > CAPACITY {
+            dropped.extend(memo.pop_back());
+        }
+        dropped
+    };
+    // The Python objects are released after the lock (freeing a large one takes a while).
+    drop(dropped);
+    Ok(object)
+}
