@@ -7,9 +7,9 @@ nothing), except for the models every session update carries: ``Session`` and wh
 frozen classes with read-only attributes of the same names (cheaper per update, measured in
 docs/ARCHITECTURE.md). Ids are opaque strings and times are integer ticks (1 s = 10,000,000 ticks).
 
-An answer the core gives from its caches is converted once and handed out again, the same object,
-while the cache holds it: answers are shared, like a coordinator's data. Read them; never change
-them (copy first).
+A small answer the core gives from its caches (at most 32 items) is converted once and handed out
+again, the same object, while the cache holds it: answers are shared, like a coordinator's data.
+Read them; never change them (copy first).
 """
 
 from collections.abc import AsyncIterator

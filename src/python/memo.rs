@@ -2,20 +2,29 @@
 //!
 //! A listing the core answers from its caches is the same `Arc` at every hit; converting its
 //! items again each time was most of a hit's cost (seven views of 37 fields: ~10 µs of ~12,
-//! measured by bench/cache_bench.py). The Python object of the last [`CAPACITY`] answers is kept
-//! beside a weak reference to the value it was made from and handed out again while the value
-//! lives. Answers are therefore shared between calls, like a coordinator's data: read-only
-//! (the `.pyi` says so). A value the caches let go of is forgotten at the next conversion.
+//! measured by bench/cache_bench.py). The Python object of the last [`CAPACITY`] small answers
+//! (at most [`MAX_ITEMS`] items: views, discovery rows, seasons, single items) is kept beside
+//! a weak reference to the value it was made from and handed out again while the value lives.
+//! Answers are therefore shared between calls, like a coordinator's data: read-only (the `.pyi`
+//! says so). A value the caches let go of is forgotten at the next conversion. Larger pages
+//! are converted at every hit: a browse step asks for each once, and keeping them would free
+//! an old page (cold memory) at every new one (measured: a hit of 40 pages asked in turn cost
+//! twice the conversion).
 
 use std::any::Any;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
+use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
 
-/// Answers kept: the views and pages a browse session goes back to. Bounded so that the
-/// Python objects never rival the caches (500 entries) in size.
+/// Answers kept: the views and rows a dashboard or a browse session goes back to. Bounded so
+/// that the Python objects never rival the caches (500 entries) in size.
 const CAPACITY: usize = 32;
+
+/// The largest answer kept, in items (a list's length, or that of a result's `items`).
+const MAX_ITEMS: usize = 32;
 
 /// One converted answer: the value (weak: the caches decide how long it lives; the weak
 /// reference keeps its allocation, so no other value can take its address meanwhile), which
@@ -66,6 +75,9 @@ where
         }
     }
     let object = convert(value)?;
+    if items_in(&object) > MAX_ITEMS {
+        return Ok(object);
+    }
     let shared: Arc<dyn Any + Send + Sync> = value.clone();
     let weak = Arc::downgrade(&shared);
     drop(shared);
@@ -89,4 +101,17 @@ where
     // The Python objects are released after the lock (freeing a large one takes a while).
     drop(dropped);
     Ok(object)
+}
+
+/// How many items an answer holds: a list's length, a result's `items`, else one.
+fn items_in(object: &Bound<'_, PyAny>) -> usize {
+    if let Ok(list) = object.cast::<PyList>() {
+        return list.len();
+    }
+    object
+        .cast::<PyDict>()
+        .ok()
+        .and_then(|dict| dict.get_item(intern!(object.py(), "items")).ok().flatten())
+        .and_then(|items| items.len().ok())
+        .unwrap_or(1)
 }

@@ -636,8 +636,9 @@ async def test_cache_hits_and_invalidation(sim: EmbySimulator, client: EmbyClien
 
 
 async def test_a_cached_answer_is_converted_once(sim: EmbySimulator, client: EmbyClient) -> None:
-    """A hit hands out the object made at the miss (the same one, read-only by contract), in
-    the shape asked for; once the cache lets the value go, the next answer is new and equal."""
+    """A hit of a small answer hands out the object made at the miss (the same one, read-only
+    by contract), in the shape asked for; once the cache lets the value go, the next answer is
+    new and equal."""
     uid = user_id(sim)
     views = await client.get_views(uid)
     assert await client.get_views(uid) is views
@@ -647,6 +648,13 @@ async def test_a_cached_answer_is_converted_once(sim: EmbySimulator, client: Emb
     assert isinstance(page, dict) and isinstance(views, list)
     latest = await client.get_latest(uid)
     assert await client.get_latest(uid) is latest
+    # A large page is converted at every hit (equal, not shared).
+    query: dict[str, Any] = {"recursive": True, "include_item_types": ["Movie"], "limit": 40}
+    large = await client.get_items(uid, **query)
+    assert len(large["items"]) > 32
+    again_large = await client.get_items(uid, **query)
+    assert again_large is not large
+    assert again_large == large
 
     client.invalidate_all()
     again = await client.get_views(uid)
