@@ -11,8 +11,9 @@
 //! Playback progress alone is not a change: while a client plays, every report moves its
 //! position (and its last activity, and a transcode's completion), but what Home Assistant
 //! shows, a position and the time it was valid, stays true as long as the position reported is
-//! within [`POSITION_TOLERANCE_S`] of the one extrapolated from the session last handed over.
-//! So steady playback reaches the reader not at all; a seek, a pause or anything else does.
+//! within [`POSITION_TOLERANCE_S`] of the one extrapolated from the session last handed over
+//! (by the time that passed here, or by the server's own clock between the two reports). So
+//! steady playback reaches the reader not at all; a seek, a pause or anything else does.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -87,18 +88,72 @@ fn same_for_reader(new: &Session, old: &Session, elapsed: Duration) -> bool {
     new == old || (same_but_progress(new, old) && position_as_expected(new, old, elapsed))
 }
 
-/// The position `new` reports is within the tolerance of `old`'s, moved on by `elapsed` while
-/// `old` was playing.
+/// The position `new` reports is within the tolerance of `old`'s, moved on while `old` was
+/// playing by the time that passed: `elapsed` here, or the server's own time between the two
+/// reports (their `LastActivityDate`s), either one. The server's time holds however late a
+/// session arrives (a batch after a stall) and whatever clock drives the server (a simulator
+/// playing an hour in seconds).
 fn position_as_expected(new: &Session, old: &Session, elapsed: Duration) -> bool {
     match (new.play_state.position_ticks, old.play_state.position_ticks) {
         (Some(now), Some(then)) => {
             let playing = old.now_playing_item.is_some() && !old.play_state.is_paused;
-            let moved = if playing { elapsed.as_secs_f64() } else { 0.0 };
-            let expected = then as f64 / TICKS_PER_SECOND + moved;
-            (now as f64 / TICKS_PER_SECOND - expected).abs() <= POSITION_TOLERANCE_S
+            let off_by = |moved: f64| {
+                let expected = then as f64 / TICKS_PER_SECOND + if playing { moved } else { 0.0 };
+                (now as f64 / TICKS_PER_SECOND - expected).abs() <= POSITION_TOLERANCE_S
+            };
+            off_by(elapsed.as_secs_f64()) || server_elapsed(new, old).is_some_and(off_by)
         }
         (now, then) => now == then,
     }
+}
+
+/// Seconds between the last activity of `old` and that of `new`, by the server's clock (None
+/// when either date is missing or unreadable, or `new`'s is earlier).
+fn server_elapsed(new: &Session, old: &Session) -> Option<f64> {
+    let seconds = |session: &Session| session.last_activity_date.as_deref().and_then(timestamp);
+    let elapsed = seconds(new)? - seconds(old)?;
+    (elapsed >= 0.0).then_some(elapsed)
+}
+
+/// Seconds since 1970 of an Emby date, `2026-12-03T09:25:41.1234567Z` (the zone is not read:
+/// only differences between dates of one server are taken).
+fn timestamp(date: &str) -> Option<f64> {
+    let b = date.as_bytes();
+    let number = |range: std::ops::Range<usize>| -> Option<i64> {
+        let digits = b.get(range)?;
+        digits.iter().try_fold(0i64, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0'))
+        })
+    };
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let mut fraction = 0.0;
+    if b.get(19) == Some(&b'.') {
+        let digits: Vec<u8> = b[20..]
+            .iter()
+            .copied()
+            .take_while(u8::is_ascii_digit)
+            .collect();
+        let mut scale = 0.1;
+        for d in digits {
+            fraction += f64::from(d - b'0') * scale;
+            scale /= 10.0;
+        }
+    }
+    // Days from the civil date (proleptic Gregorian), the year starting in March.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    Some((days * 86_400 + hour * 3_600 + minute * 60 + second) as f64 + fraction)
 }
 
 /// Every field equal but those a progress report moves: the position, the last activity and a
@@ -511,6 +566,39 @@ mod tests {
         let t25 = t0 + Duration::from_secs(25);
         assert!(!tracker.apply_at(&playing(65 * SECOND, false, "5"), false, t25));
         assert!(tracker.apply_at(&playing(10 * SECOND, false, "6"), false, t25));
+    }
+
+    #[test]
+    fn progress_is_also_measured_by_the_servers_clock() {
+        // A server whose hour passes in moments (a simulator) or a batch that arrives late:
+        // the position moved as far as the server's own time between the two reports.
+        let tracker = SessionTracker::default();
+        let t0 = Instant::now();
+        tracker.snapshot_at(&[playing(0, false, "2026-12-31T23:59:55.5000000Z")], t0);
+        let moment = t0 + Duration::from_millis(50);
+        let report = playing(105 * SECOND / 10, false, "2027-01-01T00:00:05.5000000Z");
+        assert!(tracker.snapshot_at(&[report], moment).is_empty());
+        // A seek is a change by either clock.
+        let seek = playing(60 * SECOND, false, "2027-01-01T00:00:15.5000000Z");
+        assert_eq!(tracker.snapshot_at(&[seek], moment).changed.len(), 1);
+        // An activity date earlier than the last one, or one that is not a date, says nothing.
+        let earlier = playing(75 * SECOND, false, "2027-01-01T00:00:00.0000000Z");
+        assert_eq!(tracker.snapshot_at(&[earlier], moment).changed.len(), 1);
+        let unreadable = playing(95 * SECOND, false, "soon");
+        assert_eq!(tracker.snapshot_at(&[unreadable], moment).changed.len(), 1);
+    }
+
+    #[test]
+    fn emby_dates_read_as_seconds() {
+        assert_eq!(timestamp("1970-01-01T00:00:00Z"), Some(0.0));
+        assert_eq!(timestamp("2000-03-01T00:00:00Z"), Some(951_868_800.0));
+        assert_eq!(
+            timestamp("2026-12-03T09:25:41.2500000Z"),
+            Some(1_796_289_941.25)
+        );
+        assert_eq!(timestamp("2026-13-03T09:25:41Z"), None);
+        assert_eq!(timestamp("2026-12-03"), None);
+        assert_eq!(timestamp("2026-12-03T09:2x:41Z"), None);
     }
 
     #[test]
