@@ -615,8 +615,13 @@ class SessionManager:
             if step_to >= target:
                 break
         for session in self._sessions.values():
-            if session.is_playing and _reports_between(session.progress_phase, start, target):
+            if not session.is_playing:
+                continue
+            if _reports_between(session.progress_phase, start, target):
                 progressed = True
+            # The position shown moved with the clock: so does the time it was valid (Emby
+            # shows a position with the LastActivityDate of the report that gave it).
+            if target > start:
                 session.last_activity = self.clock.now()
         return progressed
 
