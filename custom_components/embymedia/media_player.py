@@ -204,7 +204,6 @@ _PLAYBACK_ATTRS: Final = (
     "_attr_repeat",
     "_attr_shuffle",
 )
-_UNSET: Final = object()
 
 
 _NO_ITEM: Final = object()
@@ -236,9 +235,10 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
         self._anchor_key: tuple[str, bool] | None = None
         # The item the media attributes were derived from (_NO_ITEM: none derived yet).
         self._item: object = _NO_ITEM
-        # What was last assigned: (feature bits, device class) and _PLAYBACK_ATTRS' values.
+        # What was last assigned: (feature bits, device class) and _PLAYBACK_ATTRS' values
+        # (None: Home Assistant's default of each).
         self._capabilities: tuple[int, MediaPlayerDeviceClass | None] = (-1, None)
-        self._playback: tuple[object, ...] = (_UNSET,) * len(_PLAYBACK_ATTRS)
+        self._playback: tuple[object, ...] = (None,) * len(_PLAYBACK_ATTRS)
         self._async_update_attrs()
 
     @callback
@@ -299,7 +299,7 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
         if values == self._playback:
             return
         for name, value, before in zip(_PLAYBACK_ATTRS, values, self._playback, strict=True):
-            if value is not before and value != before:
+            if value != before:
                 setattr(self, name, value)
         self._playback = values
 
