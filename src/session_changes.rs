@@ -97,11 +97,12 @@ fn position_as_expected(new: &Session, old: &Session, elapsed: Duration) -> bool
     match (new.play_state.position_ticks, old.play_state.position_ticks) {
         (Some(now), Some(then)) => {
             let playing = old.now_playing_item.is_some() && !old.play_state.is_paused;
-            let off_by = |moved: f64| {
+            let as_expected_after = |moved: f64| {
                 let expected = then as f64 / TICKS_PER_SECOND + if playing { moved } else { 0.0 };
                 (now as f64 / TICKS_PER_SECOND - expected).abs() <= POSITION_TOLERANCE_S
             };
-            off_by(elapsed.as_secs_f64()) || server_elapsed(new, old).is_some_and(off_by)
+            as_expected_after(elapsed.as_secs_f64())
+                || server_elapsed(new, old).is_some_and(as_expected_after)
         }
         (now, then) => now == then,
     }
@@ -135,13 +136,8 @@ fn timestamp(date: &str) -> Option<f64> {
     }
     let mut fraction = 0.0;
     if b.get(19) == Some(&b'.') {
-        let digits: Vec<u8> = b[20..]
-            .iter()
-            .copied()
-            .take_while(u8::is_ascii_digit)
-            .collect();
         let mut scale = 0.1;
-        for d in digits {
+        for &d in b[20..].iter().take_while(|d| d.is_ascii_digit()) {
             fraction += f64::from(d - b'0') * scale;
             scale /= 10.0;
         }

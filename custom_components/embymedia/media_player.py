@@ -35,6 +35,7 @@ from .browse import BrowseTree, make_browse_media
 from .const import DOMAIN, LOGGER
 from .coordinator import EmbyConfigEntry, EmbySessionCoordinator
 from .entity import EmbyClientEntity, async_setup_client_entities
+from .event_bus import playing_item
 from .options import entry_user_id
 from .play import OWN_MEDIA_SOURCE_PREFIX, async_play_ids, media_source_node
 
@@ -253,9 +254,7 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
             self._async_set_item(None)
             return
         play_state = session.play_state
-        item = session.now_playing_item
-        if item is not None and item.is_theme_media:
-            item = None  # theme songs and videos play while browsing: the client is idle
+        item = playing_item(session)  # theme media plays while browsing: the client is idle
         features = self._async_set_capabilities(session)
         if item is None:
             state = MediaPlayerState.IDLE

@@ -78,9 +78,7 @@ where
     if items_in(&object) > MAX_ITEMS {
         return Ok(object);
     }
-    let shared: Arc<dyn Any + Send + Sync> = value.clone();
-    let weak = Arc::downgrade(&shared);
-    drop(shared);
+    let weak = Arc::downgrade(value) as Weak<dyn Any + Send + Sync>;
     let dropped: Vec<Entry> = {
         let mut memo = memo();
         memo.push_front(Entry {
