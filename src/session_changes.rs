@@ -15,9 +15,10 @@
 //! (by the time that passed here, or by the server's own clock between the two reports). So
 //! steady playback reaches the reader not at all; a seek, a pause or anything else does.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::models::{PlayState, Session, TranscodingInfo};
@@ -68,11 +69,32 @@ impl Last {
     }
 }
 
-/// A session as the reader was told it, and when (the anchor of its position).
+/// A session as the reader was told it, and when (the anchor of its position). Shared with
+/// the snapshot it came in: a WebSocket snapshot hands the very same session again while the
+/// client's entry did not change (`SessionReuse`), which compares by address.
 #[derive(Debug, Clone)]
 struct Handed {
-    session: Session,
+    session: Arc<Session>,
     at: Instant,
+}
+
+/// A session of a snapshot: a parsed one shared from the WebSocket ([`Arc`]) or one of a
+/// `GET /Sessions` list (copied only when it is a change).
+pub trait SnapshotSession: Borrow<Session> {
+    /// This session, to keep.
+    fn share(&self) -> Arc<Session>;
+}
+
+impl SnapshotSession for Session {
+    fn share(&self) -> Arc<Session> {
+        Arc::new(self.clone())
+    }
+}
+
+impl SnapshotSession for Arc<Session> {
+    fn share(&self) -> Arc<Session> {
+        Arc::clone(self)
+    }
 }
 
 impl Handed {
@@ -85,7 +107,9 @@ impl Handed {
 /// Whether `new` tells the reader nothing that `old`, handed over `elapsed` ago, did not: equal,
 /// or only playback progress moved, by about the time that passed.
 fn same_for_reader(new: &Session, old: &Session, elapsed: Duration) -> bool {
-    new == old || (same_but_progress(new, old) && position_as_expected(new, old, elapsed))
+    std::ptr::eq(new, old)
+        || new == old
+        || (same_but_progress(new, old) && position_as_expected(new, old, elapsed))
 }
 
 /// The position `new` reports is within the tolerance of `old`'s, moved on while `old` was
@@ -263,47 +287,48 @@ impl SessionTracker {
     /// hand-over. Sessions without a DeviceId belong to no client and are left out. Only the
     /// changed sessions are copied: the list itself is read, never taken apart (the caller
     /// frees it where that costs the reader nothing).
-    pub fn snapshot(&self, sessions: &[Session]) -> SessionChanges {
+    pub fn snapshot<S: SnapshotSession>(&self, sessions: &[S]) -> SessionChanges {
         self.snapshot_at(sessions, Instant::now())
     }
 
     /// [`Self::snapshot`] received at `now` (tests move the clock).
-    pub fn snapshot_at(&self, sessions: &[Session], now: Instant) -> SessionChanges {
+    pub fn snapshot_at<S: SnapshotSession>(&self, sessions: &[S], now: Instant) -> SessionChanges {
         let mut last = self.lock();
         let same_clients = sessions.len() == last.handed.len()
             && sessions
                 .iter()
                 .zip(&last.handed)
-                .all(|(new, old)| new.device_id == old.session.device_id);
+                .all(|(new, old)| new.borrow().device_id == old.session.device_id);
         let mut changes = SessionChanges::default();
         if same_clients {
             for (new, old) in sessions.iter().zip(&mut last.handed) {
-                if !old.still_says(new, now) {
+                if !old.still_says(new.borrow(), now) {
                     *old = Handed {
-                        session: new.clone(),
+                        session: new.share(),
                         at: now,
                     };
-                    changes.changed.push(new.clone());
+                    changes.changed.push(new.borrow().clone());
                 }
             }
             return changes;
         }
         // The newest session of each client, in the server's order of first appearance.
-        let mut order: Vec<&Session> = Vec::with_capacity(sessions.len());
+        let mut order: Vec<&S> = Vec::with_capacity(sessions.len());
         let mut index: HashMap<&str, usize> = HashMap::with_capacity(sessions.len());
-        for session in sessions {
+        for shared in sessions {
+            let session: &Session = shared.borrow();
             if session.device_id.is_empty() {
                 continue;
             }
             match index.entry(session.device_id.as_str()) {
                 Entry::Vacant(slot) => {
                     slot.insert(order.len());
-                    order.push(session);
+                    order.push(shared);
                 }
                 Entry::Occupied(slot) => {
                     let kept = &mut order[*slot.get()];
-                    if newer(session, kept) {
-                        *kept = session;
+                    if newer(session, (*kept).borrow()) {
+                        *kept = shared;
                     }
                 }
             }
@@ -315,7 +340,8 @@ impl SessionTracker {
             .map(|known| known.session.device_id.clone())
             .collect();
         let mut next = Vec::with_capacity(order.len());
-        for session in order {
+        for shared in order {
+            let session: &Session = shared.borrow();
             let known = last
                 .index
                 .get(session.device_id.as_str())
@@ -325,7 +351,7 @@ impl SessionTracker {
                 _ => {
                     changes.changed.push(session.clone());
                     next.push(Handed {
-                        session: session.clone(),
+                        session: shared.share(),
                         at: now,
                     });
                 }
@@ -354,7 +380,7 @@ impl SessionTracker {
                     return false;
                 }
                 last.handed[i] = Handed {
-                    session: session.clone(),
+                    session: Arc::new(session.clone()),
                     at: now,
                 };
             }
@@ -365,7 +391,7 @@ impl SessionTracker {
             (None, false) => {
                 let i = last.handed.len();
                 last.handed.push(Handed {
-                    session: session.clone(),
+                    session: Arc::new(session.clone()),
                     at: now,
                 });
                 last.index.insert(session.device_id.clone(), i);

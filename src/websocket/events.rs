@@ -34,7 +34,9 @@ pub enum Event {
         attempt: u32,
     },
     Sessions {
-        sessions: Vec<Session>,
+        /// Shared with the connection's [`super::protocol::SessionReuse`] (and the tracker
+        /// that is handed them), so an unchanged session is neither parsed nor copied again.
+        sessions: Vec<Arc<Session>>,
     },
     PlaybackStart {
         session: Session,
@@ -315,7 +317,7 @@ mod tests {
 
     fn sessions(n: usize) -> Event {
         Event::Sessions {
-            sessions: vec![Session::default(); n],
+            sessions: (0..n).map(|_| Arc::new(Session::default())).collect(),
         }
     }
 
@@ -504,7 +506,7 @@ mod tests {
         for event in [
             Event::Connected,
             Event::Sessions {
-                sessions: vec![session.clone()],
+                sessions: vec![Arc::new(session.clone())],
             },
             Event::PlaybackStart {
                 session: session.clone(),

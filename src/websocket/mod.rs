@@ -34,7 +34,7 @@ use crate::error::{Error, Result};
 use backoff::Backoff;
 use connection::{Socket, scrub};
 use events::{Event, EventQueue};
-use protocol::{Frame, parse_frame};
+use protocol::{Frame, SessionReuse, parse_frame_reusing};
 use stats::Stats;
 
 pub use options::{WebSocketOptions, WebSocketSettings};
@@ -110,6 +110,8 @@ struct Shared<'a> {
     stats: &'a Stats,
     /// Malformed-frame kinds already logged (each is logged once per client).
     logged: HashSet<String>,
+    /// The last `Sessions` snapshot, for the next one to share what did not change.
+    sessions: SessionReuse,
 }
 
 /// Opens one connection (the real one is [`connection::connect`]; tests put in others to drive
@@ -140,6 +142,7 @@ async fn run(
         queue: &queue,
         stats: &stats,
         logged: HashSet::new(),
+        sessions: SessionReuse::default(),
     };
     let mut ever_connected = false;
     let server = connection::display_url(client.config());
@@ -382,7 +385,7 @@ fn malformed(shared: &mut Shared<'_>, kind: &str, text: &str) {
 }
 
 fn handle_text(text: &str, shared: &mut Shared<'_>) -> Next {
-    let received = match parse_frame(text) {
+    let received = match parse_frame_reusing(text, &mut shared.sessions) {
         Ok(r) => r,
         Err(m) => {
             malformed(shared, &m.kind(), text);

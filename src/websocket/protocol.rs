@@ -9,6 +9,8 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -236,6 +238,58 @@ fn list_of<T: for<'a> Deserialize<'a>>(
         .collect())
 }
 
+/// The sessions of the previous `Sessions` frame with the JSON text each was read from. A
+/// snapshot repeats most sessions byte for byte (only the playing ones move on), and an entry
+/// equal to the one at its place in the previous frame is shared instead of parsed again: a
+/// push of 20 sessions with two playing parses two. One per connection loop.
+#[derive(Debug, Default)]
+pub struct SessionReuse {
+    /// The previous `Data` array.
+    text: String,
+    /// Each entry of it: where its text is in `text`, and the session it read as (none when
+    /// it was not a session).
+    entries: Vec<(Range<usize>, Option<Arc<Session>>)>,
+}
+
+impl SessionReuse {
+    /// The sessions of a `Sessions` array (as [`list_of`]: an odd entry is left out, anything
+    /// but an array is bad data); remembers them for the next frame.
+    fn sessions(&mut self, json: &str) -> Result<Vec<Arc<Session>>, Malformed> {
+        const KIND: &str = "Sessions";
+        if !json.starts_with('[') {
+            return Err(Malformed::BadData(KIND));
+        }
+        let raw: Vec<&RawValue> =
+            serde_json::from_str(json).map_err(|_| Malformed::BadData(KIND))?;
+        let mut entries = Vec::with_capacity(raw.len());
+        let mut sessions = Vec::with_capacity(raw.len());
+        for (i, entry) in raw.iter().map(|e| e.get()).enumerate() {
+            let session = match self.entries.get(i) {
+                Some((was, session)) if self.text.get(was.clone()) == Some(entry) => {
+                    session.clone()
+                }
+                _ if is_object(entry) => serde_json::from_str(entry).ok().map(Arc::new),
+                _ => None,
+            };
+            // The entry borrows from `json` (no escapes to undo in a raw value); a range that
+            // somehow is not its text would only never match.
+            let start = entry.as_ptr().addr().wrapping_sub(json.as_ptr().addr());
+            let at = start..start.saturating_add(entry.len());
+            let at = if json.get(at.clone()) == Some(entry) {
+                at
+            } else {
+                0..0
+            };
+            entries.push((at, session.clone()));
+            sessions.extend(session);
+        }
+        self.text.clear();
+        self.text.push_str(json);
+        self.entries = entries;
+        Ok(sessions)
+    }
+}
+
 /// A lenient record of an object (all fields none for anything else).
 fn fields<'a, T: Default + Deserialize<'a>>(json: &'a str) -> T {
     if is_object(json) {
@@ -245,8 +299,14 @@ fn fields<'a, T: Default + Deserialize<'a>>(json: &'a str) -> T {
     }
 }
 
-/// Parses one text frame.
+/// Parses one text frame on its own.
 pub fn parse_frame(text: &str) -> Result<Received, Malformed> {
+    parse_frame_reusing(text, &mut SessionReuse::default())
+}
+
+/// Parses one text frame of a connection: a `Sessions` snapshot shares the sessions that are
+/// as they were in the previous one.
+pub fn parse_frame_reusing(text: &str, reuse: &mut SessionReuse) -> Result<Received, Malformed> {
     if !text.trim_start().starts_with('{') {
         return Err(Malformed::NotJson);
     }
@@ -259,7 +319,7 @@ pub fn parse_frame(text: &str) -> Result<Received, Malformed> {
     let data = data.as_ref();
     let event = match message_type.as_str() {
         "Sessions" => Event::Sessions {
-            sessions: list_of("Sessions", data)?,
+            sessions: reuse.sessions(data)?,
         },
         "PlaybackStart" => Event::PlaybackStart {
             session: object::<Session>("PlaybackStart", data)?,
@@ -383,11 +443,15 @@ fn user_id(data: &str) -> Option<String> {
 
 /// The fuzzing oracle (the `frame` target of `fuzz/`, the corpus replay and the seeded mutation
 /// tests): parsing `text` never panics, a parsed frame is counted under its own `MessageType`, a
-/// rejected one under a known kind, and every event converts to the JSON Python gets, tagged
-/// by serde.
+/// rejected one under a known kind, every event converts to the JSON Python gets, tagged by
+/// serde, and a frame read a second time on a connection (its sessions shared from the first
+/// read) reads the same.
 #[doc(hidden)]
 pub fn check_frame(text: &str) {
-    match parse_frame(text) {
+    let mut reuse = SessionReuse::default();
+    let first = parse_frame_reusing(text, &mut reuse);
+    assert_eq!(parse_frame_reusing(text, &mut reuse), first, "{text}");
+    match first {
         Ok(received) => {
             // Read independently of the envelope: as a `Value` where the frame is one (a number
             // beyond f64 is not, but raw `Data` of a type we ignore may hold one), else as a

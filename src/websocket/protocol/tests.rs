@@ -397,3 +397,56 @@ fn random_frames_never_panic() {
         check_frame(&text);
     }
 }
+
+/// The `Sessions` frame of `entries` (JSON texts).
+fn sessions_frame(entries: &[&str]) -> String {
+    format!(
+        r#"{{"MessageType":"Sessions","Data":[{}]}}"#,
+        entries.join(",")
+    )
+}
+
+fn sessions_of(text: &str, reuse: &mut SessionReuse) -> Vec<Arc<Session>> {
+    match parse_frame_reusing(text, reuse) {
+        Ok(Received {
+            frame: Frame::Event(Event::Sessions { sessions }),
+            ..
+        }) => sessions,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_session_as_it_was_is_shared_not_parsed_again() {
+    let (tv, phone, paused) = (
+        r#"{"DeviceId":"tv","Id":"1","PlayState":{"PositionTicks":10}}"#,
+        r#"{"DeviceId":"phone","Id":"2"}"#,
+        r#"{"DeviceId":"tv","Id":"1","PlayState":{"PositionTicks":10,"IsPaused":true}}"#,
+    );
+    let mut reuse = SessionReuse::default();
+    let first = sessions_of(&sessions_frame(&[tv, "7", phone]), &mut reuse);
+    let second = sessions_of(&sessions_frame(&[paused, "7", phone]), &mut reuse);
+    // Whatever is shared, each frame reads as it would on its own.
+    for (text, read) in [
+        (sessions_frame(&[tv, "7", phone]), &first),
+        (sessions_frame(&[paused, "7", phone]), &second),
+    ] {
+        let Ok(Frame::Event(Event::Sessions { sessions })) = frame(&text) else {
+            panic!("{text}")
+        };
+        assert_eq!(&sessions, read);
+    }
+    assert!(second[0].play_state.is_paused);
+    assert!(!Arc::ptr_eq(&first[0], &second[0]));
+    assert!(Arc::ptr_eq(&first[1], &second[1]));
+    // Another place in the list is another entry: read again.
+    let moved = sessions_of(&sessions_frame(&[phone, paused]), &mut reuse);
+    assert_eq!(moved[0], first[1]);
+    assert!(!Arc::ptr_eq(&moved[0], &first[1]));
+    assert_eq!(moved[1], second[0]);
+    // A frame that is not a list forgets nothing, and breaks nothing.
+    let bad = parse_frame_reusing(r#"{"MessageType":"Sessions","Data":5}"#, &mut reuse);
+    assert_eq!(bad, Err(Malformed::BadData("Sessions")));
+    let again = sessions_of(&sessions_frame(&[phone, paused]), &mut reuse);
+    assert!(Arc::ptr_eq(&again[0], &moved[0]));
+}
