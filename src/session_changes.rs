@@ -107,9 +107,11 @@ impl Handed {
 /// Whether `new` tells the reader nothing that `old`, handed over `elapsed` ago, did not: equal,
 /// or only playback progress moved, by about the time that passed.
 fn same_for_reader(new: &Session, old: &Session, elapsed: Duration) -> bool {
+    // The same session (shared from the snapshot before) first; then the fields a change is
+    // likely in, so a pause or a new item is found without reading the rest. (`new == old`
+    // implies `same_but_progress`: this is "equal, or only the progress moved".)
     std::ptr::eq(new, old)
-        || new == old
-        || (same_but_progress(new, old) && position_as_expected(new, old, elapsed))
+        || (same_but_progress(new, old) && (position_as_expected(new, old, elapsed) || new == old))
 }
 
 /// The position `new` reports is within the tolerance of `old`'s, moved on while `old` was
@@ -199,22 +201,24 @@ fn same_but_progress(a: &Session, b: &Session) -> bool {
         playlist_index,
         playlist_length,
     } = a;
-    *id == b.id
+    // What changes most often first (`&&` stops at the first difference); the lists of
+    // commands and media types, the longest to compare, last.
+    same_play_state_but_position(play_state, &b.play_state)
+        && *now_playing_item == b.now_playing_item
+        && same_transcoding_but_completion(transcoding_info.as_ref(), b.transcoding_info.as_ref())
+        && *playlist_index == b.playlist_index
+        && *playlist_length == b.playlist_length
+        && *id == b.id
+        && *user_id == b.user_id
+        && *user_name == b.user_name
         && *device_id == b.device_id
         && *device_name == b.device_name
         && *client == b.client
         && *application_version == b.application_version
-        && *user_id == b.user_id
-        && *user_name == b.user_name
         && *supports_remote_control == b.supports_remote_control
+        && *remote_end_point == b.remote_end_point
         && *playable_media_types == b.playable_media_types
         && *supported_commands == b.supported_commands
-        && *remote_end_point == b.remote_end_point
-        && *now_playing_item == b.now_playing_item
-        && *playlist_index == b.playlist_index
-        && *playlist_length == b.playlist_length
-        && same_play_state_but_position(play_state, &b.play_state)
-        && same_transcoding_but_completion(transcoding_info.as_ref(), b.transcoding_info.as_ref())
 }
 
 fn same_play_state_but_position(a: &PlayState, b: &PlayState) -> bool {
@@ -295,10 +299,11 @@ impl SessionTracker {
     pub fn snapshot_at<S: SnapshotSession>(&self, sessions: &[S], now: Instant) -> SessionChanges {
         let mut last = self.lock();
         let same_clients = sessions.len() == last.handed.len()
-            && sessions
-                .iter()
-                .zip(&last.handed)
-                .all(|(new, old)| new.borrow().device_id == old.session.device_id);
+            && sessions.iter().zip(&last.handed).all(|(new, old)| {
+                // A shared session is its own client: no need to read its DeviceId.
+                let new: &Session = new.borrow();
+                std::ptr::eq(new, &*old.session) || new.device_id == old.session.device_id
+            });
         let mut changes = SessionChanges::default();
         if same_clients {
             for (new, old) in sessions.iter().zip(&mut last.handed) {
