@@ -1,13 +1,14 @@
 //! Typed methods for every Emby endpoint the integration uses.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use serde_json::json;
+use serde_json::value::RawValue;
 
 use crate::arguments;
-use crate::client::{CachePolicy, Call, EmbyClient};
+use crate::client::{CachePolicy, Call, EmbyClient, parse_json};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::models::{PlaybackInfo, PublicSystemInfo, Session, SystemInfo, User, UsersResult};
@@ -95,9 +96,27 @@ impl EmbyClient {
     }
 
     /// `GET /Sessions` (never cached: sessions change all the time; concurrent calls coalesce).
-    pub async fn get_sessions(&self) -> Result<Arc<Vec<Session>>> {
-        self.get_json(Call::new(Endpoint::Sessions), CachePolicy::None)
-            .await
+    /// The sessions as they were in the last answer are shared from it, not parsed again
+    /// ([`crate::shared_sessions`]); any entry that is not a session fails the answer.
+    pub async fn get_sessions(&self) -> Result<Arc<Vec<Arc<Session>>>> {
+        let client = self.clone();
+        self.get_parsed(
+            Call::new(Endpoint::Sessions),
+            CachePolicy::None,
+            move |body, content_type, endpoint| {
+                let entries: Vec<&RawValue> = parse_json(body, content_type, endpoint)?;
+                let entries: Vec<&str> = entries.into_iter().map(RawValue::get).collect();
+                let mut reuse = client
+                    .inner
+                    .polled_sessions
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                reuse.read(&entries, |entry| {
+                    parse_json(entry.as_bytes(), content_type, endpoint).map(Some)
+                })
+            },
+        )
+        .await
     }
 
     // ---------------------------------------------------------------------------------------

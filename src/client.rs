@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 pub use crate::body::MAX_BODY_BYTES;
@@ -220,6 +221,9 @@ pub(crate) struct Inner {
     pub(crate) media_tokens: std::sync::Mutex<std::collections::HashMap<String, String>>,
     /// Every client's session as last handed to the reader ([`crate::session_changes`]).
     pub(crate) sessions: crate::session_changes::SessionTracker,
+    /// The last `GET /Sessions` answer, for the next to share what did not change
+    /// ([`crate::shared_sessions`]).
+    pub(crate) polled_sessions: std::sync::Mutex<crate::shared_sessions::SessionReuse>,
 }
 
 /// Something started on a client that must hear of its `close()`: the WebSocket's handle, whose
@@ -292,6 +296,7 @@ impl EmbyClient {
                 websocket: std::sync::OnceLock::new(),
                 media_tokens: std::sync::Mutex::default(),
                 sessions: crate::session_changes::SessionTracker::default(),
+                polled_sessions: std::sync::Mutex::default(),
             }),
             timeout: None,
         })
@@ -696,8 +701,8 @@ fn downcast<T: Send + Sync + 'static>(any: AnyArc, name: &'static str) -> Result
 }
 
 /// Parses a JSON body, telling apart HTML pages, truncated and otherwise invalid JSON.
-pub(crate) fn parse_json<T: DeserializeOwned>(
-    body: &[u8],
+pub(crate) fn parse_json<'a, T: Deserialize<'a>>(
+    body: &'a [u8],
     content_type: Option<&str>,
     endpoint: Endpoint,
 ) -> Result<T> {

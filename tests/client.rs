@@ -723,3 +723,29 @@ async fn a_handle_with_its_own_timeout_shares_everything_else() {
     quick.close().await;
     assert!(client.is_closed(), "one lifecycle");
 }
+
+#[tokio::test]
+async fn a_polled_session_as_it_was_is_shared_and_an_odd_entry_fails_the_answer() {
+    let tv = r#"{"Id":"s1","DeviceId":"tv","PlayState":{"IsPaused":false}}"#;
+    let phone = r#"{"Id":"s2","DeviceId":"phone"}"#;
+    let answer = move |first: &str| {
+        let body = format!("[{first},{phone}]");
+        move |_: &Seen| Reply::json(body.clone())
+    };
+    let server = TestServer::start(answer(tv)).await;
+    let client = server.client();
+    let before = client.get_sessions().await.expect("sessions");
+    server.set_handler(answer(&tv.replace("false", "true")));
+    let after = client.get_sessions().await.expect("sessions");
+    assert!(after[0].play_state.is_paused);
+    assert!(
+        Arc::ptr_eq(&before[1], &after[1]),
+        "the phone was not read again"
+    );
+    // Not a session: the whole answer is unusable (a poll must not lose a client quietly).
+    server.set_handler(answer("5"));
+    assert!(matches!(
+        client.get_sessions().await,
+        Err(Error::UnexpectedResponse { .. })
+    ));
+}

@@ -271,11 +271,11 @@ impl Session {
 
 /// The sessions of `get_sessions()` (shared with coalesced callers, hence the `Arc`), as a list
 /// of `Session` objects.
-pub struct Sessions(pub Arc<Vec<Session>>);
+pub struct Sessions(pub Arc<Vec<Arc<Session>>>);
 
 impl IntoPython for Sessions {
     fn into_python(self, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-        let sessions = Arc::try_unwrap(self.0).unwrap_or_else(|shared| (*shared).clone());
+        let sessions = self.0.iter().map(|s| Session::clone(s)).collect();
         session_list(py, sessions).map(Bound::into_any)
     }
 }
@@ -284,7 +284,7 @@ impl IntoPython for Sessions {
 /// tracker learns them in the order the reader receives them, pushes included).
 pub struct SessionChangesReply {
     pub client: crate::EmbyClient,
-    pub sessions: Arc<Vec<Session>>,
+    pub sessions: Arc<Vec<Arc<Session>>>,
 }
 
 impl IntoPython for SessionChangesReply {

@@ -31,10 +31,11 @@ use tokio_util::sync::CancellationToken;
 
 use crate::client::EmbyClient;
 use crate::error::{Error, Result};
+use crate::shared_sessions::SessionReuse;
 use backoff::Backoff;
 use connection::{Socket, scrub};
 use events::{Event, EventQueue};
-use protocol::{Frame, SessionReuse, parse_frame_reusing};
+use protocol::{Frame, parse_frame_reusing};
 use stats::Stats;
 
 pub use options::{WebSocketOptions, WebSocketSettings};

@@ -8,8 +8,8 @@
 //! as [`Malformed`] with a stable kind, never as a panic.
 
 use std::borrow::Cow;
+use std::convert::Infallible;
 use std::fmt;
-use std::ops::Range;
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -18,6 +18,7 @@ use serde_json::value::RawValue;
 
 use super::events::Event;
 use crate::models::{ActivityLogEntry, ScheduledTask, Session};
+use crate::shared_sessions::SessionReuse;
 
 /// What a text frame asks of the connection. Moved once, into the queue: boxing the event
 /// would cost an allocation per frame to save a copy.
@@ -238,56 +239,25 @@ fn list_of<T: for<'a> Deserialize<'a>>(
         .collect())
 }
 
-/// The sessions of the previous `Sessions` frame with the JSON text each was read from. A
-/// snapshot repeats most sessions byte for byte (only the playing ones move on), and an entry
-/// equal to the one at its place in the previous frame is shared instead of parsed again: a
-/// push of 20 sessions with two playing parses two. One per connection loop.
-#[derive(Debug, Default)]
-pub struct SessionReuse {
-    /// The previous `Data` array.
-    text: String,
-    /// Each entry of it: where its text is in `text`, and the session it read as (none when
-    /// it was not a session).
-    entries: Vec<(Range<usize>, Option<Arc<Session>>)>,
-}
-
-impl SessionReuse {
-    /// The sessions of a `Sessions` array (as [`list_of`]: an odd entry is left out, anything
-    /// but an array is bad data); remembers them for the next frame.
-    fn sessions(&mut self, json: &str) -> Result<Vec<Arc<Session>>, Malformed> {
-        const KIND: &str = "Sessions";
-        if !json.starts_with('[') {
-            return Err(Malformed::BadData(KIND));
-        }
-        let raw: Vec<&RawValue> =
-            serde_json::from_str(json).map_err(|_| Malformed::BadData(KIND))?;
-        let mut entries = Vec::with_capacity(raw.len());
-        let mut sessions = Vec::with_capacity(raw.len());
-        for (i, entry) in raw.iter().map(|e| e.get()).enumerate() {
-            let session = match self.entries.get(i) {
-                Some((was, session)) if self.text.get(was.clone()) == Some(entry) => {
-                    session.clone()
-                }
-                _ if is_object(entry) => serde_json::from_str(entry).ok().map(Arc::new),
-                _ => None,
-            };
-            // The entry borrows from `json` (no escapes to undo in a raw value); a range that
-            // somehow is not its text would only never match.
-            let start = entry.as_ptr().addr().wrapping_sub(json.as_ptr().addr());
-            let at = start..start.saturating_add(entry.len());
-            let at = if json.get(at.clone()) == Some(entry) {
-                at
-            } else {
-                0..0
-            };
-            entries.push((at, session.clone()));
-            sessions.extend(session);
-        }
-        self.text.clear();
-        self.text.push_str(json);
-        self.entries = entries;
-        Ok(sessions)
+/// The sessions of a `Sessions` array, those as they were in the connection's previous
+/// snapshot shared from it (as [`list_of`]: an odd entry is left out, anything but an array
+/// is bad data).
+fn sessions(json: &str, reuse: &mut SessionReuse) -> Result<Vec<Arc<Session>>, Malformed> {
+    const KIND: &str = "Sessions";
+    if !json.starts_with('[') {
+        return Err(Malformed::BadData(KIND));
     }
+    let entries: Vec<&RawValue> =
+        serde_json::from_str(json).map_err(|_| Malformed::BadData(KIND))?;
+    let entries: Vec<&str> = entries.into_iter().map(RawValue::get).collect();
+    let read = reuse.read(&entries, |entry| {
+        Ok::<_, Infallible>(if is_object(entry) {
+            serde_json::from_str(entry).ok()
+        } else {
+            None
+        })
+    });
+    Ok(read.unwrap_or_else(|never| match never {}))
 }
 
 /// A lenient record of an object (all fields none for anything else).
@@ -319,7 +289,7 @@ pub fn parse_frame_reusing(text: &str, reuse: &mut SessionReuse) -> Result<Recei
     let data = data.as_ref();
     let event = match message_type.as_str() {
         "Sessions" => Event::Sessions {
-            sessions: reuse.sessions(data)?,
+            sessions: sessions(data, reuse)?,
         },
         "PlaybackStart" => Event::PlaybackStart {
             session: object::<Session>("PlaybackStart", data)?,
