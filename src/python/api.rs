@@ -69,7 +69,12 @@ impl PyEmbyClient {
 
     fn get_sessions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let c = self.core.clone();
-        spawn(py, async move { c.get_sessions().await.map(Sessions) })
+        // Copied out of the shared snapshot here, on a tokio thread: the loop's thread only
+        // moves each into its Python object.
+        spawn(py, async move {
+            let shared = c.get_sessions().await?;
+            Ok(Sessions(shared.iter().map(|s| (**s).clone()).collect()))
+        })
     }
 
     /// `GET /Sessions` as what changed since the last sessions handed over (poll or push).

@@ -269,14 +269,13 @@ impl Session {
     }
 }
 
-/// The sessions of `get_sessions()` (shared with coalesced callers, hence the `Arc`), as a list
-/// of `Session` objects.
-pub struct Sessions(pub Arc<Vec<Arc<Session>>>);
+/// The sessions of `get_sessions()`, copied out of the shared snapshot on a tokio thread, as a
+/// list of `Session` objects.
+pub struct Sessions(pub Vec<Session>);
 
 impl IntoPython for Sessions {
     fn into_python(self, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-        let sessions = self.0.iter().map(|s| Session::clone(s)).collect();
-        session_list(py, sessions).map(Bound::into_any)
+        session_list(py, self.0).map(Bound::into_any)
     }
 }
 
