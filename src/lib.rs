@@ -25,6 +25,7 @@ pub mod models;
 pub mod playback;
 mod redirect;
 pub mod session_changes;
+pub mod session_parts;
 pub mod shared_sessions;
 pub mod tls;
 pub mod urls;

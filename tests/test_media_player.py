@@ -52,6 +52,7 @@ from custom_components.embymedia.const import (
     CONF_PURGE_AFTER_DAYS,
     DOMAIN,
 )
+from custom_components.embymedia import media_player
 from custom_components.embymedia.events import EmbyEventHandler
 from emby_simulator import EmbySimulator, Fault, SimulatorConfig
 
@@ -663,6 +664,53 @@ async def test_supported_features_per_client(
     kiosk = hass.states.get("media_player.kiosk_custom")
     assert kiosk is not None
     assert F(kiosk.attributes["supported_features"]) == playback | F.VOLUME_MUTE
+
+
+@pytest.mark.parametrize("entry_options", [NO_WEBSOCKET])
+async def test_only_what_changed_is_derived_again(
+    hass: HomeAssistant,
+    simulator: EmbySimulator,
+    init_integration: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A pause derives the state and the position again, not the features; a change of the
+    commands a playing client offers, alone, changes its features (the core says which parts
+    of a session changed)."""
+    derived: list[str] = []
+    feature_bits = media_player.feature_bits
+
+    def counted(session: Any) -> int:
+        derived.append(session.device_id)
+        return feature_bits(session)
+
+    monkeypatch.setattr(media_player, "feature_bits", counted)
+    web = device_id_of(simulator, "Emby Web")
+    entity_id = player(hass, simulator, "Emby Web")
+
+    def features() -> F:
+        state = hass.states.get(entity_id)
+        assert state is not None
+        return F(state.attributes["supported_features"])
+
+    assert features() & F.REPEAT_SET
+    simulator.pause(web)
+    await poll(hass, init_integration)
+    assert hass.states.get(entity_id).state == MediaPlayerState.PAUSED  # type: ignore[union-attr]
+    assert derived == []
+
+    session = next(s for s in simulator.sessions if s.device_id == web)
+    session.supported_commands = [c for c in session.supported_commands if c != "SetRepeatMode"]
+    await poll(hass, init_integration)
+    assert derived == [web]
+    assert not features() & F.REPEAT_SET
+    assert hass.states.get(entity_id).state == MediaPlayerState.PAUSED  # type: ignore[union-attr]
+
+    # Stopping changes what can be done (no seek with nothing playing).
+    simulator.stop_playback(web)
+    await poll(hass, init_integration)
+    assert derived == [web, web]
+    assert not features() & F.SEEK
+    assert hass.states.get(entity_id).state == MediaPlayerState.IDLE  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("entry_options", [NO_WEBSOCKET])

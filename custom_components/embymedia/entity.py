@@ -5,9 +5,9 @@ appear."""
 
 import functools
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Any, Final, cast, override
+from typing import Any, Final, cast, override
 
-from embymedia_core import EmbyError, EmbyNotFoundError
+from embymedia_core import EmbyError, EmbyNotFoundError, Session
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
@@ -22,9 +22,6 @@ from .const import DOMAIN, LOGGER, MANUFACTURER
 from .coordinator import EmbyConfigEntry, EmbyCoordinator, EmbySessionCoordinator
 from .errors import command_error
 from .session_updates import SessionTopic
-
-if TYPE_CHECKING:
-    from embymedia_core import Session
 
 # Marks "nothing written yet": compares unequal to every (available, data) pair.
 _UNSET: Final = object()
@@ -254,11 +251,9 @@ class EmbyClientEntity(CoordinatorEntity[EmbySessionCoordinator]):
     def _async_update_device(self, session: Session) -> None:
         """Keep the device's name and app version current (a renamed device, an app update)."""
         last = self._last_session
-        if (
-            last is not None
-            and last.application_version == session.application_version
-            and client_device_name(last) == client_device_name(session)
-        ) or (device := self.device_entry) is None:
+        if (last is not None and not session.changed_parts(last) & Session.PART_DEVICE) or (
+            device := self.device_entry
+        ) is None:
             return
         dr.async_get(self.hass).async_update_device(
             device.id, name=client_device_name(session), sw_version=session.application_version

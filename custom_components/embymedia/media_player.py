@@ -8,6 +8,7 @@ from embymedia_core import (
     POSITION_TOLERANCE_S,
     EmbyError,
     InvalidArgumentError,
+    Session,
     position_ticks,
 )
 from homeassistant.components.media_player import MediaPlayerEntity
@@ -51,7 +52,7 @@ except ImportError:  # 2026.3: defined in the component itself
     )
 
 if TYPE_CHECKING:
-    from embymedia_core import NowPlayingItem, PlayCommand, PlaystateCommand, Session
+    from embymedia_core import NowPlayingItem, PlayCommand, PlaystateCommand
 
 # Entities only read coordinator data; commands go to the server, which relays them.
 PARALLEL_UPDATES = 0
@@ -209,6 +210,12 @@ _PLAYBACK_ATTRS: Final = (
 
 _NO_ITEM: Final = object()
 
+_ALL: Final = Session.PART_ALL
+_CAPABILITIES: Final = Session.PART_CAPABILITIES
+# The parts the state, volume, mute, repeat, shuffle and media attributes derive from (the
+# shuffle default follows the features).
+_PLAYBACK_INPUTS: Final = Session.PART_PLAY_STATE | Session.PART_ITEM | Session.PART_CAPABILITIES
+
 
 class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
     """An Emby client as a media player (named after its device).
@@ -240,6 +247,8 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
         # (None: Home Assistant's default of each).
         self._capabilities: tuple[int, MediaPlayerDeviceClass | None] = (-1, None)
         self._playback: tuple[object, ...] = (None,) * len(_PLAYBACK_ATTRS)
+        # The session the attributes were last derived from (None: derive everything).
+        self._derived: Session | None = None
         self._async_update_attrs()
 
     @callback
@@ -252,10 +261,20 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
                 self._async_set_capabilities(self._last_session)
             self._async_set_playback(MediaPlayerState.OFF, None, None, None, None)
             self._async_set_item(None)
+            self._derived = None
+            return
+        # Only what the parts that changed since the last derivation touch is derived again (a
+        # pause: the state and the position; the features and media attributes stay).
+        parts = _ALL if self._derived is None else session.changed_parts(self._derived)
+        self._derived = session
+        if parts & _CAPABILITIES:
+            features = self._async_set_capabilities(session)
+        else:
+            features = self._capabilities[0]
+        if not parts & _PLAYBACK_INPUTS:
             return
         play_state = session.play_state
         item = playing_item(session)  # theme media plays while browsing: the client is idle
-        features = self._async_set_capabilities(session)
         if item is None:
             state = MediaPlayerState.IDLE
         elif play_state.is_paused:
@@ -276,7 +295,12 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
             REPEAT_MODES.get(play_state.repeat_mode or ""),
             shuffle,
         )
-        self._async_set_item(item, play_state.position_ticks, paused=play_state.is_paused)
+        if parts & Session.PART_ITEM:
+            self._async_set_item(item, play_state.position_ticks, paused=play_state.is_paused)
+        else:
+            self._async_set_position(
+                item.id if item else None, play_state.position_ticks, play_state.is_paused
+            )
 
     @callback
     def _async_set_capabilities(self, session: Session) -> int:

@@ -13,7 +13,7 @@ Read them; never change them (copy first).
 """
 
 from collections.abc import AsyncIterator
-from typing import Any, Literal, NotRequired, Protocol, Self, TypedDict, final
+from typing import Any, ClassVar, Literal, NotRequired, Protocol, Self, TypedDict, final
 
 __version__: str
 
@@ -362,6 +362,30 @@ class TranscodingInfo:
 @final
 class Session:
     """A client session (``get_sessions()``, WebSocket session events); ``==`` compares every field."""
+
+    # The parts of a session, as bits of ``changed_parts()``.
+    PART_DEVICE: ClassVar[int]
+    """``device_name``, ``client``, ``application_version``."""
+    PART_CAPABILITIES: ClassVar[int]
+    """What the client can be asked to do now: ``supports_remote_control``,
+    ``playable_media_types``, ``supported_commands``, ``playlist_length``,
+    ``play_state.can_seek`` and whether it has a now-playing item."""
+    PART_PLAY_STATE: ClassVar[int]
+    """Any field of ``play_state``."""
+    PART_ITEM: ClassVar[int]
+    """Any field of ``now_playing_item`` (or whether there is one)."""
+    PART_USER: ClassVar[int]
+    """``user_id``, ``user_name``."""
+    PART_TRANSCODING: ClassVar[int]
+    """``transcoding_info``."""
+    PART_OTHER: ClassVar[int]
+    """``id``, ``device_id``, ``last_activity_date``, ``remote_end_point``, ``playlist_index``."""
+    PART_ALL: ClassVar[int]
+    """Every part."""
+
+    def changed_parts(self, other: Session, /) -> int:
+        """The parts (``PART_*`` bits) in which this session differs from ``other`` (0: the same),
+        compared in the core without reading a field into Python."""
 
     @property
     def id(self) -> str: ...

@@ -22,6 +22,7 @@ use pyo3::types::{PyDict, PyList};
 use super::convert::{IntoPython, to_py};
 use crate::models::{Item, PlayState, Session, TranscodingInfo, UserData};
 use crate::session_changes::SessionChanges;
+use crate::session_parts;
 
 /// A Python-style literal of a string, for `repr()`.
 fn lit(s: &str) -> String {
@@ -245,6 +246,29 @@ impl TranscodingInfo {
 
 #[pymethods]
 impl Session {
+    #[classattr]
+    const PART_DEVICE: u32 = session_parts::DEVICE;
+    #[classattr]
+    const PART_CAPABILITIES: u32 = session_parts::CAPABILITIES;
+    #[classattr]
+    const PART_PLAY_STATE: u32 = session_parts::PLAY_STATE;
+    #[classattr]
+    const PART_ITEM: u32 = session_parts::ITEM;
+    #[classattr]
+    const PART_USER: u32 = session_parts::USER;
+    #[classattr]
+    const PART_TRANSCODING: u32 = session_parts::TRANSCODING;
+    #[classattr]
+    const PART_OTHER: u32 = session_parts::OTHER;
+    #[classattr]
+    const PART_ALL: u32 = session_parts::ALL;
+
+    /// The parts (`PART_*` bits) in which this session differs from `other`, compared here
+    /// without reading a field into Python (0: the same).
+    fn changed_parts(&self, other: &Bound<'_, Session>) -> u32 {
+        session_parts::changed_parts(self, other.get())
+    }
+
     /// Whether the client plays something: a now-playing item that is not theme media (played
     /// while browsing). Answered without building the item, which `now_playing_item` does at
     /// every read (the sensors ask it of every session at every change of what plays).
