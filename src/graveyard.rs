@@ -2,11 +2,12 @@
 //!
 //! A `Sessions` snapshot is compared on the loop's thread (so the tracker learns what the reader
 //! was told, in order), and then only the sessions that changed go on to Python: the rest of
-//! the snapshot, about fifty allocations per session, would be freed on the loop's thread, the
-//! largest part of a push's cost there. `bury` hands the value over (one allocation, no wake-up
-//! of any thread); the threads that produce the next value to compare (the WebSocket reader as it
-//! queues an event, a REST call as it completes) `empty` the graveyard first, so it holds at most
-//! the values taken since the last push or reply.
+//! the snapshot, and the tracker's sessions that the changed ones replace, about fifty
+//! allocations per session, would be freed on the loop's thread, the largest part of a push's
+//! cost there. `bury` hands the value over (one allocation, no wake-up of any thread); the
+//! threads that produce the next value to compare (the WebSocket reader once it has queued an
+//! event and woken the reader, a REST call as it completes) `empty` the graveyard, so it holds
+//! at most the values taken since the last push or reply.
 
 use std::sync::{Mutex, PoisonError};
 

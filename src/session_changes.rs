@@ -306,14 +306,20 @@ impl SessionTracker {
             });
         let mut changes = SessionChanges::default();
         if same_clients {
+            // The sessions replaced are freed on one of our threads, not the reader's.
+            let mut replaced = Vec::new();
             for (new, old) in sessions.iter().zip(&mut last.handed) {
                 if !old.still_says(new.borrow(), now) {
-                    *old = Handed {
+                    let handed = Handed {
                         session: new.share(),
                         at: now,
                     };
+                    replaced.push(std::mem::replace(old, handed).session);
                     changes.changed.push(new.borrow().clone());
                 }
+            }
+            if !replaced.is_empty() {
+                crate::graveyard::bury(replaced);
             }
             return changes;
         }
@@ -362,7 +368,7 @@ impl SessionTracker {
                 }
             }
         }
-        last.handed = next;
+        crate::graveyard::bury(std::mem::replace(&mut last.handed, next));
         last.reindex();
         changes
     }

@@ -181,8 +181,6 @@ impl EventQueue {
 
     /// Queues an event (ignored once closed).
     pub fn push(&self, event: Event) {
-        // What the reader left of earlier snapshots is freed here, on this thread.
-        crate::graveyard::empty();
         {
             let mut s = self.lock();
             if s.closed {
@@ -203,6 +201,9 @@ impl EventQueue {
         }
         self.notify.notify_one();
         self.signal();
+        // What the reader left of earlier snapshots is freed here, on this thread, once the
+        // reader has been woken: the freeing is not on the way of the event.
+        crate::graveyard::empty();
     }
 
     fn signal(&self) {
@@ -287,6 +288,9 @@ impl EventQueue {
         self.notify.notify_waiters();
         self.notify.notify_one();
         self.signal();
+        // What the reader left of earlier snapshots is freed here, on this thread, once the
+        // reader has been woken: the freeing is not on the way of the event.
+        crate::graveyard::empty();
     }
 
     pub fn is_closed(&self) -> bool {
