@@ -306,18 +306,16 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
         self.poll_count += 1
         return self._async_apply_changes(changes)
 
-    def _wanted(self, session: Session) -> bool:
-        """Whether the session gets entities."""
-        device_id = session.device_id
+    def _wanted(self, session: Session, device_id: str) -> bool:
+        """Whether the session (of client `device_id`) gets entities."""
         if device_id in self.ignored_devices:
             return False
         # Clients that cannot be remote controlled (Infuse, DLNA renderers) are kept: they
         # show as media players without controls, so "who watches what" is complete.
         return not (self.ignore_web_players and is_web_player(session))
 
-    def _track(self, session: Session) -> bool:
+    def _track(self, session: Session, device_id: str) -> bool:
         """Remember a client (name, last activity). False for sessions that are not clients."""
-        device_id = session.device_id
         if not device_id or device_id in (self.own_device_id, self.server_id):
             return False
         self.known_devices[device_id] = session.device_name or device_id
@@ -357,10 +355,11 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
             self.excluded_devices.discard(device_id)
             self._set(data, update, device_id, None)
         for session, ended in changes:
-            if not self._track(session):
-                continue
+            # Each read of a field makes a new Python object: the DeviceId is read once.
             device_id = session.device_id
-            if ended or not self._wanted(session):
+            if not self._track(session, device_id):
+                continue
+            if ended or not self._wanted(session, device_id):
                 # Kept out while connected (housekeeping removes its device); gone: forgotten.
                 if ended:
                     self.excluded_devices.discard(device_id)
