@@ -2,7 +2,7 @@
 remote controlled (the others show state and metadata only)."""
 
 import hashlib
-from typing import TYPE_CHECKING, Any, Final, override
+from typing import TYPE_CHECKING, Any, Final, cast, override
 
 from embymedia_core import (
     POSITION_TOLERANCE_S,
@@ -274,7 +274,14 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
         if not parts & _PLAYBACK_INPUTS:
             return
         play_state = session.play_state
-        item = playing_item(session)  # theme media plays while browsing: the client is idle
+        # Theme media plays while browsing: the client is idle. The item is read (a copy of
+        # every field) only when it changed; otherwise it is the one derived last.
+        # (Not the first derivation, so `_item` holds what the last one derived.)
+        item = (
+            playing_item(session)
+            if parts & Session.PART_ITEM
+            else cast("NowPlayingItem | None", self._item)
+        )
         if item is None:
             state = MediaPlayerState.IDLE
         elif play_state.is_paused:
