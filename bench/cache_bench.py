@@ -10,7 +10,8 @@ once with orjson and kept: callers share it, as they share the core's small answ
 (src/python/memo.rs).
 
 Figures: one awaited cache hit (a small answer: a user's views; a page of 100 items), wall time
-and the calling thread's CPU time, medians and spread; next to them the conversion alone: the
+and the calling thread's CPU time, medians and spread, the three readers of a figure taking
+turns (20 turns); next to them the conversion alone: the
 same dicts the core hands over, built by orjson from their JSON (`same_dicts`: the core's answer
 has every field of its TypedDict, 37 an item, where Emby's JSON has those it fills, about 10, so
 the plain-Python cache builds fewer objects). The core keeps the objects of small answers (at
@@ -112,28 +113,29 @@ def spread(samples_ns: list[int]) -> dict[str, float]:
     }
 
 
-async def timed(calls: int, make: Callable[[], Awaitable[Any]]) -> dict[str, Any]:
-    """Wall and thread-CPU time per awaited call."""
-    wall: list[int] = []
-    cpu: list[int] = []
-    for _ in range(calls):
-        w, c = time.perf_counter_ns(), time.thread_time_ns()
-        await make()
-        cpu.append(time.thread_time_ns() - c)
-        wall.append(time.perf_counter_ns() - w)
-    return {"wall": spread(wall), "thread_cpu": spread(cpu)}
+# Each figure's calls are made in this many turns, the readers taking turns: a machine whose
+# speed drifts (a shared 2-core machine) then slows every reader alike, not whichever ran last.
+TURNS = 20
 
 
-def timed_sync(calls: int, make: Callable[[], Any]) -> dict[str, Any]:
-    """`timed` for a plain call."""
-    wall: list[int] = []
-    cpu: list[int] = []
-    for _ in range(calls):
-        w, c = time.perf_counter_ns(), time.thread_time_ns()
-        make()
-        cpu.append(time.thread_time_ns() - c)
-        wall.append(time.perf_counter_ns() - w)
-    return {"wall": spread(wall), "thread_cpu": spread(cpu)}
+async def timed_in_turns(
+    calls: int, readers: dict[str, tuple[Callable[[], Any], bool]]
+) -> dict[str, dict[str, Any]]:
+    """Wall and thread-CPU time per call of each reader (`(call, awaited)`), in TURNS turns."""
+    wall: dict[str, list[int]] = {name: [] for name in readers}
+    cpu: dict[str, list[int]] = {name: [] for name in readers}
+    per_turn = max(1, calls // TURNS)
+    for _ in range(TURNS):
+        for name, (make, awaited) in readers.items():
+            for _ in range(per_turn):
+                w, c = time.perf_counter_ns(), time.thread_time_ns()
+                if awaited:
+                    await make()
+                else:
+                    make()
+                cpu[name].append(time.thread_time_ns() - c)
+                wall[name].append(time.perf_counter_ns() - w)
+    return {name: {"wall": spread(wall[name]), "thread_cpu": spread(cpu[name])} for name in readers}
 
 
 async def coalesce(
@@ -171,21 +173,27 @@ async def run(calls: int) -> dict[str, Any]:
         items = orjson.dumps(page_answer)
         await py.get(f"/Users/{uid}/Views", {})
         await py.get(f"/Users/{uid}/Items", page)
-        results["hit_small"] = {
-            "core": await timed(calls, lambda: core.get_views(uid)),
-            "python": await timed(calls, lambda: py.get(f"/Users/{uid}/Views", {})),
-            "same_dicts": timed_sync(calls, lambda: orjson.loads(views)),
-        }
-        results["hit_page_100"] = {
-            "core": await timed(
-                calls,
-                lambda: core.get_items(
-                    uid, recursive=True, include_item_types=["Movie"], limit=100
+        results["hit_small"] = await timed_in_turns(
+            calls,
+            {
+                "core": (lambda: core.get_views(uid), True),
+                "python": (lambda: py.get(f"/Users/{uid}/Views", {}), True),
+                "same_dicts": (lambda: orjson.loads(views), False),
+            },
+        )
+        results["hit_page_100"] = await timed_in_turns(
+            calls,
+            {
+                "core": (
+                    lambda: core.get_items(
+                        uid, recursive=True, include_item_types=["Movie"], limit=100
+                    ),
+                    True,
                 ),
-            ),
-            "python": await timed(calls, lambda: py.get(f"/Users/{uid}/Items", page)),
-            "same_dicts": timed_sync(calls, lambda: orjson.loads(items)),
-        }
+                "python": (lambda: py.get(f"/Users/{uid}/Items", page), True),
+                "same_dicts": (lambda: orjson.loads(items), False),
+            },
+        )
         await simulator.call(
             lambda s: s.set_fault(Fault(latency=LATENCY, paths=("/Users/{id}/Items",)))
         )
