@@ -147,6 +147,17 @@ def own_cpu(out: Path, summary: dict[str, Any]) -> list[str]:
              num(ratio(ours, base), 2)],
             ["the integration's own (HA alone subtracted)", "", num(own_ours, 3),
              num(own_base, 3), num(r, 2)]]  # fmt: skip
+    # The same on Home Assistant's event-loop thread alone (the rest: the core's threads).
+    loop = [dig(load(out, f"{label}.json"), "hour", "cpu_seconds", "event_loop_thread")
+            for label in ("alone", "ours", "baseline")]  # fmt: skip
+    if None not in loop:
+        own_loop = [round(loop[1] - loop[0], 3), round(loop[2] - loop[0], 3)]
+        summary["own_cpu_in_the_hour_s"]["event_loop_thread"] = {
+            "alone": loop[0], "ours": own_loop[0], "baseline": own_loop[1],
+            "ours_to_baseline": ratio(own_loop[0], own_loop[1]),
+        }  # fmt: skip
+        rows.append(["own, on HA's event-loop thread", num(loop[0], 3), num(own_loop[0], 3),
+                     num(own_loop[1], 3), num(ratio(own_loop[0], own_loop[1]), 2)])  # fmt: skip
     rounds = []
     for n in range(1, 100):
         cells = [dig(load(out, f"{label}-r{n}.json"), "hour", "cpu_seconds", "home_assistant")
