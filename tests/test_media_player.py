@@ -45,6 +45,7 @@ from pytest_homeassistant_custom_component.typing import (
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.amber import AmberSnapshotExtension
 
+from custom_components.embymedia import media_player
 from custom_components.embymedia.const import (
     CONF_ENABLE_WEBSOCKET,
     CONF_IGNORE_WEB_PLAYERS,
@@ -52,7 +53,6 @@ from custom_components.embymedia.const import (
     CONF_PURGE_AFTER_DAYS,
     DOMAIN,
 )
-from custom_components.embymedia import media_player
 from custom_components.embymedia.events import EmbyEventHandler
 from emby_simulator import EmbySimulator, Fault, SimulatorConfig
 

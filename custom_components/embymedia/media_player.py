@@ -210,8 +210,6 @@ _PLAYBACK_ATTRS: Final = (
 
 _NO_ITEM: Final = object()
 
-_ALL: Final = Session.PART_ALL
-_CAPABILITIES: Final = Session.PART_CAPABILITIES
 # The parts the state, volume, mute, repeat, shuffle and media attributes derive from (the
 # shuffle default follows the features).
 _PLAYBACK_INPUTS: Final = Session.PART_PLAY_STATE | Session.PART_ITEM | Session.PART_CAPABILITIES
@@ -265,9 +263,9 @@ class EmbyMediaPlayer(EmbyClientEntity, MediaPlayerEntity, RestoreEntity):
             return
         # Only what the parts that changed since the last derivation touch is derived again (a
         # pause: the state and the position; the features and media attributes stay).
-        parts = _ALL if self._derived is None else session.changed_parts(self._derived)
+        parts = Session.PART_ALL if self._derived is None else session.changed_parts(self._derived)
         self._derived = session
-        if parts & _CAPABILITIES:
+        if parts & Session.PART_CAPABILITIES:
             features = self._async_set_capabilities(session)
         else:
             features = self._capabilities[0]
