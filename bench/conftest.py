@@ -33,6 +33,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="load no integration (the hour: HA alone; per update: the plain-Python reference)",
     )
+    group.addoption(
+        "--bench-floor",
+        action="store_true",
+        help="per update, with --bench-no-integration: the core's floor reader instead of the "
+        "plain-Python reference (bench/floor_reader.py)",
+    )
     group.addoption("--bench-events", type=int, default=1000, help="pushes per per-update figure")
     group.addoption(
         "--bench-profile", default=None, help="also profile the pushes into this pstats file"

@@ -5,9 +5,9 @@ side by side, from the JSON files of one invocation; writes them to OUT/summary.
 
 OUT holds what scripts/bench wrote: the one-hour runs (`alone.json`: Home Assistant with no
 integration, `ours.json`, `baseline.json`), the per-update runs (`updates-ours.json`,
-`updates-baseline.json`, `updates-reference.json`) and the Python micro-benchmarks
-(`py-cache_bench.json`, `py-memory_bench.json`, `py-scale_bench.json`). Missing files show as
-"-". Ratios are ours / other from this one invocation; medians with their spread.
+`updates-baseline.json`, `updates-reference.json`, `updates-floor.json`) and the Python
+micro-benchmarks (`py-cache_bench.json`, `py-memory_bench.json`, `py-scale_bench.json`). Missing
+files show as "-". Ratios are ours / other from this one invocation; medians with their spread.
 """
 
 import json
@@ -107,6 +107,7 @@ def per_update(out: Path, summary: dict[str, Any]) -> list[str]:
         + [num(ratio(everything[0], everything[1]), 2), num(ratio(everything[0], everything[2]), 2)]
     )
     lines += [table(rows), ""]
+    lines += push_floor(out, runs, summary)
     rounds = max((dig(runs[n], "rounds") or 0 for n in runs), default=0)
     lines.append(f"rounds per reader, pooled (the readers taking turns): {rounds or '-'}")
     for name, run in runs.items():
@@ -128,6 +129,39 @@ def per_update(out: Path, summary: dict[str, Any]) -> list[str]:
     summary["latency_frame_to_state_us"] = latency
     lines += [table(rows), ""]
     return lines
+
+
+def push_floor(out: Path, runs: dict[str, Any], summary: dict[str, Any]) -> list[str]:
+    """The push against its floor: the core's stream and one media player entity write with no
+    integration code (bench/floor_reader.py). What a push of ours costs above it is our code."""
+    floor = dig(load(out, "updates-floor.json"), "push", "loop_cpu_frame_to_state")
+    if floor is None:
+        return []
+    keys = ("push", "loop_cpu_frame_to_state")
+    ours, reference = dig(runs["ours"], *keys), dig(runs["reference"], *keys)
+    ours_us, floor_us = dig(ours, "median_us"), dig(floor, "median_us")
+    reference_us = dig(reference, "median_us")
+    own = None
+    if isinstance(ours_us, int | float) and isinstance(floor_us, int | float):
+        own = round(ours_us - floor_us, 1)
+    floor_label = "the floor: the core's stream, one media player entity write, no integration code"
+    rows = [
+        ["push of 20 sessions, frame to state, loop CPU µs", "median (p10-p90)", "/reference"],
+        ["ours", spread_cell(ours), num(ratio(ours_us, reference_us), 2)],
+        [floor_label, spread_cell(floor), num(ratio(floor_us, reference_us), 2)],
+        [
+            "ours above the floor (the integration's own code)",
+            num(own, 0),
+            num(ratio(own, reference_us), 2),
+        ],
+    ]
+    summary.setdefault("event_loop_cpu_us", {})["push_floor"] = {
+        "floor": without_samples(floor),
+        "floor_to_reference": ratio(floor_us, reference_us),
+        "ours_above_floor_us": own,
+        "ours_above_floor_to_reference": ratio(own, reference_us),
+    }
+    return [table(rows), ""]
 
 
 def own_cpu(out: Path, summary: dict[str, Any]) -> list[str]:

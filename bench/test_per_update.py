@@ -1,5 +1,6 @@
 """Per-update cost on Home Assistant's event loop, for whichever `custom_components.embymedia` is
-loaded, or for the plain-Python reference reader (bench/reference_reader.py) when none is.
+loaded, or for the plain-Python reference reader (bench/reference_reader.py) when none is, or for
+the core's floor reader (bench/floor_reader.py, `--bench-floor`: pushes only).
 
 Three figures, each over many repetitions (medians and spread; scripts/bench compares them):
 
@@ -30,6 +31,7 @@ from typing import Any
 
 import pytest
 from conftest import integration_dir
+from floor_reader import FloorReader
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.const import __version__ as HA_VERSION
@@ -298,6 +300,7 @@ async def test_per_update(
     out = Path(option("--bench-out"))
     events = int(option("--bench-events"))
     reference = bool(option("--bench-no-integration"))
+    floor = reference and bool(option("--bench-floor"))
     results: dict[str, Any] = {
         "label": option("--bench-label"),
         "home_assistant": HA_VERSION,
@@ -311,7 +314,11 @@ async def test_per_update(
     simulator = SimulatorThread(server(PUSH_SESSIONS))
     sim = simulator.start()
     try:
-        if reference:
+        if floor:
+            floor_reader = FloorReader(hass, sim.port, API_KEY)
+            await floor_reader.start()
+            assert await wait_for(lambda: sim.subscriptions > 0, 10), "no Sessions subscription"
+        elif reference:
             reader = ReferenceReader(hass, sim.port, API_KEY)
             await reader.start(websocket=True)
             assert await wait_for(lambda: simulator.sim is not None and sim.subscriptions > 0, 10)
@@ -329,7 +336,9 @@ async def test_per_update(
             await measure_pushes(hass, simulator, max(100, events // 5))
             profiler.disable()
             await hass.async_add_executor_job(profiler.dump_stats, profile_out)
-        if reference:
+        if floor:
+            await floor_reader.stop()
+        elif reference:
             await reader.stop()
         else:
             await hass.config_entries.async_unload(entry.entry_id)
@@ -337,6 +346,9 @@ async def test_per_update(
     finally:
         simulator.stop()
     await hass.async_add_executor_job(write, out, results)
+    if floor:
+        # The floor is a push figure: a poll or a browse page has no floor of this kind.
+        return
 
     # --- polls: 100 sessions; browse: a library of 5,000 movies ---------------------------------
     simulator = SimulatorThread(server(POLL_SESSIONS, movies=BROWSE_ITEMS))
