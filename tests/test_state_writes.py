@@ -142,9 +142,10 @@ async def test_an_update_reaches_only_the_clients_that_changed(
     updates: Counter[str],  # before the entities are added: their listeners are counted
     init_integration: MockConfigEntry,
 ) -> None:
-    """One client pauses among many: the listeners of that client's entities and of the
-    playing-sessions sensor run, no other entity's; a client that connects reaches the count
-    of active sessions too; an identical push reaches nobody."""
+    """One client pauses among many: the listeners of that client's media player and of the
+    playing-sessions sensor run, no other entity's (its remote and notify show only whether it
+    is connected); a client that connects reaches the count of active sessions too; an
+    identical push reaches nobody; a client that leaves reaches all its entities."""
     runtime = init_integration.runtime_data
     handler = EmbyEventHandler(hass, init_integration, runtime)
     registry = er.async_get(hass)
@@ -168,11 +169,10 @@ async def test_an_update_reaches_only_the_clients_that_changed(
         for s in simulator.sessions
         if s.now_playing and s.device_id in runtime.sessions.data
     )
+    player = registry.async_get_entity_id("media_player", DOMAIN, f"{simulator.server_id}_{web}")
     simulator.pause(web)
     await push()
-    assert set(updates) == client_entities(hass, init_integration, web) | {
-        sensor("playing_sessions")
-    }
+    assert set(updates) == {player, sensor("playing_sessions")}
     assert all(count == 1 for count in updates.values())
 
     updates.clear()
@@ -181,6 +181,13 @@ async def test_an_update_reaches_only_the_clients_that_changed(
     assert sensor("active_sessions") in updates
     assert sensor("playing_sessions") not in updates  # the newcomer plays nothing
     assert not set(updates) & client_entities(hass, init_integration, web)
+
+    updates.clear()
+    simulator.remove_client(web)
+    await push()
+    assert client_entities(hass, init_integration, web) <= set(updates)
+    remote = registry.async_get_entity_id("remote", DOMAIN, f"{simulator.server_id}_{web}")
+    assert hass.states.get(remote).state == "off"  # type: ignore[arg-type,union-attr]
 
 
 async def test_a_burst_of_changes_is_told_in_slices(

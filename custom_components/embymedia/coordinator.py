@@ -383,13 +383,14 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
             return
         update.devices.add(device_id)
         if before is None or session is None:
+            update.arrived_or_left.add(device_id)
             update.topics.add(SessionTopic.MEMBERS)
         if is_playing(before) or is_playing(session):
             update.topics.add(SessionTopic.PLAYING)
 
     def _async_apply_changes(self, changes: SessionsEvent) -> dict[str, Session]:
         return self._async_apply(
-            ((session, False) for session in changes["sessions"]), changes["removed"]
+            [(session, False) for session in changes["sessions"]], changes["removed"]
         )
 
     @callback
@@ -436,8 +437,8 @@ class EmbySessionCoordinator(EmbyCoordinator[dict[str, "Session"]]):
     def async_add_listener(
         self, update_callback: CALLBACK_TYPE, context: Any = None
     ) -> Callable[[], None]:
-        """Listen to every update (no context), to one client's (its DeviceId) or to a
-        `SessionTopic`."""
+        """Listen to every update (no context), to one client's (its DeviceId), to one
+        client's coming and going (`ClientPresence`) or to a `SessionTopic`."""
         remove = super().async_add_listener(update_callback, context)
         unindex = self._updates.add(update_callback, context)
 

@@ -5,7 +5,7 @@ appear."""
 
 import functools
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, Final, cast, override
+from typing import Any, ClassVar, Final, cast, override
 
 from embymedia_core import EmbyError, EmbyNotFoundError, Session
 from homeassistant.config_entries import ConfigEntry
@@ -21,7 +21,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .const import DOMAIN, LOGGER, MANUFACTURER
 from .coordinator import EmbyConfigEntry, EmbyCoordinator, EmbySessionCoordinator
 from .errors import command_error
-from .session_updates import SessionTopic
+from .session_updates import ClientPresence, SessionTopic
 
 # Marks "nothing written yet": compares unequal to every (available, data) pair.
 _UNSET: Final = object()
@@ -195,10 +195,16 @@ class EmbyClientEntity(CoordinatorEntity[EmbySessionCoordinator]):
 
     _attr_has_entity_name = True
 
+    # Whether the entity shows the client's session (it hears of every change of it) or only
+    # whether the client is connected (it hears of the client coming and going).
+    _shows_session: ClassVar[bool] = True
+
     def __init__(self, coordinator: EmbySessionCoordinator, device_id: str) -> None:
-        """Initialize the entity of the client `device_id` (it hears only of that client's
-        changes: its listener context is the DeviceId)."""
-        super().__init__(coordinator, device_id)
+        """Initialize the entity of the client `device_id` (it hears only of that client: its
+        listener context is the DeviceId, or the client's presence)."""
+        super().__init__(
+            coordinator, device_id if self._shows_session else ClientPresence(device_id)
+        )
         self.device_id = device_id
         self._attr_unique_id = client_unique_id(coordinator.server_id, device_id)
         # The last session seen: what the client can do while it is away.
@@ -216,8 +222,8 @@ class EmbyClientEntity(CoordinatorEntity[EmbySessionCoordinator]):
     @property
     def client_name(self) -> str:
         """The client's name for messages."""
-        if self._last_session is not None:
-            return client_device_name(self._last_session)
+        if (session := self.session or self._last_session) is not None:
+            return client_device_name(session)
         return self.coordinator.known_devices.get(self.device_id, self.device_id)
 
     @callback

@@ -116,9 +116,10 @@ class EmbyEventHandler:
                 run.append(change)
                 self._after_session_change(event)
                 continue
-            self._apply_run(run)
-            run = []
-            self.async_handle(event)
+            if run:
+                self._apply_run(run)
+                run = []
+            self._async_handle_other(event)
         self._apply_run(run)
 
     @callback
@@ -151,12 +152,17 @@ class EmbyEventHandler:
     @callback
     def async_handle(self, event: Event) -> None:
         """Dispatch one event; each refreshes exactly the data it can change."""
-        runtime = self.runtime
-        sessions = runtime.sessions
         if (change := self._session_change(event)) is not None:
             self._apply_run([change])
             self._after_session_change(event)
             return
+        self._async_handle_other(event)
+
+    @callback
+    def _async_handle_other(self, event: Event) -> None:
+        """Dispatch an event that is not a single session's change."""
+        runtime = self.runtime
+        sessions = runtime.sessions
         match event["type"]:
             case "connected":
                 self.async_set_connected(True)

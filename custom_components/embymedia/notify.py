@@ -49,6 +49,7 @@ class EmbyNotify(EmbyClientEntity, NotifyEntity):
 
     _attr_translation_key = "message"
     _attr_supported_features = NotifyEntityFeature.TITLE
+    _shows_session = False
 
     @override
     def _shown_data(self, session: Session | None) -> object:

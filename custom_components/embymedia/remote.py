@@ -199,6 +199,7 @@ class EmbyRemote(EmbyClientEntity, RemoteEntity):
     """
 
     _attr_translation_key = "remote"
+    _shows_session = False
 
     def __init__(self, coordinator: EmbySessionCoordinator, device_id: str) -> None:
         """Initialize the remote of the client `device_id`."""

@@ -2,10 +2,12 @@
 
 A session push or poll usually changes one client of many (the core hands over only the
 sessions that changed, `get_session_changes` and the `sessions` event). Client entities listen
-to their own client (their listener context is the client's DeviceId); server sensors and
-bookkeeping listen to a `SessionTopic` (what they show can change only with it) or, with no
-context, to every update. An update that is not a set of changes (a failed poll, the recovery
-from one) reaches every listener, as Home Assistant's coordinator does.
+to their own client: to every change of its session (their listener context is the client's
+DeviceId) or, when they show only whether it is connected (remote, notify), to its coming and
+going (`ClientPresence`); server sensors and bookkeeping listen to a `SessionTopic` (what they
+show can change only with it) or, with no context, to every update. An update that is not a set
+of changes (a failed poll, the recovery from one) reaches every listener, as Home Assistant's
+coordinator does.
 
 Under a flood the changed clients are told in slices of `CLIENTS_PER_SLICE`, the rest on the
 next turns of the event loop (a task of the entry), so Home Assistant's loop is never held for
@@ -40,11 +42,21 @@ class SessionTopic(Enum):
     """What the playing clients play (the playing sessions sensor)."""
 
 
+@dataclass(frozen=True, slots=True)
+class ClientPresence:
+    """Listener context of an entity that shows only whether its client is connected: told when
+    the client comes or goes, not at every change of its session."""
+
+    device_id: str
+
+
 @dataclass
 class SessionUpdate:
-    """What one update changed."""
+    """What one update changed: the clients whose session changed, those of them that came or
+    went, and the topics."""
 
     devices: set[str] = field(default_factory=set)
+    arrived_or_left: set[str] = field(default_factory=set)
     topics: set[SessionTopic] = field(default_factory=set)
 
 
@@ -59,9 +71,11 @@ class ClientListeners:
         self._general: dict[int, CALLBACK_TYPE] = {}
         self._topics: dict[SessionTopic, dict[int, CALLBACK_TYPE]] = {}
         self._clients: dict[str, dict[int, CALLBACK_TYPE]] = {}
+        self._presence: dict[str, dict[int, CALLBACK_TYPE]] = {}
         self._next_id = 0
-        # Clients changed but not told yet (insertion order: oldest change first).
-        self._pending: dict[str, None] = {}
+        # Clients changed but not told yet (insertion order: oldest change first), and whether
+        # each came or went meanwhile.
+        self._pending: dict[str, bool] = {}
         self._draining = False
 
     @callback
@@ -74,6 +88,8 @@ class ClientListeners:
             group = self._topics.setdefault(context, {})
         elif isinstance(context, str):
             group = self._clients.setdefault(context, {})
+        elif isinstance(context, ClientPresence):
+            group = self._presence.setdefault(context.device_id, {})
         else:
             group = self._general
         group[listener_id] = update_callback
@@ -95,10 +111,11 @@ class ClientListeners:
         turns of the loop; the clients first: their states are what the update is about), then
         those of the topics that changed and the general ones."""
         pending = self._pending
+        arrived_or_left = update.arrived_or_left
         for device_id in update.devices:
             # A client changed again waits at the end of the line: oldest change first.
-            pending.pop(device_id, None)
-            pending[device_id] = None
+            came_or_went = pending.pop(device_id, False) or device_id in arrived_or_left
+            pending[device_id] = came_or_went
         self._async_tell_slice()
         if pending and not self._draining:
             self._draining = True
@@ -127,8 +144,11 @@ class ClientListeners:
         pending = self._pending
         for _ in range(min(CLIENTS_PER_SLICE, len(pending))):
             device_id = next(iter(pending))
-            del pending[device_id]
-            for update_callback in list(self._clients.get(device_id, {}).values()):
+            came_or_went = pending.pop(device_id)
+            listeners = list(self._clients.get(device_id, {}).values())
+            if came_or_went:
+                listeners += self._presence.get(device_id, {}).values()
+            for update_callback in listeners:
                 self._call(update_callback)
 
     async def _async_drain(self) -> None:
