@@ -116,9 +116,8 @@ class EmbyEventHandler:
                 run.append(change)
                 self._after_session_change(event)
                 continue
-            if run:
-                self._apply_run(run)
-                run = []
+            self._apply_run(run)
+            run = []
             self._async_handle_other(event)
         self._apply_run(run)
 
